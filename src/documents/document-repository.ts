@@ -1,0 +1,43 @@
+export type DocumentStatus = "queued" | "processing" | "indexed" | "failed";
+
+export interface DocumentRecord {
+  tenant: string;
+  id: string;
+  title: string;
+  source: string;
+  /** Sniffed media type: text/plain, text/markdown, text/html, application/pdf. */
+  mediaType: string;
+  status: DocumentStatus;
+  /** sha256 of the uploaded bytes. */
+  contentHash: string;
+  byteSize: number;
+  chunkCount: number;
+  metadata: Record<string, unknown>;
+  /** Job that brings the record to its current content. */
+  jobId: string;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  indexedAt: string | null;
+}
+
+/**
+ * Port for document records (files in DATA_DIR embedded, Redis in server mode).
+ * Records are per tenant: `get` of another tenant's id is null.
+ */
+export interface DocumentRepository {
+  get(tenant: string, id: string): Promise<DocumentRecord | null>;
+  put(record: DocumentRecord): Promise<void>;
+  /** Applies `patch` to an existing record and returns it, or null if it does not exist. */
+  update(tenant: string, id: string, patch: Partial<Omit<DocumentRecord, "tenant" | "id">>): Promise<DocumentRecord | null>;
+  /** Newest first by createdAt, then id; `cursor` is the opaque value from the previous page. */
+  list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: DocumentRecord[]; nextCursor: string | null }>;
+  delete(tenant: string, id: string): Promise<boolean>;
+}
+
+/** Port for the uploaded bytes, kept until the document is indexed (and for re-processing). */
+export interface BlobStore {
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  get(key: string): Promise<Uint8Array | null>;
+  delete(key: string): Promise<void>;
+}

@@ -1,0 +1,26 @@
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+}
+
+export interface ChatResult {
+  content: string;
+  usage: TokenUsage;
+  model: string;
+}
+
+/**
+ * Port for chat models (OpenAI-compatible endpoints). `schema`, when given, is a JSON schema the
+ * output should follow; callers still validate the content themselves.
+ */
+export interface ChatModel {
+  readonly modelId: string;
+  generate(request: { messages: ChatMessage[]; schema?: Record<string, unknown>; maxTokens?: number; signal?: AbortSignal }): Promise<ChatResult>;
+  stream(request: { messages: ChatMessage[]; maxTokens?: number; signal?: AbortSignal }): AsyncIterable<{ delta: string } | { usage: TokenUsage }>;
+}
