@@ -13,6 +13,8 @@ export interface DocumentRecord {
   byteSize: number;
   chunkCount: number;
   metadata: Record<string, unknown>;
+  /** Increments on every replacement of the content; part of the ingest job id. */
+  revision: number;
   /** Job that brings the record to its current content. */
   jobId: string;
   error: string | null;

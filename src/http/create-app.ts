@@ -1,0 +1,63 @@
+import { Hono } from "hono";
+import type { AnswerQueryDeps } from "../answer/answer-query.js";
+import type { Config } from "../config/schema.js";
+import type { DocumentRepository, BlobStore } from "../documents/document-repository.js";
+import type { IngestJobData } from "../ingest/ingest-job.js";
+import type { KeyedLock } from "../ingest/keyed-lock.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { JobQueue } from "../queue/job-queue.js";
+import type { VectorStore } from "../stores/vector-store.js";
+import type { EmbeddingCache } from "../cache/embedding-cache.js";
+import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js";
+import { NotFoundError } from "../errors.js";
+import type { AppEnv } from "./app-env.js";
+import { authenticate } from "./authenticate.js";
+import { handleError } from "./error-handler.js";
+import { requestContext } from "./request-context.js";
+import { documentRoutes } from "./routes/document-routes.js";
+import { healthRoutes, type ReadinessCheck } from "./routes/health-routes.js";
+import { jobRoutes } from "./routes/job-routes.js";
+import { queryRoutes } from "./routes/query-routes.js";
+
+export interface AppDeps {
+  config: Config;
+  retrievalSettings: RetrievalSettingsProvider;
+  documents: DocumentRepository;
+  blobs: BlobStore;
+  queue: JobQueue<IngestJobData>;
+  store: VectorStore;
+  embeddings: EmbeddingCache;
+  locks: KeyedLock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
+  readinessChecks?: Record<string, ReadinessCheck>;
+}
+
+/** Builds the HTTP application over the given adapters; no module-level state, so tests build as many as they like. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestContext(deps.logger, deps.metrics));
+  app.onError(handleError);
+  app.notFound((context) => handleError(new NotFoundError(`no route for ${context.req.method} ${context.req.path}`), context));
+
+  app.route("/", healthRoutes({ metrics: deps.metrics, checks: { vector_store: () => deps.store.health(), ...deps.readinessChecks } }));
+
+  app.use("/v1/*", authenticate(deps.config.auth.apiKeys));
+  app.route(
+    "/v1/documents",
+    documentRoutes({ ...deps, maxUploadBytes: deps.config.upload.maxBytes, maxFilesPerRequest: deps.config.upload.maxFilesPerRequest }),
+  );
+  app.route("/v1/jobs", jobRoutes(deps));
+  const queryDeps: AnswerQueryDeps & { metrics: Metrics } = {
+    embeddings: deps.embeddings,
+    store: deps.store,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    retrievalSettings: () => deps.retrievalSettings.current(),
+    maxSentences: deps.config.answer.maxSentences,
+  };
+  app.route("/v1/query", queryRoutes(queryDeps));
+  return app;
+}

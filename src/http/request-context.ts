@@ -1,0 +1,28 @@
+import { randomUUID } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { AppEnv } from "./app-env.js";
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Request id (taken from X-Request-Id when well-formed), a child logger, access log and HTTP metrics. */
+export function requestContext(logger: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
+  return async (context, next) => {
+    const incoming = context.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    const requestLogger = logger.child({ requestId });
+    context.set("requestId", requestId);
+    context.set("logger", requestLogger);
+    context.header("X-Request-Id", requestId);
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const route = context.res.status === 404 && routePath(context, -1) === "*" ? "unmatched" : routePath(context, -1) || "unmatched";
+    metrics.httpRequests.inc({ method: context.req.method, route, status: String(context.res.status) });
+    metrics.httpDuration.observe({ method: context.req.method, route }, seconds);
+    const level = context.res.status >= 500 ? "error" : "debug";
+    requestLogger[level]({ method: context.req.method, path: context.req.path, status: context.res.status, ms: Math.round(seconds * 1000) }, "request");
+  };
+}

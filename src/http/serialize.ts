@@ -1,0 +1,91 @@
+import type { DocumentRecord } from "../documents/document-repository.js";
+import type { Job } from "../queue/job-queue.js";
+import type { IngestJobData } from "../ingest/ingest-job.js";
+import type { SearchHit } from "../stores/vector-store.js";
+import type { QueryResult } from "../answer/answer-query.js";
+
+/** Wire shapes (snake_case JSON) of the domain objects. */
+export function documentJson(record: DocumentRecord) {
+  return {
+    id: record.id,
+    title: record.title,
+    source: record.source,
+    media_type: record.mediaType,
+    status: record.status,
+    chunk_count: record.chunkCount,
+    content_hash: record.contentHash,
+    byte_size: record.byteSize,
+    revision: record.revision,
+    metadata: record.metadata,
+    job_id: record.jobId,
+    error: record.error,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    indexed_at: record.indexedAt,
+  };
+}
+
+export function jobJson(job: Job<IngestJobData>) {
+  return {
+    id: job.id,
+    document_id: job.data.documentId,
+    revision: job.data.revision,
+    state: job.state,
+    progress: job.progress,
+    attempts: job.attempts,
+    max_attempts: job.maxAttempts,
+    error: job.error,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    finished_at: job.finishedAt,
+  };
+}
+
+export function hitJson(hit: SearchHit) {
+  return {
+    document_id: hit.metadata.documentId,
+    chunk_id: hit.id,
+    score: hit.scores.fused,
+    scores: { dense: hit.scores.dense, text: hit.scores.text, fused: hit.scores.fused, dense_rank: hit.scores.denseRank, text_rank: hit.scores.textRank },
+    text: hit.text,
+    metadata: {
+      title: hit.metadata.title,
+      source: hit.metadata.source,
+      chunk_index: hit.metadata.chunkIndex,
+      start: hit.metadata.start,
+      end: hit.metadata.end,
+      heading_path: hit.metadata.headingPath,
+      page: hit.metadata.page,
+      content_hash: hit.metadata.contentHash,
+      embedding_model: hit.metadata.embeddingModel,
+    },
+  };
+}
+
+export function queryJson(result: QueryResult, options: { explain: boolean }) {
+  const { retrieval } = result;
+  return {
+    answer: result.answer,
+    citations: result.citations.map((citation) => ({
+      n: citation.n,
+      document_id: citation.documentId,
+      chunk_id: citation.chunkId,
+      start: citation.start,
+      end: citation.end,
+      score: citation.score,
+      snippet: citation.snippet,
+    })),
+    retrieval: {
+      status: retrieval.status,
+      hits: retrieval.hits.map(hitJson),
+      thresholds: { top_k: retrieval.thresholds.topK, candidate_k: retrieval.thresholds.candidateK, min_score: retrieval.thresholds.minScore, min_score_applies_to: "scores.dense" },
+      ...(retrieval.reason ? { reason: retrieval.reason } : {}),
+      ...(options.explain ? { cut: retrieval.cut.map(hitJson) } : {}),
+    },
+    prompt_version: result.promptVersion,
+    model: result.model,
+    usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens, cached_tokens: result.usage.cachedTokens, cost_usd: result.usage.costUsd },
+    cached: result.cached,
+    degraded: result.degraded,
+  };
+}

@@ -1,0 +1,22 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * Prometheus metrics of one process. A registry per instance (no global registry) so tests can
+ * build as many apps as they like.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({ name: "ragline_http_requests_total", help: "HTTP requests by route and status", labelNames: ["method", "route", "status"], registers: [this.registry] });
+  readonly httpDuration = new Histogram({ name: "ragline_http_request_duration_seconds", help: "HTTP request latency", labelNames: ["method", "route"], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly embedderCalls = new Counter({ name: "ragline_embedder_calls_total", help: "Calls to the embedder (batches)", labelNames: ["model"], registers: [this.registry] });
+  readonly embeddedTexts = new Counter({ name: "ragline_embedded_texts_total", help: "Texts sent to the embedder", labelNames: ["model"], registers: [this.registry] });
+  readonly embeddingCache = new Counter({ name: "ragline_embedding_cache_total", help: "Embedding cache look-ups by result", labelNames: ["result"], registers: [this.registry] });
+  readonly ingestJobs = new Counter({ name: "ragline_ingest_jobs_total", help: "Ingest job attempts by outcome", labelNames: ["outcome"], registers: [this.registry] });
+  readonly chunksIndexed = new Counter({ name: "ragline_chunks_indexed_total", help: "Chunks written to the vector store", registers: [this.registry] });
+  readonly retrievals = new Counter({ name: "ragline_retrievals_total", help: "Retrievals by status (ok, empty, unavailable)", labelNames: ["status"], registers: [this.registry] });
+  readonly queryDuration = new Histogram({ name: "ragline_query_duration_seconds", help: "Query latency by mode", labelNames: ["mode"], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
+
+  constructor(options: { collectDefault?: boolean } = {}) {
+    if (options.collectDefault) collectDefaultMetrics({ register: this.registry, prefix: "ragline_" });
+  }
+}
