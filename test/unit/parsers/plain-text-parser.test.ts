@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { UnprocessableDocumentError } from "../../../src/errors.js";
+import { decodeText, parsePlainText } from "../../../src/ingest/parsers/plain-text-parser.js";
+
+describe("parsePlainText", () => {
+  it("decodes UTF-8 and normalises line endings without inventing structure", () => {
+    const document = parsePlainText(new TextEncoder().encode("\ufeffFirst line\r\nSecond\rThird # not a heading\n"));
+    expect(document).toEqual({
+      mediaType: "text/plain",
+      text: "First line\nSecond\nThird # not a heading\n",
+      title: null,
+      pages: [],
+      headings: [],
+    });
+  });
+
+  it("decodes BOM-marked UTF-16 in both byte orders", () => {
+    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Grüße", "utf16le")]);
+    const big = Buffer.from(little).swap16();
+    expect(decodeText(new Uint8Array(little))).toBe("Grüße");
+    expect(decodeText(new Uint8Array(big))).toBe("Grüße");
+  });
+
+  it("refuses invalid UTF-8 and blank text with 422", () => {
+    expect(() => parsePlainText(new Uint8Array([0x61, 0xff, 0x62]))).toThrow(UnprocessableDocumentError);
+    expect(() => parsePlainText(new TextEncoder().encode(" \r\n "))).toThrow("empty after parsing");
+  });
+});
