@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UpstreamUnavailableError } from "../../src/errors.js";
+import { createApp } from "../../src/http/create-app.js";
+import type { VectorStore } from "../../src/stores/vector-store.js";
+import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+interface QueryBody {
+  answer: string | null;
+  citations: Array<{ n: number; document_id: string; chunk_id: string; start: number; end: number; snippet: string }>;
+  retrieval: { status: string; hits: Array<{ chunk_id: string; document_id: string; text: string; scores: { dense: number; fused: number } }>; cut?: Array<{ scores: { dense: number } }> };
+  degraded: boolean;
+  prompt_version: string | null;
+  model: string | null;
+}
+
+const DOCUMENTS: Record<string, string> = {
+  volcanoes: "Mount Etna is an active stratovolcano on the east coast of Sicily. It erupts frequently and its lava flows have reached nearby towns.",
+  bread: "Sourdough bread is leavened with a culture of wild yeast and lactic acid bacteria. The starter is fed with flour and water every day.",
+  chess: "In chess, castling moves the king two squares towards a rook. It is the only move in which two pieces move at once.",
+};
+
+describe("POST /v1/query over the embedded adapters", () => {
+  let test: TestRuntime;
+  beforeAll(async () => {
+    test = await startTestRuntime({ retrieval: { minScore: 0.1, maxTopK: 10, minScoreFloor: 0.05 } });
+    for (const [id, text] of Object.entries(DOCUMENTS)) await test.app.request(`/v1/documents/${id}`, jsonRequest("PUT", { text }));
+    for (const id of Object.keys(DOCUMENTS)) {
+      await waitFor(async () => ((await (await test.app.request(`/v1/documents/${id}`)).json()) as { status: string }).status === "indexed", `${id} indexed`);
+    }
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+
+  const query = async (body: Record<string, unknown>, app = test.app) => {
+    const response = await app.request("/v1/query", jsonRequest("POST", body));
+    return { response, body: (await response.json()) as QueryBody };
+  };
+
+  it("answers with cited sentences whose offsets slice the cited text out of the chunk", async () => {
+    const { response, body } = await query({ question: "Where is Mount Etna?" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-retrieval-status")).toBe("ok");
+    expect(body.retrieval.hits[0]?.document_id).toBe("volcanoes");
+    expect(body.answer).toContain("Sicily");
+    expect(body.answer).toMatch(/\[1\]/);
+    expect(body.citations[0]?.document_id).toBe("volcanoes");
+    for (const citation of body.citations) {
+      const hit = body.retrieval.hits.find((candidate) => candidate.chunk_id === citation.chunk_id);
+      expect(hit?.text.slice(citation.start, citation.end)).toBe(citation.snippet);
+    }
+    expect(body).toMatchObject({ degraded: false, prompt_version: "extractive.v1", model: "local-extractive" });
+  });
+
+  it("returns hits only in retrieve mode, each with fused and component scores", async () => {
+    const { body } = await query({ question: "How is sourdough leavened?", mode: "retrieve" });
+    expect(body.answer).toBeNull();
+    expect(body.citations).toEqual([]);
+    expect(body.retrieval.hits[0]?.document_id).toBe("bread");
+    expect(body.retrieval.hits.every((hit) => hit.scores.dense >= 0.1)).toBe(true);
+  });
+
+  it("rejects everything for an unrelated question once min_score is high, and explains what was cut", async () => {
+    const { response, body } = await query({ question: "What is the airspeed velocity of an unladen swallow?", min_score: 0.9, explain: true });
+    expect(response.headers.get("x-retrieval-status")).toBe("empty");
+    expect(body.retrieval.status).toBe("empty");
+    expect(body.retrieval.hits).toEqual([]);
+    expect(body.answer).toBe("I could not find this in the documents.");
+    expect(body.retrieval.cut!.length).toBeGreaterThan(0);
+    expect(body.retrieval.cut!.every((candidate) => candidate.scores.dense < 0.9)).toBe(true);
+  });
+
+  it("refuses request overrides beyond the configured bounds with 400 naming the field", async () => {
+    const tooMany = await query({ question: "chess", top_k: 11 });
+    expect(tooMany.response.status).toBe(400);
+    expect(JSON.stringify(tooMany.body)).toContain("top_k");
+    const tooLow = await query({ question: "chess", min_score: 0.01 });
+    expect(tooLow.response.status).toBe(400);
+    expect(JSON.stringify(tooLow.body)).toContain("min_score");
+    const missing = await test.app.request("/v1/query", jsonRequest("POST", { top_k: 3 }));
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(await missing.json())).toContain("question");
+  });
+
+  it("restricts retrieval to the documents named in the filter", async () => {
+    const { body } = await query({ question: "Where is Mount Etna?", mode: "retrieve", min_score: 0.05, filter: { document_ids: ["chess", "bread"] } });
+    expect(body.retrieval.hits.every((hit) => hit.document_id !== "volcanoes")).toBe(true);
+  });
+
+  it("falls back when the vector store is down: status unavailable, degraded, header set (store replaced by a failing stand-in)", async () => {
+    const failingStore: VectorStore = {
+      ...test.runtime.deps.store,
+      kind: "failing-stand-in",
+      search: async () => {
+        throw new UpstreamUnavailableError("connection refused");
+      },
+      health: async () => ({ status: "down", detail: "stand-in is down" }),
+    };
+    const app = createApp({ ...test.runtime.deps, store: failingStore });
+    const { response, body } = await query({ question: "Where is Mount Etna?" }, app);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-retrieval-status")).toBe("unavailable");
+    expect(body).toMatchObject({ degraded: true, retrieval: { status: "unavailable", hits: [] } });
+    expect(body.answer).toMatch(/unavailable/i);
+    const ready = await app.request("/readyz");
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ dependencies: { vector_store: { status: "down" } } });
+  });
+});
+
+describe("no context behaviour", () => {
+  it("with onNoContext=fallback answers on the no-context path, flagged degraded", async () => {
+    const test = await startTestRuntime({ retrieval: { onNoContext: "fallback", minScore: 0.95 } });
+    try {
+      const response = await test.app.request("/v1/query", jsonRequest("POST", { question: "Anything at all?" }));
+      const body = (await response.json()) as QueryBody;
+      expect(body.retrieval.status).toBe("empty");
+      expect(body.degraded).toBe(true);
+      expect(body.answer).toMatch(/no language model/i);
+    } finally {
+      await test.close();
+    }
+  });
+});
+
+describe("tenants", () => {
+  it("keeps each API key's documents invisible to other tenants and requires a key", async () => {
+    const keys = [
+      { key: "key-alpha-0123456789", tenant: "alpha" },
+      { key: "key-beta-01234567890", tenant: "beta" },
+    ];
+    const test = await startTestRuntime({ auth: { apiKeys: keys } });
+    try {
+      const alpha = { authorization: "Bearer key-alpha-0123456789" };
+      const beta = { "x-api-key": "key-beta-01234567890" };
+      expect((await test.app.request("/v1/documents")).status).toBe(401);
+      expect((await test.app.request("/v1/documents", { headers: { authorization: "Bearer wrong-key-000000000" } })).status).toBe(401);
+      await test.app.request("/v1/documents/secret", jsonRequest("PUT", { text: "The vault code is kept under the blue lamp." }, alpha));
+      await waitFor(async () => ((await (await test.app.request("/v1/documents/secret", { headers: alpha })).json()) as { status: string }).status === "indexed", "indexed");
+      expect((await test.app.request("/v1/documents/secret", { headers: beta })).status).toBe(404);
+      const betaQuery = (await (await test.app.request("/v1/query", jsonRequest("POST", { question: "Where is the vault code kept?", min_score: 0 }, beta))).json()) as QueryBody;
+      expect(betaQuery.retrieval.hits).toEqual([]);
+      const alphaQuery = (await (await test.app.request("/v1/query", jsonRequest("POST", { question: "Where is the vault code kept?", min_score: 0 }, alpha))).json()) as QueryBody;
+      expect(alphaQuery.retrieval.hits[0]?.document_id).toBe("secret");
+    } finally {
+      await test.close();
+    }
+  });
+});
