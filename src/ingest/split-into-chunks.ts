@@ -29,20 +29,17 @@ export async function splitIntoChunks(document: ParsedDocument, settings: Chunki
     document.mediaType === "text/markdown"
       ? RecursiveCharacterTextSplitter.fromLanguage("markdown", options)
       : new RecursiveCharacterTextSplitter(options);
-  const pieces = await splitter.splitText(document.text);
   const headings = [...document.headings].sort((left, right) => left.start - right.start);
-
+  // Pages are split one by one, so a chunk never spans two pages and its page number is exact.
+  const sections = document.pages.length > 0 ? document.pages.map((page) => ({ start: page.start, end: page.end })) : [{ start: 0, end: document.text.length }];
   const spans: Array<{ start: number; end: number }> = [];
-  for (const piece of pieces) {
-    const previous = spans[spans.length - 1];
-    // Start after the previous chunk's start but no further back than its overlap could reach,
-    // so repeated passages are located at the right occurrence.
-    const overlapReach = previous ? tokens.tailLength(document.text.slice(previous.start, previous.end), settings.overlap) : 0;
-    const from = previous ? Math.max(previous.start + 1, previous.end - overlapReach) : 0;
-    const located = locate(document.text, piece, from);
-    if (located) spans.push(located);
+  for (const section of sections) {
+    const sectionText = document.text.slice(section.start, section.end);
+    if (sectionText.trim() === "") continue;
+    const located = locateAll(await splitter.splitText(sectionText), sectionText, settings, tokens);
+    spans.push(...mergeOrphans(located, sectionText, settings, tokens).map((span) => ({ start: span.start + section.start, end: span.end + section.start })));
   }
-  return mergeOrphans(spans, document.text, settings, tokens).map((span, index) => ({
+  return spans.map((span, index) => ({
     index,
     text: document.text.slice(span.start, span.end),
     start: span.start,
@@ -50,6 +47,20 @@ export async function splitIntoChunks(document: ParsedDocument, settings: Chunki
     headingPath: headingPathAt(headings, span.start),
     page: pageAt(document.pages, span.start),
   }));
+}
+
+function locateAll(pieces: string[], text: string, settings: ChunkingSettings, tokens: TokenCounter): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  for (const piece of pieces) {
+    const previous = spans[spans.length - 1];
+    // Start after the previous chunk's start but no further back than its overlap could reach,
+    // so repeated passages are located at the right occurrence.
+    const overlapReach = previous ? tokens.tailLength(text.slice(previous.start, previous.end), settings.overlap) : 0;
+    const from = previous ? Math.max(previous.start + 1, previous.end - overlapReach) : 0;
+    const located = locate(text, piece, from);
+    if (located) spans.push(located);
+  }
+  return spans;
 }
 
 /**

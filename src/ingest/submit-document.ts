@@ -46,6 +46,8 @@ export async function submitDocument(deps: SubmitDocumentDeps, input: { tenant: 
   return deps.locks.run(`${tenant}\u0000${id}`, async () => {
     const existing = await deps.documents.get(tenant, id);
     if (existing && existing.contentHash === contentHash && existing.status !== "failed") {
+      // A crash between writing the record and enqueueing would strand it; enqueue is idempotent.
+      if (existing.status !== "indexed") await deps.queue.enqueue(jobDataFor(existing), { id: existing.jobId });
       return { record: existing, duplicate: true };
     }
     if (existing && mode === "create" && existing.contentHash !== contentHash) {
@@ -54,7 +56,7 @@ export async function submitDocument(deps: SubmitDocumentDeps, input: { tenant: 
     const now = (deps.now ?? (() => new Date()))().toISOString();
     const revision = (existing?.revision ?? 0) + 1;
     const jobId = ingestJobId(tenant, id, revision);
-    const blobKey = `${tenant}/${id}/${revision}`;
+    const blobKey = blobKeyFor(tenant, id, revision);
     await deps.blobs.put(blobKey, item.bytes);
     const record: DocumentRecord = {
       tenant,
@@ -76,7 +78,16 @@ export async function submitDocument(deps: SubmitDocumentDeps, input: { tenant: 
       indexedAt: existing?.indexedAt ?? null,
     };
     await deps.documents.put(record);
-    await deps.queue.enqueue({ tenant, documentId: id, revision, blobKey }, { id: jobId });
+    await deps.queue.enqueue(jobDataFor(record), { id: jobId });
     return { record, duplicate: false };
   });
+}
+
+/** Where the bytes of one revision of a document are kept. */
+export function blobKeyFor(tenant: string, documentId: string, revision: number): string {
+  return `${tenant}/${documentId}/${revision}`;
+}
+
+function jobDataFor(record: DocumentRecord): IngestJobData {
+  return { tenant: record.tenant, documentId: record.id, revision: record.revision, blobKey: blobKeyFor(record.tenant, record.id, record.revision) };
 }

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../../errors.js";
 import type { BlobStore, DocumentRepository } from "../../documents/document-repository.js";
-import { submitDocument, type SubmitDocumentDeps } from "../../ingest/submit-document.js";
+import { blobKeyFor, submitDocument, type SubmitDocumentDeps } from "../../ingest/submit-document.js";
 import type { VectorStore } from "../../stores/vector-store.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema, readUploads } from "../read-uploads.js";
@@ -75,7 +75,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
       // Chunks go first: a crash after this leaves a record to delete again, never orphaned chunks.
       await deps.store.deleteDocument(tenant, id);
       await deps.documents.delete(tenant, id);
-      await deps.blobs.delete(`${tenant}/${id}/${record.revision}`);
+      await deps.blobs.delete(blobKeyFor(tenant, id, record.revision));
       return true;
     });
     if (!removed) throw new NotFoundError(`document ${id} not found`);

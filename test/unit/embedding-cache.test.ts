@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { EmbeddingCache, embeddingCacheKey } from "../../src/cache/embedding-cache.js";
+import type { KeyValue } from "../../src/cache/key-value.js";
+import { MemoryKeyValue } from "../../src/cache/memory-key-value.js";
+import { CountingEmbedder } from "../helpers/test-runtime.js";
+
+describe("EmbeddingCache", () => {
+  it("embeds only misses, once per distinct text, and serves repeats from the cache", async () => {
+    const embedder = new CountingEmbedder(64);
+    const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }) });
+    const first = await cache.embed(["alpha", "beta", "alpha"]);
+    expect(embedder.texts).toEqual(["alpha", "beta"]);
+    expect(first[0]).toEqual(first[2]);
+    const second = await cache.embed(["beta", "gamma", "alpha"]);
+    expect(embedder.texts).toEqual(["alpha", "beta", "gamma"]);
+    expect(second[0]).toEqual(first[1]);
+    expect(second[2]).toEqual(first[0]);
+    expect(second[1]).toHaveLength(64);
+  });
+
+  it("splits misses into batches no larger than the batch size", async () => {
+    const embedder = new CountingEmbedder(16);
+    const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }), batchSize: 3 });
+    await cache.embed(["a1", "a2", "a3", "a4", "a5", "a6", "a7"]);
+    expect(embedder.calls).toBe(3);
+  });
+
+  it("uses the DESIGN key scheme: model, dimension and sha256 of the text", () => {
+    expect(embeddingCacheKey("m", 8, "hello")).toBe("emb:m:8:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  });
+
+  it("treats a failing cache as all misses and still returns vectors", async () => {
+    const broken: KeyValue = {
+      mget: async () => {
+        throw new Error("cache down");
+      },
+      mset: async () => {
+        throw new Error("cache down");
+      },
+      incr: async () => 0,
+    };
+    const embedder = new CountingEmbedder(16);
+    const cache = new EmbeddingCache({ embedder, keyValue: broken });
+    const vectors = await cache.embed(["x", "y"]);
+    expect(vectors).toHaveLength(2);
+    expect(embedder.calls).toBe(1);
+  });
+});
