@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+
+const TEMPORARY_SUFFIX = ".tmp";
+const READ_BATCH_SIZE = 64;
+
+/**
+ * File name for an arbitrary key (tenant, document id, job id, blob key): sha256 hex, so it has a
+ * fixed length, no separators or dots, and cannot collide on case-insensitive file systems.
+ * Not reversible: callers store the real key inside the file.
+ */
+export function fileNameForKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+/**
+ * Writes `contents` so that a reader (or a process restarted after `kill -9`) sees either the old
+ * or the new file, never a partial one: a uniquely named temp file in the same directory, then
+ * rename, which is atomic on POSIX. Creates the parent directory when missing.
+ */
+export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
+  // No fsync: the page cache survives kill -9; only a power loss could drop the last writes.
+  const temporaryPath = `${path}.${process.pid}-${randomBytes(6).toString("hex")}${TEMPORARY_SUFFIX}`;
+  try {
+    try {
+      await writeFile(temporaryPath, contents, { flag: "wx" });
+    } catch (error) {
+      if (!isMissingFileError(error)) throw error;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temporaryPath, contents, { flag: "wx" });
+    }
+    await rename(temporaryPath, path);
+  } catch (error) {
+    await rm(temporaryPath, { force: true });
+    throw error;
+  }
+}
+
+/** `writeFileAtomic` of `JSON.stringify(value)`; `value` must be JSON-serialisable. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value));
+}
+
+/** The file's bytes, or null when it does not exist. */
+export async function readFileOrNull(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (isMissingFileError(error)) return null;
+    throw error;
+  }
+}
+
+/** The parsed JSON content, or null when the file does not exist; throws on invalid JSON. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  const bytes = await readFileOrNull(path);
+  return bytes === null ? null : (JSON.parse(bytes.toString("utf8")) as unknown);
+}
+
+/**
+ * Every `*.json` file of `directory` (none when the directory is missing), read in parallel
+ * batches. `value` is undefined for a file that is not valid JSON; files deleted meanwhile are skipped.
+ */
+export async function readJsonDirectory(directory: string): Promise<Array<{ fileName: string; value: unknown }>> {
+  const fileNames = (await listFileNames(directory)).filter((name) => name.endsWith(".json"));
+  const results: Array<{ fileName: string; value: unknown }> = [];
+  for (let start = 0; start < fileNames.length; start += READ_BATCH_SIZE) {
+    const batch = fileNames.slice(start, start + READ_BATCH_SIZE);
+    const values = await Promise.all(batch.map((fileName) => readJsonOrUndefined(join(directory, fileName))));
+    batch.forEach((fileName, index) => {
+      const value = values[index];
+      if (value !== null) results.push({ fileName, value });
+    });
+  }
+  return results;
+}
+
+/** Deletes `path`; true when it existed. */
+export async function removeFile(path: string): Promise<boolean> {
+  try {
+    await rm(path);
+    return true;
+  } catch (error) {
+    if (isMissingFileError(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Removes temp files left by writes interrupted by a crash. Only files older than `olderThanMs`,
+ * so a write in flight (another instance on the same directory) is never disturbed.
+ */
+export async function removeStaleTemporaryFiles(directory: string, olderThanMs: number): Promise<void> {
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of await listFileNames(directory)) {
+    if (!name.endsWith(TEMPORARY_SUFFIX)) continue;
+    const path = join(directory, name);
+    const details = await stat(path).catch(() => null);
+    if (details !== null && details.mtimeMs < cutoff) await rm(path, { force: true });
+  }
+}
+
+async function listFileNames(directory: string): Promise<string[]> {
+  try {
+    return await readdir(directory);
+  } catch (error) {
+    if (isMissingFileError(error)) return [];
+    throw error;
+  }
+}
+
+async function readJsonOrUndefined(path: string): Promise<unknown> {
+  const bytes = await readFileOrNull(path);
+  if (bytes === null) return null;
+  try {
+    return JSON.parse(bytes.toString("utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isMissingFileError(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === "ENOENT";
+}
+
+/**
+ * Runs operations one at a time per key, in call order, within this process (e.g. the writes of
+ * one record, so an older snapshot never lands after a newer one). Different keys run concurrently.
+ */
+export class KeyedSerializer {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run<T>(key: string, operation: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(operation);
+    const tail: Promise<void> = result.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    this.tails.set(key, tail);
+    return result;
+  }
+
+  /** Resolves once the operations on `key` started so far have settled. */
+  async settled(key: string): Promise<void> {
+    await this.tails.get(key);
+  }
+
+  /** Resolves once no operation is running or waiting, for any key. */
+  async flush(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Child process for the queue crash test: `node --import tsx test/helpers/queue-crash-child.ts <dir> <enqueue|resume>`.
+ * `enqueue` enqueues 200 jobs, prints "enqueued", then processes them (the parent kills it midway);
+ * `resume` only processes what it finds on disk until idle, then prints "idle". Each job appends its
+ * id to `<dir>/handled.log`.
+ */
+import { appendFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InProcessJobQueue } from "../../src/queue/in-process-job-queue.js";
+
+const CRASH_TEST_JOB_COUNT = 200;
+
+const [directory, mode] = process.argv.slice(2);
+if (directory === undefined || (mode !== "enqueue" && mode !== "resume")) {
+  process.stderr.write("usage: queue-crash-child.ts <directory> <enqueue|resume>\n");
+  process.exit(2);
+}
+
+const logPath = join(directory, "handled.log");
+const queue = new InProcessJobQueue<{ index: number }>({ directory: join(directory, "queue"), backoff: { baseMs: 5, maxMs: 50 } });
+
+if (mode === "enqueue") {
+  for (let index = 0; index < CRASH_TEST_JOB_COUNT; index += 1) {
+    await queue.enqueue({ index }, { id: `job-${index}` });
+  }
+  process.stdout.write("enqueued\n");
+}
+
+await queue.start(
+  async (job, context) => {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await context.reportProgress(0.5);
+    await appendFile(logPath, `${job.id}\n`);
+  },
+  { concurrency: 4 },
+);
+await queue.onIdle();
+await queue.close();
+process.stdout.write("idle\n");
