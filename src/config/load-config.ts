@@ -15,7 +15,17 @@ export interface ConfigSource {
 }
 
 const ENV_PREFIX = "RAGLINE_";
-const ALIASES: Record<string, string> = { PORT: "server.port", HOST: "server.host", DATA_DIR: "server.dataDir", LOG_LEVEL: "server.logLevel" };
+const ALIASES: Record<string, string> = {
+  PORT: "server.port",
+  HOST: "server.host",
+  DATA_DIR: "server.dataDir",
+  LOG_LEVEL: "server.logLevel",
+  QDRANT_URL: "qdrant.url",
+  QDRANT_API_KEY: "qdrant.apiKey",
+  REDIS_URL: "redis.url",
+  OPENAI_BASE_URL: "openai.baseUrl",
+  OPENAI_API_KEY: "openai.apiKey",
+};
 const NON_CONFIG_VARIABLES = new Set(["RAGLINE_CONFIG"]);
 
 /** `minScore` → `MIN_SCORE`. */
