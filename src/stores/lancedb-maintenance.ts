@@ -1,0 +1,131 @@
+import { Index, type Table } from "@lancedb/lancedb";
+import { callEngine } from "./lancedb-errors.js";
+
+/** The subset of a pino logger the LanceDB adapter uses. */
+export interface LanceDbVectorStoreLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+  info(details: Record<string, unknown>, message: string): void;
+}
+
+export interface LanceDbMaintenanceSettings {
+  annIndexMinRows: number;
+  optimizeEveryWrites: number;
+  optimizeEveryRows: number;
+  optimizeAfterIdleMs: number;
+  versionRetentionMs: number;
+}
+
+/** Scalar indexes that speed up the tenant/document prefilters and the merge on id. */
+const SCALAR_INDEXES = [
+  { column: "id", config: () => Index.btree() },
+  { column: "tenant", config: () => Index.bitmap() },
+  { column: "document_id", config: () => Index.btree() },
+] as const;
+
+/**
+ * Index building and compaction of the chunks table. Everything here runs as a task of the store's
+ * single writer; `noteWrite` counts commits and queues an optimize after N writes, M rows, or an idle
+ * delay, never on every write.
+ */
+export class LanceDbMaintenance {
+  hasFullTextIndex = false;
+  hasVectorIndex = false;
+  private writesSinceOptimize = 0;
+  private rowsSinceOptimize = 0;
+  private optimizeQueued = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly writer: { run<T>(task: () => Promise<T>): Promise<T> },
+    private readonly logger: LanceDbVectorStoreLogger,
+    private readonly settings: LanceDbMaintenanceSettings,
+  ) {}
+
+  async loadIndexState(table: Table): Promise<Set<string>> {
+    const indices = await callEngine("list indices", () => table.listIndices());
+    const indexedColumns = new Set(indices.flatMap((index) => index.columns));
+    this.hasFullTextIndex = indices.some((index) => index.indexType === "FTS" && index.columns.includes("text"));
+    this.hasVectorIndex = indexedColumns.has("vector");
+    return indexedColumns;
+  }
+
+  /** Creates the full-text and scalar indexes when missing (they can be built on an empty table). Writer task only. */
+  async ensureIndexes(table: Table): Promise<void> {
+    const indexedColumns = await this.loadIndexState(table);
+    if (!this.hasFullTextIndex) {
+      await callEngine("create full-text index", () => table.createIndex("text", { config: Index.fts({ withPosition: false }) }));
+      this.hasFullTextIndex = true;
+    }
+    for (const { column, config } of SCALAR_INDEXES) {
+      if (!indexedColumns.has(column)) await callEngine(`create ${column} index`, () => table.createIndex(column, { config: config() }));
+    }
+    await this.buildVectorIndexWhenDue(table);
+  }
+
+  /** Called by the writer after each commit. */
+  noteWrite(table: Table, rowCount: number): void {
+    this.writesSinceOptimize += 1;
+    this.rowsSinceOptimize += rowCount;
+    if (this.writesSinceOptimize >= this.settings.optimizeEveryWrites || this.rowsSinceOptimize >= this.settings.optimizeEveryRows) {
+      this.queueOptimize(table);
+    } else if (!this.idleTimer && !this.stopped) {
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = null;
+        if (this.writesSinceOptimize > 0) this.queueOptimize(table);
+      }, this.settings.optimizeAfterIdleMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  /** Queues an optimize behind the pending writes and waits for it. */
+  runNow(table: Table): Promise<void> {
+    return this.writer.run(() => this.optimize(table));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private queueOptimize(table: Table): void {
+    if (this.optimizeQueued || this.stopped) return;
+    this.optimizeQueued = true;
+    this.writer.run(() => this.optimize(table)).catch((error: unknown) => {
+      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB optimize failed; retried after the next writes");
+    });
+  }
+
+  private async optimize(table: Table): Promise<void> {
+    this.optimizeQueued = false;
+    this.writesSinceOptimize = 0;
+    this.rowsSinceOptimize = 0;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    await this.buildVectorIndexWhenDue(table);
+    const started = performance.now();
+    // Compacts fragments, folds new rows into the FTS/scalar/ANN indexes, prunes old versions.
+    const stats = await callEngine("optimize", () =>
+      table.optimize({ cleanupOlderThan: new Date(Date.now() - this.settings.versionRetentionMs) }),
+    );
+    this.logger.info(
+      { fragmentsRemoved: stats.compaction.fragmentsRemoved, versionsRemoved: stats.prune.oldVersionsRemoved, ms: Math.round(performance.now() - started) },
+      "LanceDB table optimized",
+    );
+  }
+
+  private async buildVectorIndexWhenDue(table: Table): Promise<void> {
+    if (this.hasVectorIndex) return;
+    const rows = await callEngine("count", () => table.countRows());
+    if (rows < this.settings.annIndexMinRows) return;
+    const started = performance.now();
+    // One HNSW graph per million rows keeps training memory bounded; SQ keeps recall high.
+    const numPartitions = Math.max(1, Math.round(rows / 1_000_000));
+    await callEngine("create vector index", () =>
+      table.createIndex("vector", { config: Index.hnswSq({ distanceType: "cosine", numPartitions }) }),
+    );
+    this.hasVectorIndex = true;
+    this.logger.info({ rows, numPartitions, ms: Math.round(performance.now() - started) }, "LanceDB vector index built");
+  }
+}
