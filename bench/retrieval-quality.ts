@@ -1,0 +1,158 @@
+/**
+ * Retrieval and extractive-answer quality of the offline defaults on SQuAD v1.1 dev.
+ *
+ * Usage: npx tsx bench/retrieval-quality.ts [--questions N] [--dimension D]
+ * Reads ../shared/data/squad/dev-v1.1.json (relative to the project root), embeds every paragraph
+ * with LocalHashEmbedder, ranks paragraphs per question by brute-force cosine and prints recall@k,
+ * MRR@10, similarity distributions (to choose minScore) and extractive-answer containment rates.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { LocalHashEmbedder } from "../src/providers/local-hash-embedder.js";
+import { answerExtractively } from "../src/answer/extractive-answerer.js";
+import { normalizeText } from "../src/retrieve/text-tokens.js";
+import type { SearchHit } from "../src/stores/vector-store.js";
+
+interface SquadFile {
+  data: Array<{ title: string; paragraphs: Array<{ context: string; qas: Array<{ question: string; answers: Array<{ text: string }> }> }> }>;
+}
+
+interface Question {
+  question: string;
+  answers: string[];
+  paragraphIndex: number;
+}
+
+function readNumberFlag(name: string, fallback: number): number {
+  const position = process.argv.indexOf(`--${name}`);
+  const value = position >= 0 ? Number(process.argv[position + 1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+/** mulberry32: a seeded generator so every run samples the same questions. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const position = Math.min(sorted.length - 1, Math.max(0, Math.floor(fraction * (sorted.length - 1))));
+  return sorted[position] ?? Number.NaN;
+}
+
+function dot(left: Float32Array, right: Float32Array): number {
+  let sum = 0;
+  for (let index = 0; index < left.length; index++) sum += left[index]! * right[index]!;
+  return sum;
+}
+
+function toHit(text: string, paragraphIndex: number, score: number): SearchHit {
+  const metadata = { documentId: `paragraph-${paragraphIndex}`, title: "", source: "squad", chunkIndex: 0, start: 0, end: text.length, headingPath: [], page: null, contentHash: "", embeddingModel: "" };
+  return { id: `chunk-${paragraphIndex}`, tenant: "bench", text, metadata, scores: { dense: score, text: null, denseRank: null, textRank: null, fused: score } };
+}
+
+function containsGold(answer: string | null, golds: string[]): boolean {
+  if (answer === null) return false;
+  const normalizedAnswer = normalizeText(answer);
+  return golds.some((gold) => normalizedAnswer.includes(normalizeText(gold)));
+}
+
+const format = (value: number): string => value.toFixed(3);
+
+const questionCount = readNumberFlag("questions", 1000);
+const dimension = readNumberFlag("dimension", 512);
+const dataPath = fileURLToPath(new URL("../../shared/data/squad/dev-v1.1.json", import.meta.url));
+const squad = JSON.parse(readFileSync(dataPath, "utf8")) as SquadFile;
+
+const paragraphs: string[] = [];
+const articleOfParagraph: number[] = [];
+const allQuestions: Question[] = [];
+squad.data.forEach((article, articleIndex) => {
+  for (const paragraph of article.paragraphs) {
+    const paragraphIndex = paragraphs.length;
+    paragraphs.push(paragraph.context);
+    articleOfParagraph.push(articleIndex);
+    for (const qa of paragraph.qas) allQuestions.push({ question: qa.question, answers: qa.answers.map((answer) => answer.text), paragraphIndex });
+  }
+});
+
+const random = seededRandom(20240601);
+const shuffled = [...allQuestions];
+for (let index = shuffled.length - 1; index > 0; index--) {
+  const other = Math.floor(random() * (index + 1));
+  [shuffled[index], shuffled[other]] = [shuffled[other]!, shuffled[index]!];
+}
+const questions = shuffled.slice(0, Math.min(questionCount, shuffled.length));
+
+const embedder = new LocalHashEmbedder({ dimension });
+const embedStarted = performance.now();
+const paragraphVectors = paragraphs.map((paragraph) => Float32Array.from(embedder.embedOne(paragraph)));
+const questionVectors = questions.map((question) => Float32Array.from(embedder.embedOne(question.question)));
+const embedSeconds = (performance.now() - embedStarted) / 1000;
+
+const recallAt = { 1: 0, 5: 0, 10: 0 };
+let reciprocalRankSum = 0;
+const topSimilarities: number[] = [];
+const goldSimilarities: number[] = [];
+const unrelatedSimilarities: number[] = [];
+let goldOnlyContained = 0;
+let goldOnlySingleSentenceContained = 0;
+let retrievedContained = 0;
+let retrievedNull = 0;
+
+questions.forEach((question, questionIndex) => {
+  const questionVector = questionVectors[questionIndex]!;
+  const scored = paragraphVectors.map((vector, paragraphIndex) => ({ paragraphIndex, score: dot(questionVector, vector) }));
+  scored.sort((left, right) => right.score - left.score);
+  const top = scored.slice(0, 10);
+  const rank = top.findIndex((entry) => entry.paragraphIndex === question.paragraphIndex);
+  if (rank === 0) recallAt[1]++;
+  if (rank >= 0 && rank < 5) recallAt[5]++;
+  if (rank >= 0) {
+    recallAt[10]++;
+    reciprocalRankSum += 1 / (rank + 1);
+  }
+  topSimilarities.push(top[0]!.score);
+  goldSimilarities.push(dot(questionVector, paragraphVectors[question.paragraphIndex]!));
+  let unrelated = Math.floor(random() * paragraphs.length);
+  while (articleOfParagraph[unrelated] === articleOfParagraph[question.paragraphIndex]) unrelated = Math.floor(random() * paragraphs.length);
+  unrelatedSimilarities.push(dot(questionVector, paragraphVectors[unrelated]!));
+
+  const goldHit = [toHit(paragraphs[question.paragraphIndex]!, question.paragraphIndex, 1)];
+  if (containsGold(answerExtractively({ question: question.question, hits: goldHit }).answer, question.answers)) goldOnlyContained++;
+  if (containsGold(answerExtractively({ question: question.question, hits: goldHit, maxSentences: 1 }).answer, question.answers)) goldOnlySingleSentenceContained++;
+  const retrievedHits = top.slice(0, 5).map((entry) => toHit(paragraphs[entry.paragraphIndex]!, entry.paragraphIndex, entry.score));
+  const retrievedAnswer = answerExtractively({ question: question.question, hits: retrievedHits }).answer;
+  if (retrievedAnswer === null) retrievedNull++;
+  if (containsGold(retrievedAnswer, question.answers)) retrievedContained++;
+});
+
+const total = questions.length;
+const minScore = Math.floor(percentile(goldSimilarities, 0.05) * 100) / 100;
+const keptGold = goldSimilarities.filter((score) => score >= minScore).length / total;
+const rejectedUnrelated = unrelatedSimilarities.filter((score) => score < minScore).length / total;
+const distribution = (values: number[]): string =>
+  `p5 ${format(percentile(values, 0.05))}  p50 ${format(percentile(values, 0.5))}  p95 ${format(percentile(values, 0.95))}  p99 ${format(percentile(values, 0.99))}`;
+
+console.log(`model ${embedder.modelId}; ${paragraphs.length} paragraphs, ${total} sampled questions of ${allQuestions.length}`);
+console.log(`embedding: ${paragraphs.length + total} texts in ${embedSeconds.toFixed(2)} s = ${Math.round((paragraphs.length + total) / embedSeconds)} texts/s`);
+console.log(`recall@1 ${format(recallAt[1] / total)}  recall@5 ${format(recallAt[5] / total)}  recall@10 ${format(recallAt[10] / total)}  MRR@10 ${format(reciprocalRankSum / total)}`);
+console.log(`top-1 similarity            ${distribution(topSimilarities)}`);
+console.log(`gold-paragraph similarity   ${distribution(goldSimilarities)}`);
+console.log(`unrelated-paragraph sim.    ${distribution(unrelatedSimilarities)}  (random paragraph of another article)`);
+console.log(`suggested minScore ${minScore.toFixed(2)}: keeps ${format(keptGold)} of gold paragraphs, rejects ${format(rejectedUnrelated)} of unrelated ones`);
+for (const threshold of [0.08, 0.1, 0.12, 0.15, 0.2]) {
+  const kept = goldSimilarities.filter((score) => score >= threshold).length / total;
+  const rejected = unrelatedSimilarities.filter((score) => score < threshold).length / total;
+  console.log(`  minScore ${threshold.toFixed(2)}: keeps ${format(kept)} of gold paragraphs, rejects ${format(rejected)} of unrelated ones`);
+}
+console.log(`extractive, gold paragraph only: answer contains a gold span ${format(goldOnlyContained / total)} (maxSentences 3), ${format(goldOnlySingleSentenceContained / total)} (maxSentences 1)`);
+console.log(`extractive, top-5 retrieved:     answer contains a gold span ${format(retrievedContained / total)}; null answers ${format(retrievedNull / total)}`);

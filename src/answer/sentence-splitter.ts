@@ -1,0 +1,115 @@
+/** A sentence of a text: `text.slice(start, end) === sentence.text`, trimmed of surrounding whitespace. */
+export interface SentenceSpan {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** Abbreviations after which a period never ends a sentence (titles, "e.g."), lowercase, without the final period. */
+const NON_TERMINAL_ABBREVIATIONS: ReadonlySet<string> = new Set([
+  "mr", "mrs", "ms", "dr", "prof", "st", "sen", "rep", "gov", "gen", "col", "capt", "lt", "sgt", "rev",
+  "hon", "mt", "ft", "e.g", "i.e", "cf", "vs", "approx", "no", "nos", "fig", "figs", "vol", "pp", "ca",
+  "eq", "sec", "ch", "art", "dept", "est",
+]);
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+const BLANK_LINE = /^\s*$/;
+const LIST_ITEM_START = /^\s*(?:[-*+•‣▪◦–—]|\d{1,3}[.)]|[a-zA-Z][.)]|#{1,6})\s/;
+/** Punctuation (optionally followed by closing quotes/brackets) that ends a line's sentence. */
+const LINE_END_TERMINAL = /[.!?:;…]["'”’)\]]*\s*$/;
+const STARTS_LOWERCASE = /^\s*\p{Ll}/u;
+const LAST_WORD_WITH_PERIOD = /(?:^|[\s("'“‘[])([\p{L}.]+)\.$/u;
+const SINGLE_INITIAL = /^\p{Lu}$/u;
+const UPPERCASE_DOTTED_ACRONYM = /^(?:\p{Lu}\.)+\p{Lu}$/u;
+const LIST_MARKER_ONLY = /^(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,5})[.)]$/i;
+const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
+const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
+
+/**
+ * Splits text into sentences with exact character offsets, in order, none empty.
+ *
+ * Base: `Intl.Segmenter` (Unicode sentence rules, which already keep "3.5" and "e.g. the" whole),
+ * corrected so that a period after a title ("Mr."), a single initial ("John F. Kennedy"), an uppercase
+ * dotted acronym ("U.S. Army") or "e.g."/"i.e." does not end a sentence, and a lone list marker
+ * ("1.") stays with its item. Line breaks: a blank line, a list item or a line after terminal
+ * punctuation starts a new sentence; a line that continues in lowercase after a line without
+ * terminal punctuation is treated as a hard wrap of the same sentence. Pieces with no letter or
+ * digit (rules like "---") are dropped.
+ */
+export function splitSentences(text: string): SentenceSpan[] {
+  const sentences: SentenceSpan[] = [];
+  for (const block of findBlocks(text)) {
+    const blockText = text.slice(block.start, block.end).replace(/[\r\n]/g, " ");
+    let pendingStart: number | null = null;
+    for (const segment of segmenter.segment(blockText)) {
+      const segmentStart = block.start + segment.index;
+      const segmentEnd = segmentStart + segment.segment.length;
+      const start: number = pendingStart ?? segmentStart;
+      const trimmed = text.slice(start, segmentEnd).trim();
+      const isLastSegment = segmentEnd >= block.end;
+      if (!isLastSegment && continuesPastPeriod(trimmed)) {
+        pendingStart = start;
+        continue;
+      }
+      pendingStart = null;
+      pushTrimmed(sentences, text, start, segmentEnd);
+    }
+    if (pendingStart !== null) pushTrimmed(sentences, text, pendingStart, block.end);
+  }
+  return sentences;
+}
+
+/** True when the piece ends with a period that does not close a sentence (or is only a list marker). */
+function continuesPastPeriod(piece: string): boolean {
+  if (LIST_MARKER_ONLY.test(piece)) return true;
+  const lastWord = LAST_WORD_WITH_PERIOD.exec(piece)?.[1];
+  if (lastWord === undefined) return false;
+  if (SINGLE_INITIAL.test(lastWord) || UPPERCASE_DOTTED_ACRONYM.test(lastWord)) return true;
+  return NON_TERMINAL_ABBREVIATIONS.has(lastWord.toLowerCase());
+}
+
+function pushTrimmed(sentences: SentenceSpan[], text: string, start: number, end: number): void {
+  let trimmedStart = start;
+  let trimmedEnd = end;
+  while (trimmedStart < trimmedEnd && /\s/.test(text.charAt(trimmedStart))) trimmedStart++;
+  while (trimmedEnd > trimmedStart && /\s/.test(text.charAt(trimmedEnd - 1))) trimmedEnd--;
+  const sentence = text.slice(trimmedStart, trimmedEnd);
+  if (!HAS_WORD_CHARACTER.test(sentence)) return;
+  sentences.push({ text: sentence, start: trimmedStart, end: trimmedEnd });
+}
+
+/** Groups lines into blocks that may hold several sentences but never span a structural break. */
+function findBlocks(text: string): Array<{ start: number; end: number }> {
+  const lines: Array<{ start: number; end: number }> = [];
+  let lineStart = 0;
+  for (const match of text.matchAll(LINE_BREAK)) {
+    lines.push({ start: lineStart, end: match.index });
+    lineStart = match.index + match[0].length;
+  }
+  lines.push({ start: lineStart, end: text.length });
+
+  const blocks: Array<{ start: number; end: number }> = [];
+  let current: { start: number; end: number } | null = null;
+  let previousLine = "";
+  for (const line of lines) {
+    const lineText = text.slice(line.start, line.end);
+    if (BLANK_LINE.test(lineText)) {
+      current = null;
+      continue;
+    }
+    const continuesWrap =
+      current !== null &&
+      !LINE_END_TERMINAL.test(previousLine) &&
+      !LIST_ITEM_START.test(lineText) &&
+      STARTS_LOWERCASE.test(lineText);
+    if (current !== null && continuesWrap) {
+      current.end = line.end;
+    } else {
+      current = { start: line.start, end: line.end };
+      blocks.push(current);
+    }
+    previousLine = lineText;
+  }
+  return blocks;
+}
