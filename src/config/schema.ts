@@ -6,7 +6,7 @@ const retrievalSchema = z
   .strictObject({
     topK: z.number().int().min(1).max(100).default(5),
     candidateK: z.number().int().min(1).max(1000).default(50),
-    minScore: z.number().min(-1).max(1).default(0.15),
+    minScore: z.number().min(-1).max(1).default(0.12),
     maxTopK: z.number().int().min(1).max(100).default(20),
     /** Lowest min_score a request may ask for; requests below it are refused with 400. */
     minScoreFloor: z.number().min(-1).max(1).default(0),
@@ -102,7 +102,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   ingest: z
     .strictObject({
-      concurrency: z.number().int().min(1).max(64).default(4),
+      concurrency: z.number().int().min(1).max(256).default(32),
       maxAttempts: z.number().int().min(1).max(50).default(5),
     })
     .prefault({}),

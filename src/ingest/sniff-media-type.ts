@@ -20,14 +20,15 @@ interface MarkdownSignal {
   weight: number;
 }
 
+// Setext patterns check the line with a lookahead: `[^\n]*\S[^\n]*` backtracks quadratically on long lines.
 // One strong signal (syntax prose almost never has) or three different weak ones (lists, emphasis…) make Markdown.
 const MARKDOWN_SIGNALS: MarkdownSignal[] = [
   { pattern: /^ {0,3}#{1,6}[ \t]+\S/m, weight: 3 },
   { pattern: /^ {0,3}(?:```|~~~)[^\n]*\n[\s\S]*?^ {0,3}(?:```|~~~)/m, weight: 3 },
   { pattern: /\[[^\]\n]+\]\([^)\s]+(?:\s+"[^"\n]*")?\)/, weight: 3 },
-  { pattern: /^[^\n]*\S[^\n]*\n {0,3}={3,}[ \t]*$/m, weight: 3 },
+  { pattern: /^(?=[^\n]*\S)[^\n]*\n {0,3}={3,}[ \t]*$/m, weight: 3 },
   { pattern: /^ {0,3}\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+/m, weight: 3 },
-  { pattern: /^[^\n]*[A-Za-z][^\n]*\n {0,3}-{3,}[ \t]*$/m, weight: 1 },
+  { pattern: /^(?=[^\n]*[A-Za-z])[^\n]*\n {0,3}-{3,}[ \t]*$/m, weight: 1 },
   { pattern: /^ {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S/m, weight: 1 },
   { pattern: /(?:\*\*|__)[^\s*_][^\n]*?(?:\*\*|__)|`[^`\n]+`/, weight: 1 },
   { pattern: /^ {0,3}>[ \t]?\S/m, weight: 1 },

@@ -1,0 +1,25 @@
+/**
+ * Ingest benchmark: the 2,067 SQuAD v1.1 dev paragraphs through the HTTP API of the real service
+ * (embedded mode), then prints documents/s, chunks/s and the server's peak memory.
+ * Usage: npm run bench:ingest [-- --concurrency 16 --limit 2067]
+ */
+import { parseArgs } from "node:util";
+import { ingestParagraphs, peakMemoryMiB, startBenchService } from "./lib/bench-service.js";
+import { loadSquadParagraphs } from "./lib/squad.js";
+
+const { values } = parseArgs({ options: { concurrency: { type: "string", default: "16" }, limit: { type: "string" } } });
+const paragraphs = await loadSquadParagraphs();
+const corpus = values.limit ? paragraphs.slice(0, Number(values.limit)) : paragraphs;
+const running = await startBenchService();
+try {
+  const result = await ingestParagraphs(running.service.url, corpus, Number(values.concurrency));
+  const seconds = result.totalMs / 1000;
+  const peak = await peakMemoryMiB(running.service.child.pid!);
+  console.log(`corpus: SQuAD v1.1 dev, ${result.accepted} documents, upload concurrency ${values.concurrency}`);
+  console.log(`uploads accepted in ${(result.uploadedMs / 1000).toFixed(2)} s; all indexed in ${seconds.toFixed(2)} s`);
+  console.log(`documents/s: ${(result.accepted / seconds).toFixed(1)}`);
+  console.log(`chunks/s:    ${(result.chunks / seconds).toFixed(1)} (${result.chunks} chunks)`);
+  console.log(`server peak memory (VmHWM): ${peak === null ? "n/a" : `${peak.toFixed(0)} MiB`}`);
+} finally {
+  await running.stop();
+}

@@ -1,0 +1,84 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startService, type ServiceProcess } from "../../test/helpers/service-process.js";
+import type { SquadParagraph } from "./squad.js";
+
+export interface RunningBenchService {
+  service: ServiceProcess;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real service (as `npm start` does) on a fresh temporary data directory. */
+export async function startBenchService(environment: Record<string, string> = {}): Promise<RunningBenchService> {
+  const dataDir = await mkdtemp(join(tmpdir(), "ragline-bench-"));
+  const service = await startService({ DATA_DIR: dataDir, LOG_LEVEL: "warn", ...environment });
+  return {
+    service,
+    dataDir,
+    async stop() {
+      await service.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Peak resident memory (VmHWM) of a process, in MiB, from /proc. */
+export async function peakMemoryMiB(pid: number): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const match = status.match(/VmHWM:\s+(\d+) kB/);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads one un-labelled or labelled sample from the Prometheus text at /metrics. */
+export async function metricValue(baseUrl: string, name: string, labels = ""): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split("\n").find((candidate) => candidate.startsWith(labels ? `${name}{${labels}}` : `${name} `));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
+/** Runs `task` over `items` with at most `concurrency` in flight. */
+export async function runPool<T>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await task(items[index] as T, index);
+      }
+    }),
+  );
+}
+
+/**
+ * Uploads every paragraph through `POST /v1/documents` (JSON) with `concurrency` clients and waits
+ * until the service reports them all ingested. Returns timings and counts read from /metrics.
+ */
+export async function ingestParagraphs(baseUrl: string, paragraphs: SquadParagraph[], concurrency: number) {
+  const started = performance.now();
+  let accepted = 0;
+  await runPool(paragraphs, concurrency, async (paragraph) => {
+    const response = await fetch(`${baseUrl}/v1/documents`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: paragraph.context, title: paragraph.title, id: paragraph.id }),
+    });
+    if (response.status !== 202 && response.status !== 200) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+    accepted += 1;
+  });
+  const uploadedMs = performance.now() - started;
+  for (;;) {
+    const completed = await metricValue(baseUrl, "ragline_ingest_jobs_total", 'outcome="completed"');
+    const failed = await metricValue(baseUrl, "ragline_ingest_jobs_total", 'outcome="failed"');
+    if (completed + failed >= accepted) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const totalMs = performance.now() - started;
+  const chunks = await metricValue(baseUrl, "ragline_chunks_indexed_total");
+  return { accepted, uploadedMs, totalMs, chunks };
+}

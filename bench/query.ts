@@ -1,0 +1,47 @@
+/**
+ * Query benchmark: ingests the SQuAD v1.1 dev paragraphs into the real service (embedded mode),
+ * then sends `mode: "retrieve"` queries (SQuAD questions) at 1 and 16 concurrent clients and prints
+ * p50/p99 latency and requests/s for each.
+ * Usage: npm run bench:query [-- --requests 800 --limit 2067]
+ */
+import { parseArgs } from "node:util";
+import { ingestParagraphs, runPool, startBenchService } from "./lib/bench-service.js";
+import { loadSquadParagraphs } from "./lib/squad.js";
+
+const { values } = parseArgs({ options: { requests: { type: "string", default: "800" }, limit: { type: "string" } } });
+const paragraphs = await loadSquadParagraphs();
+const corpus = values.limit ? paragraphs.slice(0, Number(values.limit)) : paragraphs;
+const questions = corpus.flatMap((paragraph) => paragraph.questions.map((qa) => qa.question));
+// Deterministic spread over the whole question set.
+const stride = Math.max(1, Math.floor(questions.length / Number(values.requests)));
+const sample = questions.filter((_, index) => index % stride === 0).slice(0, Number(values.requests));
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
+}
+
+const running = await startBenchService();
+try {
+  const ingest = await ingestParagraphs(running.service.url, corpus, 16);
+  console.log(`corpus: ${ingest.accepted} documents, ${ingest.chunks} chunks indexed`);
+  // Warm-up: first queries pay for lazy index loading.
+  await runPool(sample.slice(0, 50), 4, async (question) => {
+    await fetch(`${running.service.url}/v1/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, mode: "retrieve" }) });
+  });
+  for (const concurrency of [1, 16]) {
+    const latencies: number[] = [];
+    const started = performance.now();
+    await runPool(sample, concurrency, async (question) => {
+      const begin = performance.now();
+      const response = await fetch(`${running.service.url}/v1/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, mode: "retrieve" }) });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`query failed: ${response.status}`);
+      latencies.push(performance.now() - begin);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((left, right) => left - right);
+    console.log(`concurrency ${String(concurrency).padStart(2)}: ${sample.length} requests, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, ${(sample.length / seconds).toFixed(1)} requests/s`);
+  }
+} finally {
+  await running.stop();
+}
