@@ -7,7 +7,7 @@ const fixture = (name: string) => readFile(new URL(`../fixtures/${name}`, import
 
 function multipart(files: Array<{ name: string; bytes: Uint8Array | string; type?: string }>, fields: Record<string, string> = {}): FormData {
   const form = new FormData();
-  for (const file of files) form.append("file", new Blob([file.bytes], { type: file.type ?? "application/octet-stream" }), file.name);
+  for (const file of files) form.append("file", new Blob([file.bytes as BlobPart], { type: file.type ?? "application/octet-stream" }), file.name);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   return form;
 }
