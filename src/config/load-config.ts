@@ -113,7 +113,8 @@ export function loadConfig(options: { environment?: NodeJS.ProcessEnv; cwd?: str
   const origins = new Map<string, string>();
 
   for (const [name, value] of Object.entries(environment)) {
-    if (value === undefined) continue;
+    // An empty variable means unset (compose files pass `${VAR:-}` through as "").
+    if (value === undefined || value === "") continue;
     const aliasPath = ALIASES[name];
     if (aliasPath) {
       const entry = [...keyMap.values()].find((candidate) => candidate.path.join(".") === aliasPath);
