@@ -3,6 +3,7 @@ import type { RetrievalSettings } from "../config/schema.js";
 import type { SearchFilter, SearchHit } from "../stores/vector-store.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "../retrieve/retrieve-chunks.js";
 import { answerExtractively } from "./extractive-answerer.js";
+import type { LlmAnswerer, ModelAnswer } from "./llm-answerer.js";
 import { EXTRACTIVE_MODEL, EXTRACTIVE_PROMPT_VERSION, NOT_FOUND_ANSWER, NO_CONTEXT_ANSWER, STORE_UNAVAILABLE_ANSWER } from "./answer-texts.js";
 
 export interface QueryInput {
@@ -47,7 +48,12 @@ export interface QueryResult {
 export interface AnswerQueryDeps extends RetrieveDeps {
   retrievalSettings: () => RetrievalSettings;
   maxSentences: number;
+  /** The model answer path; absent → the local extractive answerer (the default). */
+  answerer?: LlmAnswerer;
 }
+
+/** Events of a streamed answer: text deltas, then one `result` with the validated answer. */
+export type QueryStreamEvent = { type: "delta"; text: string } | { type: "result"; result: QueryResult };
 
 const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 };
 
@@ -60,19 +66,74 @@ export function resolveThresholds(settings: RetrievalSettings, input: { topK?: n
   return { topK: input.topK ?? settings.topK, candidateK: settings.candidateK, minScore: input.minScore ?? settings.minScore };
 }
 
+/** Retrieval for a query: thresholds from the live settings, request overrides within bounds. */
+export async function retrieveForQuery(deps: AnswerQueryDeps, input: QueryInput): Promise<Retrieval> {
+  const thresholds = resolveThresholds(deps.retrievalSettings(), input);
+  return retrieveChunks(deps, { tenant: input.tenant, question: input.question, thresholds, filter: input.filter, signal: input.signal });
+}
+
 /**
  * The query use case: retrieve (thresholds from the live settings, request overrides within
- * bounds), then answer from the retrieved chunks with cited sentences. Nothing above the threshold
- * follows `onNoContext` (refuse, or the no-context path flagged degraded); a store that is down
- * gives the documented fallback with `retrieval.status: "unavailable"` and `degraded: true`.
+ * bounds), then answer from the retrieved chunks with citations — by the model when one is
+ * configured, else by the extractive answerer. Nothing above the threshold follows `onNoContext`
+ * (refuse, or the no-context path flagged degraded); a store that is down gives the documented
+ * fallback with `retrieval.status: "unavailable"` and `degraded: true` (with a model: the separate
+ * non-retrieval prompt). Model failures after retries propagate as Upstream* errors (502/503/504).
  */
 export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Promise<QueryResult> {
-  const settings = deps.retrievalSettings();
-  const thresholds = resolveThresholds(settings, input);
-  const retrieval = await retrieveChunks(deps, { tenant: input.tenant, question: input.question, thresholds, filter: input.filter, signal: input.signal });
-  const base = { citations: [], retrieval, usage: NO_USAGE, cached: false };
+  return answerRetrieved(deps, input, await retrieveForQuery(deps, input));
+}
 
-  if (input.mode === "retrieve") return { ...base, answer: null, promptVersion: null, model: null, degraded: retrieval.status === "unavailable" };
+/** Answers from a retrieval already made (the streaming route retrieves first to set its headers). */
+export async function answerRetrieved(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): Promise<QueryResult> {
+  const plan = planAnswer(deps, input, retrieval);
+  if (plan.kind === "fixed") return plan.result;
+  const request = { tenant: input.tenant, question: input.question, signal: input.signal };
+  const answered = plan.kind === "model" ? await plan.answerer.answer({ ...request, hits: retrieval.hits }) : await plan.answerer.answerWithoutRetrieval({ ...request, reason: plan.reason });
+  return { retrieval, ...fromModelAnswer(answered) };
+}
+
+/** Streams the answer: deltas as the model writes, then the validated result; fixed and extractive answers come as one delta. */
+export async function* streamRetrieved(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): AsyncIterable<QueryStreamEvent> {
+  const plan = planAnswer(deps, input, retrieval);
+  if (plan.kind === "fixed") {
+    if (plan.result.answer) yield { type: "delta", text: plan.result.answer };
+    yield { type: "result", result: plan.result };
+    return;
+  }
+  const request = { tenant: input.tenant, question: input.question, signal: input.signal };
+  const events = plan.kind === "model" ? plan.answerer.streamAnswer({ ...request, hits: retrieval.hits }) : plan.answerer.streamWithoutRetrieval({ ...request, reason: plan.reason });
+  for await (const event of events) {
+    yield event.type === "delta" ? event : { type: "result", result: { retrieval, ...fromModelAnswer(event.result) } };
+  }
+}
+
+type AnswerPlan =
+  | { kind: "fixed"; result: QueryResult }
+  | { kind: "model"; answerer: LlmAnswerer }
+  | { kind: "fallback"; answerer: LlmAnswerer; reason: "unavailable" | "empty" };
+
+function planAnswer(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): AnswerPlan {
+  const answerer = deps.answerer;
+  const base = { citations: [], retrieval, usage: NO_USAGE, cached: false };
+  if (input.mode === "retrieve") return { kind: "fixed", result: { ...base, answer: null, promptVersion: null, model: null, degraded: retrieval.status === "unavailable" } };
+  if (!answerer) return { kind: "fixed", result: answerFromExtracts(deps, input, retrieval) };
+  if (retrieval.status === "unavailable") return { kind: "fallback", answerer, reason: "unavailable" };
+  if (retrieval.status === "empty") {
+    if (deps.retrievalSettings().onNoContext === "fallback") return { kind: "fallback", answerer, reason: "empty" };
+    return { kind: "fixed", result: { ...base, answer: NOT_FOUND_ANSWER, promptVersion: answerer.promptVersion, model: null, degraded: false } };
+  }
+  return { kind: "model", answerer };
+}
+
+function fromModelAnswer(answer: ModelAnswer): Omit<QueryResult, "retrieval"> {
+  return { answer: answer.answer, citations: answer.citations, promptVersion: answer.promptVersion, model: answer.model, usage: answer.usage, cached: answer.cached, degraded: answer.degraded };
+}
+
+/** The model-free path: fixed texts for unavailable/empty retrieval, else the extractive answerer's cited sentences. */
+function answerFromExtracts(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): QueryResult {
+  const settings = deps.retrievalSettings();
+  const base = { citations: [], retrieval, usage: NO_USAGE, cached: false };
   const answered = { promptVersion: EXTRACTIVE_PROMPT_VERSION, model: EXTRACTIVE_MODEL };
   if (retrieval.status === "unavailable") return { ...base, ...answered, answer: STORE_UNAVAILABLE_ANSWER, degraded: true };
   if (retrieval.status === "empty") {

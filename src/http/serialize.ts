@@ -2,7 +2,8 @@ import type { DocumentRecord } from "../documents/document-repository.js";
 import type { Job } from "../queue/job-queue.js";
 import type { IngestJobData } from "../ingest/ingest-job.js";
 import type { SearchHit } from "../stores/vector-store.js";
-import type { QueryResult } from "../answer/answer-query.js";
+import type { Citation, QueryResult } from "../answer/answer-query.js";
+import type { Retrieval } from "../retrieve/retrieve-chunks.js";
 
 /** Wire shapes (snake_case JSON) of the domain objects. */
 export function documentJson(record: DocumentRecord) {
@@ -62,29 +63,48 @@ export function hitJson(hit: SearchHit) {
   };
 }
 
+export function retrievalJson(retrieval: Retrieval, options: { explain: boolean }) {
+  return {
+    status: retrieval.status,
+    hits: retrieval.hits.map(hitJson),
+    thresholds: { top_k: retrieval.thresholds.topK, candidate_k: retrieval.thresholds.candidateK, min_score: retrieval.thresholds.minScore, min_score_applies_to: "scores.dense" },
+    ...(retrieval.reason ? { reason: retrieval.reason } : {}),
+    ...(options.explain ? { cut: retrieval.cut.map(hitJson) } : {}),
+  };
+}
+
+export function citationJson(citation: Citation) {
+  return {
+    n: citation.n,
+    document_id: citation.documentId,
+    chunk_id: citation.chunkId,
+    start: citation.start,
+    end: citation.end,
+    score: citation.score,
+    snippet: citation.snippet,
+  };
+}
+
+/** Token usage of the answer (all model attempts summed), its estimated cost, and what produced it. */
+export function usageJson(result: QueryResult) {
+  return {
+    input_tokens: result.usage.inputTokens,
+    output_tokens: result.usage.outputTokens,
+    cached_tokens: result.usage.cachedTokens,
+    cost_usd: result.usage.costUsd,
+    model: result.model,
+    prompt_version: result.promptVersion,
+  };
+}
+
 export function queryJson(result: QueryResult, options: { explain: boolean }) {
-  const { retrieval } = result;
   return {
     answer: result.answer,
-    citations: result.citations.map((citation) => ({
-      n: citation.n,
-      document_id: citation.documentId,
-      chunk_id: citation.chunkId,
-      start: citation.start,
-      end: citation.end,
-      score: citation.score,
-      snippet: citation.snippet,
-    })),
-    retrieval: {
-      status: retrieval.status,
-      hits: retrieval.hits.map(hitJson),
-      thresholds: { top_k: retrieval.thresholds.topK, candidate_k: retrieval.thresholds.candidateK, min_score: retrieval.thresholds.minScore, min_score_applies_to: "scores.dense" },
-      ...(retrieval.reason ? { reason: retrieval.reason } : {}),
-      ...(options.explain ? { cut: retrieval.cut.map(hitJson) } : {}),
-    },
+    citations: result.citations.map(citationJson),
+    retrieval: retrievalJson(result.retrieval, options),
     prompt_version: result.promptVersion,
     model: result.model,
-    usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens, cached_tokens: result.usage.cachedTokens, cost_usd: result.usage.costUsd },
+    usage: usageJson(result),
     cached: result.cached,
     degraded: result.degraded,
   };

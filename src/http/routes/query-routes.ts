@@ -1,12 +1,13 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { z } from "zod";
-import { PayloadTooLargeError } from "../../errors.js";
-import { answerQuery, type AnswerQueryDeps } from "../../answer/answer-query.js";
+import { AppError, PayloadTooLargeError } from "../../errors.js";
+import { answerRetrieved, retrieveForQuery, streamRetrieved, type AnswerQueryDeps, type QueryInput, type QueryResult } from "../../answer/answer-query.js";
 import type { Metrics } from "../../observability/metrics.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema } from "../read-uploads.js";
-import { queryJson } from "../serialize.js";
+import { citationJson, queryJson, retrievalJson, usageJson } from "../serialize.js";
 import { readJson } from "../validate.js";
 
 const QUERY_BODY_MAX_BYTES = 64 * 1024;
@@ -23,10 +24,14 @@ const querySchema = z.strictObject({
     .optional(),
   mode: z.enum(["answer", "retrieve"]).default("answer"),
   explain: z.boolean().default(false),
-  stream: z.literal(false, { message: "streaming is not available yet" }).optional(),
+  stream: z.boolean().default(false),
 });
 
-/** `POST /v1/query`: hybrid retrieval plus a cited answer (or hits only with `mode: "retrieve"`). */
+/**
+ * `POST /v1/query`: hybrid retrieval plus a cited answer (or hits only with `mode: "retrieve"`).
+ * With `stream: true` the answer comes as Server-Sent Events: `retrieval`, `delta`…, `citations`,
+ * `usage`, `done`; a failure after the stream started ends it with an `error` event.
+ */
 export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const limitBody = bodyLimit({
@@ -39,23 +44,84 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): Hono<
   routes.post("/", limitBody, async (context) => {
     const body = await readJson(context, querySchema);
     const started = performance.now();
-    const result = await answerQuery(
-      { ...deps, logger: context.get("logger") },
-      {
-        tenant: context.get("tenant"),
-        question: body.question,
-        topK: body.top_k,
-        minScore: body.min_score,
-        filter: body.filter ? { documentIds: body.filter.document_ids, sources: body.filter.sources } : undefined,
-        mode: body.mode,
-        signal: context.req.raw.signal,
-      },
-    );
-    deps.metrics.queryDuration.observe({ mode: body.mode }, (performance.now() - started) / 1000);
-    deps.metrics.retrievals.inc({ status: result.retrieval.status });
-    context.header("X-Retrieval-Status", result.retrieval.status);
-    return context.json(queryJson(result, { explain: body.explain }));
+    const queryDeps = { ...deps, logger: context.get("logger") };
+    const input: QueryInput = {
+      tenant: context.get("tenant"),
+      question: body.question,
+      topK: body.top_k,
+      minScore: body.min_score,
+      filter: body.filter ? { documentIds: body.filter.document_ids, sources: body.filter.sources } : undefined,
+      mode: body.mode,
+      signal: context.req.raw.signal,
+    };
+    const retrieval = await retrieveForQuery(queryDeps, input);
+    deps.metrics.retrievals.inc({ status: retrieval.status });
+    context.header("X-Retrieval-Status", retrieval.status);
+    const finish = (result: QueryResult) => {
+      deps.metrics.queryDuration.observe({ mode: body.mode }, (performance.now() - started) / 1000);
+      recordAnswer(deps.metrics, context, result, performance.now() - started);
+    };
+
+    if (!body.stream) {
+      const result = await answerRetrieved(queryDeps, input, retrieval);
+      finish(result);
+      return context.json(queryJson(result, { explain: body.explain }));
+    }
+
+    return streamSSE(context, async (stream) => {
+      await stream.writeSSE({ event: "retrieval", data: JSON.stringify(retrievalJson(retrieval, { explain: body.explain })) });
+      try {
+        for await (const event of streamRetrieved(queryDeps, input, retrieval)) {
+          if (event.type === "delta") {
+            await stream.writeSSE({ event: "delta", data: JSON.stringify({ text: event.text }) });
+            continue;
+          }
+          const result = event.result;
+          finish(result);
+          await stream.writeSSE({ event: "citations", data: JSON.stringify({ citations: result.citations.map(citationJson) }) });
+          await stream.writeSSE({ event: "usage", data: JSON.stringify(usageJson(result)) });
+          const done = { answer: result.answer, prompt_version: result.promptVersion, model: result.model, cached: result.cached, degraded: result.degraded };
+          await stream.writeSSE({ event: "done", data: JSON.stringify(done) });
+        }
+      } catch (error) {
+        await writeError(stream, context, error);
+      }
+    });
   });
 
   return routes;
+}
+
+function recordAnswer(metrics: Metrics, context: Context<AppEnv>, result: QueryResult, milliseconds: number): void {
+  const promptVersion = result.promptVersion ?? "none";
+  const outcome = result.cached ? "cached" : result.degraded ? "degraded" : "ok";
+  metrics.answers.inc({ path: result.retrieval.status === "unavailable" ? "no_retrieval" : "retrieval", outcome, prompt_version: promptVersion });
+  context.get("logger")?.info(
+    {
+      prompt_version: promptVersion,
+      model: result.model,
+      tenant: context.get("tenant"),
+      retrieval_status: result.retrieval.status,
+      cached: result.cached,
+      degraded: result.degraded,
+      input_tokens: result.usage.inputTokens,
+      output_tokens: result.usage.outputTokens,
+      cached_tokens: result.usage.cachedTokens,
+      cost_usd: result.usage.costUsd,
+      latency_ms: Math.round(milliseconds),
+    },
+    "query answered",
+  );
+}
+
+/** The stream's last event when something fails after the headers went out: the same code/message a JSON error would carry. */
+async function writeError(stream: SSEStreamingApi, context: Context<AppEnv>, error: unknown): Promise<void> {
+  const requestId = context.get("requestId") ?? null;
+  const known = error instanceof AppError;
+  if (!known) context.get("logger")?.error({ err: error, requestId }, "query stream failed");
+  else context.get("logger")?.warn({ code: error.code, requestId }, "query stream ended with an error");
+  const body = known
+    ? { code: error.code, message: error.message, status: error.status, ...(error.retryAfterSeconds !== undefined ? { retry_after_seconds: Math.ceil(error.retryAfterSeconds) } : {}) }
+    : { code: "internal_error", message: "internal server error", status: 500 };
+  await stream.writeSSE({ event: "error", data: JSON.stringify({ error: body, request_id: requestId }) });
 }
