@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AnswerQueryDeps } from "../answer/answer-query.js";
+import type { LlmAnswerer } from "../answer/llm-answerer.js";
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository, BlobStore } from "../documents/document-repository.js";
 import type { IngestJobData } from "../ingest/ingest-job.js";
@@ -31,6 +32,8 @@ export interface AppDeps {
   locks: KeyedLock;
   logger: Logger;
   metrics: Metrics;
+  /** Model answer path (answer.provider openai); absent → the local extractive answerer. */
+  answerer?: LlmAnswerer;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
@@ -57,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     metrics: deps.metrics,
     retrievalSettings: () => deps.retrievalSettings.current(),
     maxSentences: deps.config.answer.maxSentences,
+    answerer: deps.answerer,
   };
   app.route("/v1/query", queryRoutes(queryDeps));
   return app;

@@ -1,19 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryKeyValue } from "../../src/cache/memory-key-value.js";
 import { composeEmbedded, type Runtime } from "../../src/compose-embedded.js";
 import type { LlmAnswerer } from "../../src/answer/llm-answerer.js";
 import { UpstreamUnavailableError } from "../../src/errors.js";
-import type { AppEnv } from "../../src/http/app-env.js";
-import { authenticate } from "../../src/http/authenticate.js";
 import { createApp, type AppDeps } from "../../src/http/create-app.js";
-import { handleError } from "../../src/http/error-handler.js";
-import { requestContext } from "../../src/http/request-context.js";
-import { healthRoutes } from "../../src/http/routes/health-routes.js";
-import { queryRoutes } from "../../src/http/routes/query-routes.js";
 import { Metrics } from "../../src/observability/metrics.js";
 import { createModelLayer, type ModelLayer } from "../../src/providers/create-model-layer.js";
 import type { VectorStore } from "../../src/stores/vector-store.js";
@@ -22,21 +15,9 @@ import { startOpenAiStandIn, type OpenAiStandIn } from "../helpers/openai-stand-
 import { jsonRequest } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
-/**
- * createApp's stack (request context, error mapping, auth, health, query) with the model answerer
- * wired into the query route — what createApp does once AppDeps carries `answerer` (wiring the lead applies).
- */
+/** The real createApp with the model answerer wired in and the store under test. */
 function createModelApp(deps: AppDeps, answerer: LlmAnswerer, store: VectorStore) {
-  const app = new Hono<AppEnv>();
-  app.use("*", requestContext(deps.logger, deps.metrics));
-  app.onError(handleError);
-  app.route("/", healthRoutes({ metrics: deps.metrics, checks: { vector_store: () => store.health() } }));
-  app.use("/v1/*", authenticate(deps.config.auth.apiKeys));
-  app.route(
-    "/v1/query",
-    queryRoutes({ embeddings: deps.embeddings, store, logger: deps.logger, metrics: deps.metrics, retrievalSettings: () => deps.config.retrieval, maxSentences: deps.config.answer.maxSentences, answerer }),
-  );
-  return app;
+  return createApp({ ...deps, answerer, store });
 }
 
 interface SseEvent {
