@@ -1,33 +1,40 @@
+import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
-import { ConfigError, loadConfig } from "./config/load-config.js";
+import { ConfigError, loadConfig, type ConfigSource } from "./config/load-config.js";
 import { ReloadableRetrievalSettings } from "./config/reloadable-settings.js";
-import { composeEmbedded } from "./compose-embedded.js";
+import { composeRuntime } from "./compose-runtime.js";
+import { ConflictError } from "./errors.js";
 import { createApp } from "./http/create-app.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
 
-/** Composition root: config → adapters → app → HTTP server and ingest workers. */
-async function main(): Promise<void> {
-  let source;
+/**
+ * Composition root: config → adapters → app → HTTP server, plus ingest workers. `role: "worker"`
+ * (`npm run worker`) runs workers only and serves just /healthz, /readyz and /metrics.
+ */
+export async function main(role: "api" | "worker"): Promise<void> {
+  let source: ConfigSource;
   try {
     source = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError) exitWith(error.message);
     throw error;
   }
   const { config } = source;
-  const logger = createLogger({ level: config.server.logLevel });
+  const logger = createLogger({ level: config.server.logLevel }).child({ role });
   const retrievalSettings = new ReloadableRetrievalSettings(source, { logger });
   retrievalSettings.start();
 
-  const runtime = await composeEmbedded({ config, retrievalSettings, logger, metrics: new Metrics({ collectDefault: true }) });
-  await runtime.startWorkers();
-  const app = createApp(runtime.deps);
+  const runtime = await composeRuntime({ config, retrievalSettings, logger, metrics: new Metrics({ collectDefault: true }) }).catch((error: unknown) => {
+    if (error instanceof ConflictError) exitWith(`Refusing to start: ${error.message}`);
+    throw error;
+  });
+  // Embedded mode always ingests in this process; with Redis the API may leave it to `npm run worker`.
+  const runsWorkers = role === "worker" || !config.redis.url || config.workers.inProcess;
+  if (runsWorkers) await runtime.startWorkers();
+  const app = createApp(runtime.deps, { routes: role === "worker" ? "operations" : "all" });
   const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
-    logger.info({ host: info.address, port: info.port, dataDir: config.server.dataDir, configFile: source.filePath }, "ragline listening");
+    logger.info({ host: info.address, port: info.port, dataDir: config.server.dataDir, configFile: source.filePath, workers: runsWorkers, store: runtime.deps.store.kind }, "ragline listening");
   });
 
   let stopping = false;
@@ -47,7 +54,11 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
-main().catch((error) => {
-  process.stderr.write(`ragline failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+function exitWith(message: string): never {
+  process.stderr.write(`${message}\n`);
   process.exit(1);
-});
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main("api").catch((error) => exitWith(`ragline failed to start: ${error instanceof Error ? error.message : String(error)}`));
+}

@@ -35,6 +35,11 @@ export interface DocumentRepository {
   /** Newest first by createdAt, then id; `cursor` is the opaque value from the previous page. */
   list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: DocumentRecord[]; nextCursor: string | null }>;
   delete(tenant: string, id: string): Promise<boolean>;
+  /**
+   * Records of any tenant whose status is one of `statuses`, least recently updated first, at most
+   * `limit`. Optional: only shared (multi-process) repositories need it, for start-up reconciliation.
+   */
+  listByStatus?(statuses: DocumentStatus[], limit: number): Promise<DocumentRecord[]>;
 }
 
 /** Port for the uploaded bytes, kept until the document is indexed (and for re-processing). */

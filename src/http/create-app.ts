@@ -38,14 +38,20 @@ export interface AppDeps {
   readinessChecks?: Record<string, ReadinessCheck>;
 }
 
-/** Builds the HTTP application over the given adapters; no module-level state, so tests build as many as they like. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+/**
+ * Builds the HTTP application over the given adapters; no module-level state, so tests build as
+ * many as they like. `routes: "operations"` keeps only /healthz, /readyz and /metrics (worker processes).
+ */
+export function createApp(deps: AppDeps, options: { routes?: "all" | "operations" } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext(deps.logger, deps.metrics));
   app.onError(handleError);
   app.notFound((context) => handleError(new NotFoundError(`no route for ${context.req.method} ${context.req.path}`), context));
 
   app.route("/", healthRoutes({ metrics: deps.metrics, checks: { vector_store: () => deps.store.health(), ...deps.readinessChecks } }));
+
+  // A worker process serves only health, readiness and metrics.
+  if (options.routes === "operations") return app;
 
   app.use("/v1/*", authenticate(deps.config.auth.apiKeys));
   app.route(

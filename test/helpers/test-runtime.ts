@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { composeEmbedded, type Runtime } from "../../src/compose-embedded.js";
+import { composeRuntime, type Runtime } from "../../src/compose-runtime.js";
 import type { RetrievalSettingsProvider } from "../../src/config/reloadable-settings.js";
 import { configSchema, type Config } from "../../src/config/schema.js";
 import { createApp } from "../../src/http/create-app.js";
@@ -53,7 +53,7 @@ export async function startTestRuntime(overrides: DeepPartial<Config> = {}, opti
   const config = configSchema.parse({ ...overrides, server: { ...overrides.server, dataDir, logLevel: "silent" } });
   const embedder = new CountingEmbedder(config.embedding.dimension);
   const retrievalSettings = options.retrievalSettings ?? { current: () => config.retrieval };
-  const runtime = await composeEmbedded({ config, retrievalSettings, logger: createLogger({ level: "silent" }), embedder });
+  const runtime = await composeRuntime({ config, retrievalSettings, logger: createLogger({ level: "silent" }), embedder });
   await runtime.startWorkers();
   const app = createApp(runtime.deps);
   return {

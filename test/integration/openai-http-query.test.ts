@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryKeyValue } from "../../src/cache/memory-key-value.js";
-import { composeEmbedded, type Runtime } from "../../src/compose-embedded.js";
+import { composeRuntime, type Runtime } from "../../src/compose-runtime.js";
 import type { LlmAnswerer } from "../../src/answer/llm-answerer.js";
 import { UpstreamUnavailableError } from "../../src/errors.js";
 import { createApp, type AppDeps } from "../../src/http/create-app.js";
@@ -57,7 +57,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
     const metrics = new Metrics();
     logs = capturingLogger();
     layer = createModelLayer(config, { metrics, logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 1000 }) }, { initialRetryDelayMs: 10 });
-    runtime = await composeEmbedded({ config, retrievalSettings: { current: () => config.retrieval }, logger: logs.logger, embedder: layer.embedder!, metrics });
+    runtime = await composeRuntime({ config, retrievalSettings: { current: () => config.retrieval }, logger: logs.logger, embedder: layer.embedder!, metrics });
     await runtime.startWorkers();
     const documentsApp = createApp(runtime.deps);
     for (const [id, text] of Object.entries(DOCUMENTS)) await documentsApp.request(`/v1/documents/${id}`, jsonRequest("PUT", { text }));
