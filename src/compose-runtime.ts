@@ -96,6 +96,7 @@ export async function composeRuntime(options: {
         prefix: config.redis.keyPrefix.replace(/:+$/, "") || "ragline",
         maxAttempts: config.ingest.maxAttempts,
         closeGraceMs: config.server.shutdownGraceMs,
+        stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs },
         logger: queueLogger,
       })
     : new InProcessJobQueue<IngestJobData>({ directory: join(dataDir, "jobs"), maxAttempts: config.ingest.maxAttempts, closeGraceMs: config.server.shutdownGraceMs, logger: queueLogger });

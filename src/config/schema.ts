@@ -104,6 +104,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       concurrency: z.number().int().min(1).max(256).default(32),
       maxAttempts: z.number().int().min(1).max(50).default(5),
+      /** Server mode (BullMQ): how long a worker's job lock lives, and how often dead workers' jobs are reclaimed. */
+      lockDurationMs: z.number().int().min(500).default(30_000),
+      stalledIntervalMs: z.number().int().min(500).default(30_000),
     })
     .prefault({}),
   retrieval: retrievalSchema.prefault({}),

@@ -26,10 +26,13 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-/** Starts the real service the way `npm start` does (`node --import tsx src/main.ts`) and waits for /healthz. */
-export async function startService(environment: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServiceProcess> {
+/**
+ * Starts the real service the way `npm start` does (`node --import tsx src/main.ts`), or a worker
+ * as `npm run worker` does (`entry: "src/worker.ts"`), and waits for /healthz.
+ */
+export async function startService(environment: Record<string, string>, options: { timeoutMs?: number; entry?: "src/main.ts" | "src/worker.ts" } = {}): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", options.entry ?? "src/main.ts"], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...environment },
     stdio: ["ignore", "pipe", "pipe"],
