@@ -35,11 +35,15 @@ export async function peakMemoryMiB(pid: number): Promise<number | null> {
   }
 }
 
-/** Reads one un-labelled or labelled sample from the Prometheus text at /metrics. */
-export async function metricValue(baseUrl: string, name: string, labels = ""): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = text.split("\n").find((candidate) => candidate.startsWith(labels ? `${name}{${labels}}` : `${name} `));
-  return line ? Number(line.split(" ").at(-1)) : 0;
+/** Sum over processes of one un-labelled or labelled sample from the Prometheus text at /metrics. */
+export async function metricValue(baseUrls: string | string[], name: string, labels = ""): Promise<number> {
+  let total = 0;
+  for (const baseUrl of typeof baseUrls === "string" ? [baseUrls] : baseUrls) {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const line = text.split("\n").find((candidate) => candidate.startsWith(labels ? `${name}{${labels}}` : `${name} `));
+    total += line ? Number(line.split(" ").at(-1)) : 0;
+  }
+  return total;
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
@@ -59,26 +63,32 @@ export async function runPool<T>(items: T[], concurrency: number, task: (item: T
  * Uploads every paragraph through `POST /v1/documents` (JSON) with `concurrency` clients and waits
  * until the service reports them all ingested. Returns timings and counts read from /metrics.
  */
-export async function ingestParagraphs(baseUrl: string, paragraphs: SquadParagraph[], concurrency: number) {
+export async function ingestParagraphs(baseUrl: string, paragraphs: SquadParagraph[], concurrency: number, options: { workerUrls?: string[]; idPrefix?: string } = {}) {
+  const workerUrls = options.workerUrls ?? [baseUrl];
+  const before = {
+    completed: await metricValue(workerUrls, "ragline_ingest_jobs_total", 'outcome="completed"'),
+    failed: await metricValue(workerUrls, "ragline_ingest_jobs_total", 'outcome="failed"'),
+    chunks: await metricValue(workerUrls, "ragline_chunks_indexed_total"),
+  };
   const started = performance.now();
   let accepted = 0;
   await runPool(paragraphs, concurrency, async (paragraph) => {
     const response = await fetch(`${baseUrl}/v1/documents`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: paragraph.context, title: paragraph.title, id: paragraph.id }),
+      body: JSON.stringify({ text: paragraph.context, title: paragraph.title, id: `${options.idPrefix ?? ""}${paragraph.id}` }),
     });
     if (response.status !== 202 && response.status !== 200) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
     accepted += 1;
   });
   const uploadedMs = performance.now() - started;
   for (;;) {
-    const completed = await metricValue(baseUrl, "ragline_ingest_jobs_total", 'outcome="completed"');
-    const failed = await metricValue(baseUrl, "ragline_ingest_jobs_total", 'outcome="failed"');
+    const completed = (await metricValue(workerUrls, "ragline_ingest_jobs_total", 'outcome="completed"')) - before.completed;
+    const failed = (await metricValue(workerUrls, "ragline_ingest_jobs_total", 'outcome="failed"')) - before.failed;
     if (completed + failed >= accepted) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const totalMs = performance.now() - started;
-  const chunks = await metricValue(baseUrl, "ragline_chunks_indexed_total");
+  const chunks = (await metricValue(workerUrls, "ragline_chunks_indexed_total")) - before.chunks;
   return { accepted, uploadedMs, totalMs, chunks };
 }
