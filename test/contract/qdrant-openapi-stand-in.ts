@@ -179,8 +179,8 @@ export class QdrantOpenApiStandIn {
     private readonly spec: CompiledSpec,
   ) {}
 
-  /** Loads and compiles the spec (once per process) and starts listening on 127.0.0.1 at a free port. */
-  static async start(specUrl: URL = QDRANT_OPENAPI_SPEC_URL): Promise<QdrantOpenApiStandIn> {
+  /** Loads and compiles the spec (once per process) and starts listening on 127.0.0.1 at `port` (default: a free one). */
+  static async start(specUrl: URL = QDRANT_OPENAPI_SPEC_URL, options: { port?: number } = {}): Promise<QdrantOpenApiStandIn> {
     const spec = await compileSpec(specUrl);
     let standIn: QdrantOpenApiStandIn | null = null;
     const server = createServer((request, response) => {
@@ -190,7 +190,7 @@ export class QdrantOpenApiStandIn {
         if (!response.headersSent) send(response, 500, { status: { error: "stand-in failure" }, time: 0 });
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     standIn = new QdrantOpenApiStandIn(server, `http://127.0.0.1:${port}`, spec);
     return standIn;

@@ -75,3 +75,20 @@ describe("start-up configuration errors", () => {
     expect(result.output).toMatch(/<=1/);
   });
 });
+
+describe("a store built with another embedding model", () => {
+  it("is refused at start with a conflict naming both models, never mixed", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "ragline-e2e-mismatch-"));
+    try {
+      const first = await startService({ DATA_DIR: dataDir, RAGLINE_EMBEDDING_DIMENSION: "512" });
+      expect(await first.stop()).toBe(0);
+      const result = await runServiceToExit({ DATA_DIR: dataDir, RAGLINE_EMBEDDING_DIMENSION: "256", PORT: "0" });
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(/Refusing to start/);
+      expect(result.output).toMatch(/local-hash-v1-d512/);
+      expect(result.output).toMatch(/local-hash-v1-d256/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
