@@ -1,107 +1,135 @@
-import { MatchQuery, type Table } from "@lancedb/lancedb";
+import type { Table } from "@lancedb/lancedb";
 import { reciprocalRankFusion } from "../retrieve/reciprocal-rank-fusion.js";
+import { NO_LEXICAL_CANDIDATES, searchDense, searchLexical, type CandidateQueryOptions } from "./lancedb-candidates.js";
 import { callEngine } from "./lancedb-errors.js";
-import { chunkMetadataFromRow, vectorFromRow } from "./lancedb-schema.js";
-import type { SearchHit, SearchRequest, SearchResult } from "./vector-store.js";
+import { sqlStringLiteral } from "./lancedb-filter.js";
+import { chunkMetadataFromRow, PAYLOAD_COLUMNS } from "./lancedb-schema.js";
+import type { HitScores, SearchHit, SearchRequest, SearchResult } from "./vector-store.js";
 
 /** Longest query text sent to the full-text side; longer questions are cut (BM25 gains nothing from more). */
 const MAX_LEXICAL_QUERY_CHARACTERS = 2_000;
 
-export interface HybridSearchOptions {
-  /** Already-validated predicate: tenant plus the request's filter. */
-  predicate: string;
+export interface HybridSearchOptions extends CandidateQueryOptions {
   /** Whether the table has a full-text index on `text` (else the lexical side is skipped). */
   hasFullTextIndex: boolean;
   rrfK: number;
-  timeoutMs: number;
-  /** Told when the lexical side failed and the search went on dense-only. */
-  onLexicalFailure: (error: unknown) => void;
-}
-
-interface Candidate {
-  row: Record<string, unknown>;
-  dense: number;
-  text: number | null;
 }
 
 /**
  * Hybrid search on a chunks table: dense (cosine) and lexical (BM25) candidate lists of at most
  * `candidateK` each, both pre-filtered by `options.predicate`. Every candidate gets its exact dense
- * cosine similarity computed from the stored vector (so lexical-only candidates are thresholded on the
- * same absolute scale); candidates with dense >= minScore are fused by RRF over their ranks in the two
- * lists and returned best fused first (at most topK); the rest go to `cut`, best dense first.
+ * cosine similarity (the engine's exact distance for dense candidates, the stored vector for
+ * lexical-only ones), so all are thresholded on the same absolute scale; candidates with
+ * dense >= minScore are fused by RRF over their ranks in the two lists and returned best fused first
+ * (at most topK); the rest go to `cut`, best dense first (at most candidateK).
+ *
+ * Candidate queries read only ids, row addresses and scores (plus vectors on the lexical side); text
+ * and metadata are read afterwards, by row address, for the returned hits and cut only. A candidate
+ * deleted between the two reads is left out.
  */
 export async function runHybridSearch(table: Table, request: SearchRequest, options: HybridSearchOptions): Promise<SearchResult> {
   const query = Float32Array.from(request.dense);
-  const queryNorm = Math.sqrt(query.reduce((sum, value) => sum + value * value, 0));
   const lexicalText = (request.text ?? "").trim().slice(0, MAX_LEXICAL_QUERY_CHARACTERS);
 
-  const [denseRows, lexicalRows] = await Promise.all([
-    callEngine("vector search", () =>
-      table.vectorSearch(query).distanceType("cosine").where(options.predicate).limit(request.candidateK).toArray({ timeoutMs: options.timeoutMs }),
-    ),
-    lexicalText && options.hasFullTextIndex ? searchLexical(table, lexicalText, request.candidateK, options) : Promise.resolve([]),
+  const [denseList, lexicalList] = await Promise.all([
+    searchDense(table, query, request.candidateK, options),
+    lexicalText && options.hasFullTextIndex ? searchLexical(table, lexicalText, request.candidateK, options) : NO_LEXICAL_CANDIDATES,
   ]);
 
-  const candidates = new Map<string, Candidate>();
-  const addCandidate = (row: Record<string, unknown>, text: number | null) => {
-    const id = String(row.id);
-    const existing = candidates.get(id);
-    if (existing) {
-      existing.text ??= text;
-      return;
-    }
-    candidates.set(id, { row, dense: cosineSimilarity(query, queryNorm, vectorFromRow(row.vector)), text });
-  };
-  for (const row of denseRows as Array<Record<string, unknown>>) addCandidate(row, null);
-  for (const row of lexicalRows) addCandidate(row, Number(row._score));
+  const denseById = new Map<string, number>();
+  const rowIdById = new Map<string, bigint>();
+  denseList.ids.forEach((id, index) => {
+    denseById.set(id, denseList.similarities[index]!);
+    rowIdById.set(id, denseList.rowIds[index]!);
+  });
+  const textById = new Map<string, number>();
+  let queryNorm = -1;
+  lexicalList.ids.forEach((id, index) => {
+    if (textById.has(id)) return;
+    textById.set(id, lexicalList.scores[index]!);
+    if (!rowIdById.has(id)) rowIdById.set(id, lexicalList.rowIds[index]!);
+    if (denseById.has(id)) return;
+    if (queryNorm < 0) queryNorm = vectorNorm(query);
+    denseById.set(id, cosineSimilarity(query, queryNorm, lexicalList.vectorAt(index)));
+  });
 
-  // Exact similarities re-order the dense list, since an ANN index only approximates the distance.
-  const denseIds = (denseRows as Array<Record<string, unknown>>)
-    .map((row) => String(row.id))
-    .sort((a, b) => candidates.get(b)!.dense - candidates.get(a)!.dense);
-  const lexicalIds = lexicalRows
-    .map((row) => String(row.id))
-    .sort((a, b) => candidates.get(b)!.text! - candidates.get(a)!.text!);
+  // Both lists arrive ordered; sorting again keeps ties and refined ANN results in a defined order.
+  const denseIds = [...denseList.ids].sort((a, b) => denseById.get(b)! - denseById.get(a)!);
+  const lexicalIds = [...textById.keys()].sort((a, b) => textById.get(b)! - textById.get(a)!);
   const fused = reciprocalRankFusion([denseIds, lexicalIds], { k: options.rrfK });
 
-  const hits: SearchHit[] = [];
-  const cut: SearchHit[] = [];
+  const hitScores: Array<{ id: string; scores: HitScores }> = [];
+  const cutScores: Array<{ id: string; scores: HitScores }> = [];
   for (const item of fused) {
-    const candidate = candidates.get(item.key)!;
-    const hit: SearchHit = {
-      id: item.key,
-      tenant: String(candidate.row.tenant),
-      text: String(candidate.row.text),
-      metadata: chunkMetadataFromRow(candidate.row),
-      scores: {
-        dense: candidate.dense,
-        text: candidate.text,
-        denseRank: item.ranks[0] ?? null,
-        textRank: item.ranks[1] ?? null,
-        fused: item.score,
-      },
+    const dense = denseById.get(item.key)!;
+    const scores: HitScores = {
+      dense,
+      text: textById.get(item.key) ?? null,
+      denseRank: item.ranks[0] ?? null,
+      textRank: item.ranks[1] ?? null,
+      fused: item.score,
     };
-    (candidate.dense >= request.minScore ? hits : cut).push(hit);
+    (dense >= request.minScore ? hitScores : cutScores).push({ id: item.key, scores });
   }
-  cut.sort((a, b) => b.scores.dense - a.scores.dense);
-  return { hits: hits.slice(0, request.topK), cut: cut.slice(0, request.candidateK) };
+  cutScores.sort((a, b) => b.scores.dense - a.scores.dense);
+  const selectedHits = hitScores.slice(0, request.topK);
+  const selectedCut = cutScores.slice(0, request.candidateK);
+
+  const selectedIds = [...selectedHits, ...selectedCut].map((entry) => entry.id);
+  const rows = await readPayloads(table, request.tenant, selectedIds, rowIdById, options);
+  const toHits = (entries: Array<{ id: string; scores: HitScores }>): SearchHit[] =>
+    entries.flatMap(({ id, scores }) => {
+      const row = rows.get(id);
+      return row ? [{ id, tenant: request.tenant, text: String(row.text), metadata: chunkMetadataFromRow(row), scores }] : [];
+    });
+  return { hits: toHits(selectedHits), cut: toHits(selectedCut) };
 }
 
-async function searchLexical(table: Table, text: string, limit: number, options: HybridSearchOptions): Promise<Array<Record<string, unknown>>> {
-  try {
-    // A MatchQuery bypasses the query-string parser, so quotes, colons, AND/OR in user text are just terms.
-    return (await table
-      .query()
-      .fullTextSearch(new MatchQuery(text, "text"))
-      .where(options.predicate)
-      .limit(limit)
-      .toArray({ timeoutMs: options.timeoutMs })) as Array<Record<string, unknown>>;
-  } catch (error) {
-    // Lexical failure must not fail the query: fall back to dense-only and report it.
-    options.onLexicalFailure(error);
-    return [];
-  }
+/**
+ * Text and metadata of the given chunks of `tenant` (no vectors), by id. Reads them by row address
+ * (no id lookup); a row updated, deleted or compacted away since the candidate queries has left its
+ * address, and is looked up by id instead. Only rows whose id and tenant match are used.
+ */
+async function readPayloads(
+  table: Table,
+  tenant: string,
+  ids: string[],
+  rowIdById: Map<string, bigint>,
+  options: HybridSearchOptions,
+): Promise<Map<string, Record<string, unknown>>> {
+  const rows = new Map<string, Record<string, unknown>>();
+  if (ids.length === 0) return rows;
+  const wanted = new Set(ids);
+  const keep = (found: Array<Record<string, unknown>>) => {
+    for (const row of found) {
+      const id = String(row.id);
+      if (wanted.has(id) && row.tenant === tenant) rows.set(id, row);
+    }
+  };
+  keep(
+    await callEngine("read chunks", () =>
+      table
+        .takeRowIds(ids.map((id) => rowIdById.get(id)!))
+        .select([...PAYLOAD_COLUMNS])
+        .toArray({ timeoutMs: options.timeoutMs }),
+    ),
+  );
+  const missing = ids.filter((id) => !rows.has(id));
+  if (missing.length === 0) return rows;
+  // Ids come from the engine; quoting them keeps any stored id from reading as SQL.
+  const predicate = `${options.predicate} AND id IN (${missing.map(sqlStringLiteral).join(", ")})`;
+  keep(
+    await callEngine("read chunks", () =>
+      table.query().where(predicate).select([...PAYLOAD_COLUMNS]).limit(missing.length).toArray({ timeoutMs: options.timeoutMs }),
+    ),
+  );
+  return rows;
+}
+
+function vectorNorm(vector: Float32Array): number {
+  let squares = 0;
+  for (let index = 0; index < vector.length; index++) squares += vector[index]! * vector[index]!;
+  return Math.sqrt(squares);
 }
 
 /** Cosine similarity in [-1, 1]; 0 when either vector has zero length. */

@@ -24,8 +24,10 @@ const SCALAR_INDEXES = [
 
 /**
  * Index building and compaction of the chunks table. Everything here runs as a task of the store's
- * single writer; `noteWrite` counts commits and queues an optimize after N writes, M rows, or an idle
- * delay, never on every write.
+ * single writer; `noteWrite` counts commits and queues an optimize after N writes, M rows, or once
+ * writes have paused for the idle delay, never on every write. Queries never wait for it: a table
+ * left with many small fragments (and rows the full-text index has not absorbed) is slow to search,
+ * so the idle delay is short.
  */
 export class LanceDbMaintenance {
   hasFullTextIndex = false;
@@ -69,13 +71,19 @@ export class LanceDbMaintenance {
     this.rowsSinceOptimize += rowCount;
     if (this.writesSinceOptimize >= this.settings.optimizeEveryWrites || this.rowsSinceOptimize >= this.settings.optimizeEveryRows) {
       this.queueOptimize(table);
-    } else if (!this.idleTimer && !this.stopped) {
-      this.idleTimer = setTimeout(() => {
-        this.idleTimer = null;
-        if (this.writesSinceOptimize > 0) this.queueOptimize(table);
-      }, this.settings.optimizeAfterIdleMs);
-      this.idleTimer.unref();
+      return;
     }
+    if (this.stopped) return;
+    // Restarted on every write, so it fires once a burst of writes has ended.
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.writesSinceOptimize > 0) this.queueOptimize(table);
+    }, this.settings.optimizeAfterIdleMs);
+    this.idleTimer.unref();
   }
 
   /** Queues an optimize behind the pending writes and waits for it. */

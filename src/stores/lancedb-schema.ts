@@ -29,6 +29,23 @@ export interface ChunkRow {
   embedding_model: string;
 }
 
+/** Every column but the vector: what a search hit needs to carry its text and metadata. */
+export const PAYLOAD_COLUMNS = [
+  "id",
+  "tenant",
+  "document_id",
+  "chunk_index",
+  "text",
+  "title",
+  "source",
+  "start",
+  "end",
+  "heading_path",
+  "page",
+  "content_hash",
+  "embedding_model",
+] as const satisfies ReadonlyArray<Exclude<keyof ChunkRow, "vector">>;
+
 /** Arrow schema of the chunks table; the collection settings travel in the schema metadata. */
 export function createChunkSchema(settings: CollectionSettings): Schema {
   const utf8 = (name: string) => new Field(name, new Utf8(), false);
@@ -114,7 +131,8 @@ function parseHeadingPath(value: unknown): string[] {
 export function vectorFromRow(value: unknown): Float32Array {
   if (value instanceof Float32Array) return value;
   if (value && typeof (value as { toArray?: unknown }).toArray === "function") {
-    return Float32Array.from((value as { toArray(): ArrayLike<number> }).toArray());
+    const values = (value as { toArray(): ArrayLike<number> }).toArray();
+    return values instanceof Float32Array ? values : Float32Array.from(values);
   }
   return Float32Array.from(value as ArrayLike<number>);
 }

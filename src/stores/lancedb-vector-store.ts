@@ -5,6 +5,7 @@ import { callEngine } from "./lancedb-errors.js";
 import { buildDocumentPredicate, buildSearchPredicate, sqlStringLiteral } from "./lancedb-filter.js";
 import { runHybridSearch } from "./lancedb-hybrid-search.js";
 import { LanceDbMaintenance, type LanceDbVectorStoreLogger } from "./lancedb-maintenance.js";
+import { LanceDbSearchGate } from "./lancedb-search-gate.js";
 import { chunkPointToRow, createChunkSchema, readCollectionSettings, type ChunkRow, type CollectionSettings } from "./lancedb-schema.js";
 import { assertValidPoints, assertValidSearchRequest } from "./lancedb-validation.js";
 import { GroupCommitWriteQueue } from "./lancedb-write-queue.js";
@@ -21,7 +22,7 @@ export interface LanceDbVectorStoreSettings {
   optimizeEveryWrites?: number;
   /** ...or after this many written rows, whichever comes first. Default 10_000. */
   optimizeEveryRows?: number;
-  /** ...or this long after the last write when neither count was reached. Default 60_000 ms. */
+  /** ...or once no write came for this long (a burst ended) when neither count was reached. Default 1_500 ms. */
   optimizeAfterIdleMs?: number;
   /** Old table versions younger than this survive optimize (readers may still use them). Default 1 hour. */
   versionRetentionMs?: number;
@@ -29,6 +30,8 @@ export interface LanceDbVectorStoreSettings {
   maxRowsPerCommit?: number;
   /** Per-query engine timeout; exceeded → UpstreamTimeoutError. Default 10_000 ms. */
   queryTimeoutMs?: number;
+  /** Searches run in the engine at once; more wait their turn (the engine shares this process's CPUs). Default 4. */
+  maxConcurrentSearches?: number;
   /** Reciprocal-rank-fusion constant. Default 60. */
   rrfK?: number;
   logger?: LanceDbVectorStoreLogger;
@@ -39,6 +42,11 @@ export interface LanceDbVectorStoreSettings {
 export interface LanceDbVectorStoreOptions extends Omit<LanceDbVectorStoreSettings, "closeConnection"> {
   /** Directory of the LanceDB database (created when missing). */
   directory: string;
+  /**
+   * How stale a read may be when other processes write the same table: 0 checks for their commits
+   * on every read (each query pays for it); unset never checks (this process is the only writer).
+   */
+  readConsistencyIntervalMs?: number;
 }
 
 const silentLogger: LanceDbVectorStoreLogger = { warn: () => {}, info: () => {} };
@@ -57,6 +65,7 @@ export class LanceDbVectorStore implements VectorStore {
   private readonly closeConnection: boolean;
   private readonly writer: GroupCommitWriteQueue<ChunkRow>;
   private readonly maintenance: LanceDbMaintenance;
+  private readonly searchGate: LanceDbSearchGate;
   private table: Table | null = null;
   private collection: CollectionSettings | null = null;
   private opening: Promise<Table | null> | null = null;
@@ -66,8 +75,10 @@ export class LanceDbVectorStore implements VectorStore {
 
   /** Opens (creating when missing) the database directory and returns a store that closes it on close(). */
   static async open(options: LanceDbVectorStoreOptions): Promise<LanceDbVectorStore> {
-    const { directory, ...settings } = options;
-    const connection = await callEngine("connect", () => connect(directory));
+    const { directory, readConsistencyIntervalMs, ...settings } = options;
+    const connection = await callEngine("connect", () =>
+      connect(directory, readConsistencyIntervalMs === undefined ? {} : { readConsistencyInterval: readConsistencyIntervalMs / 1000 }),
+    );
     return new LanceDbVectorStore(connection, { ...settings, closeConnection: true });
   }
 
@@ -81,10 +92,11 @@ export class LanceDbVectorStore implements VectorStore {
       annIndexMinRows: settings.annIndexMinRows ?? 50_000,
       optimizeEveryWrites: settings.optimizeEveryWrites ?? 20,
       optimizeEveryRows: settings.optimizeEveryRows ?? 10_000,
-      optimizeAfterIdleMs: settings.optimizeAfterIdleMs ?? 60_000,
+      optimizeAfterIdleMs: settings.optimizeAfterIdleMs ?? 1_500,
       versionRetentionMs: settings.versionRetentionMs ?? 60 * 60 * 1000,
       maxRowsPerCommit: settings.maxRowsPerCommit ?? 5_000,
       queryTimeoutMs: settings.queryTimeoutMs ?? 10_000,
+      maxConcurrentSearches: settings.maxConcurrentSearches ?? 4,
       rrfK: settings.rrfK ?? DEFAULT_RECIPROCAL_RANK_FUSION_K,
     };
     this.closeConnection = settings.closeConnection ?? false;
@@ -94,6 +106,7 @@ export class LanceDbVectorStore implements VectorStore {
       maxRowsPerCommit: this.settings.maxRowsPerCommit,
     });
     this.maintenance = new LanceDbMaintenance(this.writer, this.logger, this.settings);
+    this.searchGate = new LanceDbSearchGate(this.settings.maxConcurrentSearches);
   }
 
   ensureCollection(options: { dimension: number; model: string }): Promise<void> {
@@ -160,14 +173,16 @@ export class LanceDbVectorStore implements VectorStore {
           { path: "dense", message: `expected ${this.collection.dimension} numbers, got ${request.dense.length}` },
         ]);
       }
-      return runHybridSearch(table, request, {
-        predicate,
-        hasFullTextIndex: this.maintenance.hasFullTextIndex,
-        rrfK: this.settings.rrfK,
-        timeoutMs: this.settings.queryTimeoutMs,
-        onLexicalFailure: (error) =>
-          this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB full-text search failed; dense-only"),
-      });
+      return this.searchGate.run(() =>
+        runHybridSearch(table, request, {
+          predicate,
+          hasFullTextIndex: this.maintenance.hasFullTextIndex,
+          rrfK: this.settings.rrfK,
+          timeoutMs: this.settings.queryTimeoutMs,
+          onLexicalFailure: (error) =>
+            this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB full-text search failed; dense-only"),
+        }),
+      );
     });
   }
 

@@ -110,6 +110,30 @@ describe("LanceDbVectorStore specifics", () => {
     expect((await search("numbat")).hits.map((hit) => [hit.id, hit.scores.textRank])).toEqual([["point-1", 1]]);
   });
 
+  it("returns each hit's current text while rows are rewritten and compacted under the search", async () => {
+    const { store } = await openStore({ optimizeEveryWrites: 3 });
+    const ids = Array.from({ length: 30 }, (_, index) => index);
+    await store.upsert(ids.map((index) => point(index, `version 0 of note ${index} wombat`)));
+    let writing = true;
+    const writes = (async () => {
+      for (let version = 1; writing && version < 40; version++) {
+        await store.upsert(ids.filter((index) => index % 3 === version % 3).map((index) => point(index, `version ${version} of note ${index} wombat`)));
+      }
+    })();
+    try {
+      for (let round = 0; round < 25; round++) {
+        const result = await store.search({ tenant: "t", dense: point(round).vector, text: "wombat", topK: 30, candidateK: 30, minScore: 0.95 });
+        const returned = [...result.hits, ...result.cut];
+        expect(returned).toHaveLength(ids.length);
+        expect(new Set(returned.map((hit) => hit.id)).size).toBe(returned.length);
+        for (const hit of returned) expect(hit.text).toMatch(new RegExp(`^version \\d+ of note ${hit.id.slice("point-".length)} wombat$`));
+      }
+    } finally {
+      writing = false;
+      await writes;
+    }
+  });
+
   it("maps engine I/O failures to UpstreamUnavailableError without engine detail in the message", async () => {
     const { store, directory } = await openStore();
     await store.upsert([point(1)]);

@@ -1,7 +1,7 @@
 import { v5 as uuidv5 } from "uuid";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/errors.js";
-import type { ChunkMetadata, ChunkPoint, SearchRequest, VectorStore } from "../../src/stores/vector-store.js";
+import type { ChunkMetadata, ChunkPoint, SearchHit, SearchRequest, VectorStore } from "../../src/stores/vector-store.js";
 
 /** What `create()` hands the suite: a fresh, empty store (no collection yet) and a way to open a second one on it. */
 export interface VectorStoreContractSubject {
@@ -214,6 +214,23 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       const strict = await store.search(request({ text: "zymurgy", candidateK: 3, minScore: 0.5 }));
       expect(strict.hits.some((hit) => hit.id === lexicalMatch.id)).toBe(false);
       expect(strict.cut.map((hit) => hit.id)).toContain(lexicalMatch.id);
+    });
+
+    it("returns full text and metadata for lexical-only hits and for cut candidates", async () => {
+      const denseNeighbour = makePoint({ chunkIndex: 0, vector: vectorAtAngle(10), text: "ordinary paragraph", metadata: { headingPath: ["A"], page: 2 } });
+      const secondNeighbour = makePoint({ chunkIndex: 1, vector: vectorAtAngle(20), text: "another ordinary paragraph" });
+      const lexicalOnly = makePoint({ chunkIndex: 2, vector: vectorAtAngle(60), text: "the quokka is a small wallaby", metadata: { headingPath: ["B", "C"], page: 3 } });
+      const farAway = makePoint({ chunkIndex: 3, vector: vectorAtAngle(100), text: "a quokka sighting", metadata: { headingPath: [], page: null } });
+      await store.upsert([denseNeighbour, secondNeighbour, lexicalOnly, farAway]);
+      const result = await store.search(request({ text: "quokka", candidateK: 2, topK: 10, minScore: 0.3 }));
+      const expectFull = (hit: SearchHit | undefined, point: ChunkPoint) =>
+        expect(hit).toMatchObject({ id: point.id, tenant: point.tenant, text: point.text, metadata: point.metadata });
+      expectFull(result.hits.find((hit) => hit.id === denseNeighbour.id), denseNeighbour);
+      expectFull(result.hits.find((hit) => hit.id === lexicalOnly.id), lexicalOnly);
+      expect(result.hits.find((hit) => hit.id === lexicalOnly.id)!.scores.denseRank).toBeNull();
+      expect(result.cut.map((hit) => hit.id)).toEqual([farAway.id]);
+      expectFull(result.cut[0], farAway);
+      expect(result.cut[0]!.scores.dense).toBeCloseTo(Math.cos((100 * Math.PI) / 180), 5);
     });
 
     it("never throws on arbitrary user text in the lexical query", async () => {

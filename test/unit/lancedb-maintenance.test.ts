@@ -1,0 +1,59 @@
+import type { Table } from "@lancedb/lancedb";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LanceDbMaintenance } from "../../src/stores/lancedb-maintenance.js";
+
+/** Stands in for a LanceDB table: only the calls optimize makes, counted. */
+function fakeTable() {
+  const optimize = vi.fn(async () => ({ compaction: { fragmentsRemoved: 0 }, prune: { oldVersionsRemoved: 0 } }));
+  return { optimize, table: { optimize, countRows: async () => 0 } as unknown as Table };
+}
+
+const immediateWriter = { run: <T>(task: () => Promise<T>) => task() };
+const silent = { warn: () => {}, info: () => {} };
+const settings = { annIndexMinRows: 1_000, optimizeEveryWrites: 5, optimizeEveryRows: 100, optimizeAfterIdleMs: 1_000, versionRetentionMs: 0 };
+
+describe("LanceDbMaintenance optimize triggers", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("optimizes once writes have paused for the idle delay, not while they keep coming", async () => {
+    const { table, optimize } = fakeTable();
+    const maintenance = new LanceDbMaintenance(immediateWriter, silent, settings);
+    for (let write = 0; write < 4; write++) {
+      maintenance.noteWrite(table, 1);
+      await vi.advanceTimersByTimeAsync(800);
+    }
+    expect(optimize).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(optimize).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(optimize).toHaveBeenCalledTimes(1);
+  });
+
+  it("optimizes right away after N writes or M rows", async () => {
+    const { table, optimize } = fakeTable();
+    const maintenance = new LanceDbMaintenance(immediateWriter, silent, settings);
+    for (let write = 0; write < 5; write++) maintenance.noteWrite(table, 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(optimize).toHaveBeenCalledTimes(1);
+    maintenance.noteWrite(table, 100);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(optimize).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(optimize).toHaveBeenCalledTimes(2);
+  });
+
+  it("never optimizes after stop()", async () => {
+    const { table, optimize } = fakeTable();
+    const maintenance = new LanceDbMaintenance(immediateWriter, silent, settings);
+    maintenance.noteWrite(table, 1);
+    maintenance.stop();
+    maintenance.noteWrite(table, 1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(optimize).not.toHaveBeenCalled();
+  });
+});
