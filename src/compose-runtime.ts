@@ -69,9 +69,11 @@ export async function composeRuntime(options: {
   await ensuringStore.ensureAtStart();
   const store = models.wrapStore(ensuringStore);
 
+  const tokens = createTokenCounter();
   const embeddings = new EmbeddingCache({
     embedder,
     keyValue,
+    tokenBudget: { count: (text) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens, maxBatchTokens: config.embedding.maxBatchTokens },
     ttlSeconds: config.embedding.cacheTtlSeconds,
     batchSize: config.embedding.batchSize,
     logger,
@@ -101,7 +103,6 @@ export async function composeRuntime(options: {
       })
     : new InProcessJobQueue<IngestJobData>({ directory: join(dataDir, "jobs"), maxAttempts: config.ingest.maxAttempts, closeGraceMs: config.server.shutdownGraceMs, logger: queueLogger });
   if (redis) await reconcileDocuments({ documents, queue, logger });
-  const tokens = createTokenCounter();
 
   const deps: AppDeps = {
     config,

@@ -1,10 +1,18 @@
 import { createHash } from "node:crypto";
+import { ValidationError } from "../errors.js";
 import type { Embedder } from "../providers/embedder.js";
 import type { KeyValue } from "./key-value.js";
 
 export interface EmbeddingCacheMetrics {
   onLookup(hits: number, misses: number): void;
   onEmbedderCall(model: string, texts: number): void;
+}
+
+/** Token budget of the embedding task: no input over `maxInputTokens`, no request over `maxBatchTokens`. */
+export interface EmbeddingTokenBudget {
+  count(text: string): number;
+  maxInputTokens: number;
+  maxBatchTokens: number;
 }
 
 export interface EmbeddingCacheLogger {
@@ -42,6 +50,7 @@ export class EmbeddingCache {
       batchSize?: number;
       metrics?: EmbeddingCacheMetrics;
       logger?: EmbeddingCacheLogger;
+      tokenBudget?: EmbeddingTokenBudget;
     },
   ) {}
 
@@ -66,10 +75,7 @@ export class EmbeddingCache {
     this.deps.metrics?.onLookup(texts.length - countMisses(vectors), countMisses(vectors));
 
     const fresh = new Map<string, number[]>();
-    const missingKeys = [...missingByKey.keys()];
-    const batchSize = Math.max(1, Math.min(this.deps.batchSize ?? embedder.maxBatchSize, embedder.maxBatchSize));
-    for (let offset = 0; offset < missingKeys.length; offset += batchSize) {
-      const batchKeys = missingKeys.slice(offset, offset + batchSize);
+    for (const batchKeys of this.batches(missingByKey)) {
       const embedded = await embedder.embed(
         batchKeys.map((key) => missingByKey.get(key) as string),
         { signal: options.signal },
@@ -80,6 +86,31 @@ export class EmbeddingCache {
     }
     if (fresh.size > 0) await this.store(fresh);
     return vectors.map((vector, index) => vector ?? (fresh.get(keys[index] as string) as number[]));
+  }
+
+  /** Splits misses into embedder calls of at most `batchSize` texts and `maxBatchTokens` tokens. */
+  private batches(missingByKey: Map<string, string>): string[][] {
+    const { embedder, tokenBudget } = this.deps;
+    const batchSize = Math.max(1, Math.min(this.deps.batchSize ?? embedder.maxBatchSize, embedder.maxBatchSize));
+    const batches: string[][] = [];
+    let current: string[] = [];
+    let currentTokens = 0;
+    for (const [key, text] of missingByKey) {
+      const tokens = tokenBudget ? tokenBudget.count(text) : 0;
+      if (tokenBudget && tokens > tokenBudget.maxInputTokens) {
+        throw new ValidationError(`text of ${tokens} tokens exceeds the embedding model's limit of ${tokenBudget.maxInputTokens}`, [{ path: "text", message: `at most ${tokenBudget.maxInputTokens} tokens` }]);
+      }
+      const overBudget = tokenBudget !== undefined && current.length > 0 && currentTokens + tokens > tokenBudget.maxBatchTokens;
+      if (current.length >= batchSize || overBudget) {
+        batches.push(current);
+        current = [];
+        currentTokens = 0;
+      }
+      current.push(key);
+      currentTokens += tokens;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
   }
 
   private async lookup(keys: string[]): Promise<(string | null)[]> {

@@ -58,11 +58,14 @@ export const configSchema = z.strictObject({
       cacheMaxEntries: z.number().int().min(0).default(100_000),
       cacheTtlSeconds: z.number().int().min(0).default(30 * 24 * 3600),
       batchSize: z.number().int().min(1).max(2048).default(128),
+      /** Longest single input the embedding model takes; longer text is refused, never cut silently. */
+      maxInputTokens: z.number().int().min(16).default(8_191),
+      /** Token budget of one embedding request; batches are split to stay under it. */
+      maxBatchTokens: z.number().int().min(16).default(100_000),
     })
     .prefault({}),
   store: z
     .strictObject({
-      provider: z.enum(["lancedb", "qdrant"]).default("lancedb"),
       tableName: z.string().regex(/^[A-Za-z0-9_]+$/).default("chunks"),
       annIndexMinRows: z.number().int().min(256).default(50_000),
       /** Per-call timeout for the vector store; past it the query takes the no-retrieval fallback. */
@@ -145,7 +148,11 @@ export const configSchema = z.strictObject({
   prices: z
     .record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0), cachedInput: z.number().min(0).optional() }))
     .default({}),
-});
+})
+  .refine((config) => config.chunking.size <= config.embedding.maxInputTokens, {
+    message: "must not exceed embedding.maxInputTokens, or chunks could not be embedded whole",
+    path: ["chunking", "size"],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type RetrievalSettings = Config["retrieval"];

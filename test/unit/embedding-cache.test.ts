@@ -46,3 +46,26 @@ describe("EmbeddingCache", () => {
     expect(embedder.calls).toBe(1);
   });
 });
+
+describe("EmbeddingCache token budget", () => {
+  const words = (count: number) => Array.from({ length: count }, (_, index) => `w${index}`).join(" ");
+  const budget = { count: (text: string) => text.split(" ").length, maxInputTokens: 10, maxBatchTokens: 12 };
+
+  it("splits a batch so no embedder call exceeds the token budget", async () => {
+    const embedder = new CountingEmbedder(16);
+    const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }), tokenBudget: budget });
+    // 5 + 6 tokens fit in 12; the next 6 would not, so it opens a second call that the last 2 join.
+    await cache.embed([words(5), `a ${words(5)}`, `b ${words(5)}`, `c ${words(1)}`]);
+    expect(embedder.calls).toBe(2);
+    const unbudgeted = new CountingEmbedder(16);
+    await new EmbeddingCache({ embedder: unbudgeted, keyValue: new MemoryKeyValue({ maxEntries: 100 }) }).embed([words(5), `a ${words(5)}`, `b ${words(5)}`, `c ${words(1)}`]);
+    expect(unbudgeted.calls).toBe(1);
+  });
+
+  it("refuses a single input over the model's limit instead of truncating it", async () => {
+    const embedder = new CountingEmbedder(16);
+    const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }), tokenBudget: budget });
+    await expect(cache.embed([words(11)])).rejects.toThrow(/exceeds the embedding model's limit of 10/);
+    expect(embedder.calls).toBe(0);
+  });
+});
