@@ -35,6 +35,7 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
     expect(accepted).toMatchObject({ status: "queued", duplicate: false });
     const indexed = await waitIndexed(accepted!.id as string);
     expect(indexed).toMatchObject({ status: "indexed", chunk_count: 1, title: "Harbour", metadata: { team: "ops" }, media_type: "text/plain" });
+    expect(indexed.job).toMatchObject({ id: accepted!.job_id, state: "completed", attempts: 1, progress: 1 });
 
     const callsBefore = test.embedder.calls;
     const again = await test.app.request("/v1/documents", jsonRequest("POST", { text: "Lanterns are lit at dusk in the old harbour.\n" }));

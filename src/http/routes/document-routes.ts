@@ -7,7 +7,7 @@ import { blobKeyFor, submitDocument, type SubmitDocumentDeps } from "../../inges
 import type { VectorStore } from "../../stores/vector-store.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema, readUploads } from "../read-uploads.js";
-import { documentJson } from "../serialize.js";
+import { documentJson, jobJson } from "../serialize.js";
 import { parseWith } from "../validate.js";
 
 export interface DocumentRoutesDeps extends SubmitDocumentDeps {
@@ -63,7 +63,9 @@ export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
   routes.get("/:id", async (context) => {
     const record = await deps.documents.get(context.get("tenant"), context.req.param("id"));
     if (!record) throw new NotFoundError(`document ${context.req.param("id")} not found`);
-    return context.json(documentJson(record));
+    // The current revision's job carries attempts and progress; finished jobs may have been pruned.
+    const job = await deps.queue.get(record.jobId);
+    return context.json({ ...documentJson(record), job: job ? jobJson(job) : null });
   });
 
   routes.delete("/:id", async (context) => {
