@@ -31,6 +31,8 @@ export async function createVectorStore(config: Config, logger: Logger, options:
     annIndexMinRows: config.store.annIndexMinRows,
     // Several processes (api + workers) write one table: read the latest committed version each time.
     readConsistencyIntervalMs: options.sharedWithOtherProcesses ? 0 : undefined,
+    // The in-process mirror would miss other processes' writes, so shared tables search LanceDB only.
+    memoryMirrorMaxRows: options.sharedWithOtherProcesses ? 0 : config.store.memoryMirrorMaxRows,
     logger: logger.child({ component: "lancedb" }),
   });
 }

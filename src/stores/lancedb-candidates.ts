@@ -56,15 +56,7 @@ export async function searchDense(table: Table, query: Float32Array, limit: numb
 /** Lexical (BM25) candidates as ids and scores, best first, with their vectors; never throws (reports and returns none). */
 export async function searchLexical(table: Table, text: string, limit: number, options: CandidateQueryOptions): Promise<LexicalCandidates> {
   try {
-    // A MatchQuery bypasses the query-string parser, so quotes, colons, AND/OR in user text are just terms.
-    const result = await table
-      .query()
-      .fullTextSearch(new MatchQuery(text, "text"))
-      .where(options.predicate)
-      .select(["id", "vector", "_score"])
-      .withRowId()
-      .limit(limit)
-      .toArrow({ timeoutMs: options.timeoutMs });
+    const result = await fullTextQuery(table, text, limit, options, ["id", "vector", "_score"]).withRowId().toArrow({ timeoutMs: options.timeoutMs });
     if (result.numRows === 0) return NO_LEXICAL_CANDIDATES;
     const vectors = result.getChild("vector");
     if (!vectors) throw new Error("full-text search result lacks the vector column");
@@ -79,6 +71,27 @@ export async function searchLexical(table: Table, text: string, limit: number, o
     options.onLexicalFailure(error);
     return NO_LEXICAL_CANDIDATES;
   }
+}
+
+/** Lexical (BM25) candidates as ids and scores only, best first (for callers that hold vectors and payloads); never throws. */
+export async function searchLexicalScores(
+  table: Table,
+  text: string,
+  limit: number,
+  options: CandidateQueryOptions,
+): Promise<{ ids: string[]; scores: Float64Array }> {
+  try {
+    const result = await fullTextQuery(table, text, limit, options, ["id", "_score"]).toArrow({ timeoutMs: options.timeoutMs });
+    return { ids: Array.from(columnValues<string>(result, "id"), String), scores: Float64Array.from(columnValues<number>(result, "_score")) };
+  } catch (error) {
+    options.onLexicalFailure(error);
+    return { ids: [], scores: new Float64Array(0) };
+  }
+}
+
+function fullTextQuery(table: Table, text: string, limit: number, options: CandidateQueryOptions, columns: string[]) {
+  // A MatchQuery bypasses the query-string parser, so quotes, colons, AND/OR in user text are just terms.
+  return table.query().fullTextSearch(new MatchQuery(text, "text")).where(options.predicate).select(columns).limit(limit);
 }
 
 /** A result column's values; an empty result may come without any columns. */

@@ -1,13 +1,11 @@
 import type { Table } from "@lancedb/lancedb";
-import { reciprocalRankFusion } from "../retrieve/reciprocal-rank-fusion.js";
 import { NO_LEXICAL_CANDIDATES, searchDense, searchLexical, type CandidateQueryOptions } from "./lancedb-candidates.js";
+import { cosineSimilarity, vectorNorm } from "../retrieve/cosine-similarity.js";
 import { callEngine } from "./lancedb-errors.js";
 import { sqlStringLiteral } from "./lancedb-filter.js";
+import { fuseAndThreshold, lexicalQueryText, toSearchResult } from "./lancedb-hybrid-fusion.js";
 import { chunkMetadataFromRow, PAYLOAD_COLUMNS } from "./lancedb-schema.js";
-import type { HitScores, SearchHit, SearchRequest, SearchResult } from "./vector-store.js";
-
-/** Longest query text sent to the full-text side; longer questions are cut (BM25 gains nothing from more). */
-const MAX_LEXICAL_QUERY_CHARACTERS = 2_000;
+import type { SearchRequest, SearchResult } from "./vector-store.js";
 
 export interface HybridSearchOptions extends CandidateQueryOptions {
   /** Whether the table has a full-text index on `text` (else the lexical side is skipped). */
@@ -29,7 +27,7 @@ export interface HybridSearchOptions extends CandidateQueryOptions {
  */
 export async function runHybridSearch(table: Table, request: SearchRequest, options: HybridSearchOptions): Promise<SearchResult> {
   const query = Float32Array.from(request.dense);
-  const lexicalText = (request.text ?? "").trim().slice(0, MAX_LEXICAL_QUERY_CHARACTERS);
+  const lexicalText = lexicalQueryText(request);
 
   const [denseList, lexicalList] = await Promise.all([
     searchDense(table, query, request.candidateK, options),
@@ -53,36 +51,13 @@ export async function runHybridSearch(table: Table, request: SearchRequest, opti
     denseById.set(id, cosineSimilarity(query, queryNorm, lexicalList.vectorAt(index)));
   });
 
-  // Both lists arrive ordered; sorting again keeps ties and refined ANN results in a defined order.
-  const denseIds = [...denseList.ids].sort((a, b) => denseById.get(b)! - denseById.get(a)!);
-  const lexicalIds = [...textById.keys()].sort((a, b) => textById.get(b)! - textById.get(a)!);
-  const fused = reciprocalRankFusion([denseIds, lexicalIds], { k: options.rrfK });
-
-  const hitScores: Array<{ id: string; scores: HitScores }> = [];
-  const cutScores: Array<{ id: string; scores: HitScores }> = [];
-  for (const item of fused) {
-    const dense = denseById.get(item.key)!;
-    const scores: HitScores = {
-      dense,
-      text: textById.get(item.key) ?? null,
-      denseRank: item.ranks[0] ?? null,
-      textRank: item.ranks[1] ?? null,
-      fused: item.score,
-    };
-    (dense >= request.minScore ? hitScores : cutScores).push({ id: item.key, scores });
-  }
-  cutScores.sort((a, b) => b.scores.dense - a.scores.dense);
-  const selectedHits = hitScores.slice(0, request.topK);
-  const selectedCut = cutScores.slice(0, request.candidateK);
-
-  const selectedIds = [...selectedHits, ...selectedCut].map((entry) => entry.id);
+  const selected = fuseAndThreshold({ denseIds: denseList.ids, denseById, textById }, request, options.rrfK);
+  const selectedIds = [...selected.hits, ...selected.cut].map((entry) => entry.id);
   const rows = await readPayloads(table, request.tenant, selectedIds, rowIdById, options);
-  const toHits = (entries: Array<{ id: string; scores: HitScores }>): SearchHit[] =>
-    entries.flatMap(({ id, scores }) => {
-      const row = rows.get(id);
-      return row ? [{ id, tenant: request.tenant, text: String(row.text), metadata: chunkMetadataFromRow(row), scores }] : [];
-    });
-  return { hits: toHits(selectedHits), cut: toHits(selectedCut) };
+  return toSearchResult(request.tenant, selected, (id) => {
+    const row = rows.get(id);
+    return row ? { text: String(row.text), metadata: chunkMetadataFromRow(row) } : undefined;
+  });
 }
 
 /**
@@ -124,24 +99,4 @@ async function readPayloads(
     ),
   );
   return rows;
-}
-
-function vectorNorm(vector: Float32Array): number {
-  let squares = 0;
-  for (let index = 0; index < vector.length; index++) squares += vector[index]! * vector[index]!;
-  return Math.sqrt(squares);
-}
-
-/** Cosine similarity in [-1, 1]; 0 when either vector has zero length. */
-export function cosineSimilarity(query: Float32Array, queryNorm: number, stored: Float32Array): number {
-  let dot = 0;
-  let storedSquares = 0;
-  for (let index = 0; index < query.length; index++) {
-    const value = stored[index] ?? 0;
-    dot += query[index]! * value;
-    storedSquares += value * value;
-  }
-  const denominator = queryNorm * Math.sqrt(storedSquares);
-  if (denominator === 0) return 0;
-  return Math.max(-1, Math.min(1, dot / denominator));
 }

@@ -1,10 +1,13 @@
 import { connect, type Connection, type Table } from "@lancedb/lancedb";
 import { ConflictError, UpstreamUnavailableError, ValidationError } from "../errors.js";
 import { DEFAULT_RECIPROCAL_RANK_FUSION_K } from "../retrieve/reciprocal-rank-fusion.js";
+import { searchDense } from "./lancedb-candidates.js";
 import { callEngine } from "./lancedb-errors.js";
 import { buildDocumentPredicate, buildSearchPredicate, sqlStringLiteral } from "./lancedb-filter.js";
 import { runHybridSearch } from "./lancedb-hybrid-search.js";
 import { LanceDbMaintenance, type LanceDbVectorStoreLogger } from "./lancedb-maintenance.js";
+import { LanceDbMemoryMirror } from "./lancedb-memory-mirror.js";
+import { runMirrorSearch } from "./lancedb-mirror-search.js";
 import { LanceDbSearchGate } from "./lancedb-search-gate.js";
 import { chunkPointToRow, createChunkSchema, readCollectionSettings, type ChunkRow, type CollectionSettings } from "./lancedb-schema.js";
 import { assertValidPoints, assertValidSearchRequest } from "./lancedb-validation.js";
@@ -34,6 +37,13 @@ export interface LanceDbVectorStoreSettings {
   maxConcurrentSearches?: number;
   /** Reciprocal-rank-fusion constant. Default 60. */
   rrfK?: number;
+  /**
+   * Largest table kept in an in-process mirror (vectors, text, metadata) that serves the dense side and
+   * hydration of searches; larger tables are searched in LanceDB only. 0 disables the mirror. Only valid
+   * when this store is the table's only writer (`open()` forces 0 when readConsistencyIntervalMs is set).
+   * Memory is about rows × (4 × dimension + text and metadata) bytes. Default 200_000.
+   */
+  memoryMirrorMaxRows?: number;
   logger?: LanceDbVectorStoreLogger;
   /** Close the connection in close(); `open()` sets it since it made the connection. Default false. */
   closeConnection?: boolean;
@@ -45,6 +55,7 @@ export interface LanceDbVectorStoreOptions extends Omit<LanceDbVectorStoreSettin
   /**
    * How stale a read may be when other processes write the same table: 0 checks for their commits
    * on every read (each query pays for it); unset never checks (this process is the only writer).
+   * Setting it also disables the memory mirror, which only sees this store's own writes.
    */
   readConsistencyIntervalMs?: number;
 }
@@ -68,6 +79,8 @@ export class LanceDbVectorStore implements VectorStore {
   private readonly searchGate: LanceDbSearchGate;
   private table: Table | null = null;
   private collection: CollectionSettings | null = null;
+  /** In-process copy of the table while it is small and this store its only writer; null → search LanceDB. */
+  private mirror: LanceDbMemoryMirror | null = null;
   private opening: Promise<Table | null> | null = null;
   private collectionEnsured = false;
   private closed = false;
@@ -79,7 +92,8 @@ export class LanceDbVectorStore implements VectorStore {
     const connection = await callEngine("connect", () =>
       connect(directory, readConsistencyIntervalMs === undefined ? {} : { readConsistencyInterval: readConsistencyIntervalMs / 1000 }),
     );
-    return new LanceDbVectorStore(connection, { ...settings, closeConnection: true });
+    const memoryMirrorMaxRows = readConsistencyIntervalMs === undefined ? settings.memoryMirrorMaxRows : 0;
+    return new LanceDbVectorStore(connection, { ...settings, memoryMirrorMaxRows, closeConnection: true });
   }
 
   constructor(
@@ -98,6 +112,7 @@ export class LanceDbVectorStore implements VectorStore {
       queryTimeoutMs: settings.queryTimeoutMs ?? 10_000,
       maxConcurrentSearches: settings.maxConcurrentSearches ?? 4,
       rrfK: settings.rrfK ?? DEFAULT_RECIPROCAL_RANK_FUSION_K,
+      memoryMirrorMaxRows: settings.memoryMirrorMaxRows ?? 200_000,
     };
     this.closeConnection = settings.closeConnection ?? false;
     this.writer = new GroupCommitWriteQueue<ChunkRow>({
@@ -125,6 +140,7 @@ export class LanceDbVectorStore implements VectorStore {
           table = await callEngine("create table", () => this.connection.createEmptyTable(this.tableName, schema, { mode: "create", existOk: true }));
           this.collection = readCollectionSettings(await callEngine("read schema", () => table!.schema()));
           this.table = table;
+          this.mirror = await this.loadMirror(table);
         }
         const existing = this.collection;
         if (!existing || existing.model !== requested.model || existing.dimension !== requested.dimension) {
@@ -156,7 +172,8 @@ export class LanceDbVectorStore implements VectorStore {
       const table = await this.openExistingTable();
       if (!table) return;
       await this.writer.run(async () => {
-        await callEngine("delete", () => table.delete(predicate));
+        await this.mirrorWrite(table, () => callEngine("delete", () => table.delete(predicate)));
+        this.mirror?.deleteDocument(tenant, documentId, options.fromChunkIndex);
         this.maintenance.noteWrite(table, 1);
       });
     });
@@ -173,16 +190,20 @@ export class LanceDbVectorStore implements VectorStore {
           { path: "dense", message: `expected ${this.collection.dimension} numbers, got ${request.dense.length}` },
         ]);
       }
-      return this.searchGate.run(() =>
-        runHybridSearch(table, request, {
-          predicate,
-          hasFullTextIndex: this.maintenance.hasFullTextIndex,
-          rrfK: this.settings.rrfK,
-          timeoutMs: this.settings.queryTimeoutMs,
-          onLexicalFailure: (error) =>
-            this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB full-text search failed; dense-only"),
-        }),
-      );
+      const candidateOptions = {
+        predicate,
+        timeoutMs: this.settings.queryTimeoutMs,
+        onLexicalFailure: (error: unknown) =>
+          this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB full-text search failed; dense-only"),
+      };
+      const searchOptions = { ...candidateOptions, hasFullTextIndex: this.maintenance.hasFullTextIndex, rrfK: this.settings.rrfK };
+      const mirror = this.mirror;
+      if (!mirror) return this.searchGate.run(() => runHybridSearch(table, request, searchOptions));
+      return runMirrorSearch(table, mirror, request, {
+        ...searchOptions,
+        runEngineQuery: (query) => this.searchGate.run(query),
+        engineDense: this.maintenance.hasVectorIndex ? (query) => searchDense(table, query, request.candidateK, candidateOptions) : undefined,
+      });
     });
   }
 
@@ -229,16 +250,65 @@ export class LanceDbVectorStore implements VectorStore {
     await this.writer.flush();
     this.table?.close();
     this.table = null;
+    this.mirror = null;
     if (this.closeConnection) this.connection.close();
   }
 
   private async commitUpserts(rows: ChunkRow[]): Promise<void> {
     const table = this.table;
     if (!table) throw new UpstreamUnavailableError("LanceDB table is not open");
-    await callEngine("upsert", () =>
-      table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Array<Record<string, unknown>>),
+    await this.mirrorWrite(table, () =>
+      callEngine("upsert", () =>
+        table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Array<Record<string, unknown>>),
+      ),
     );
+    if (this.mirror) {
+      this.mirror.upsert(rows);
+      if (this.mirror.size > this.settings.memoryMirrorMaxRows) {
+        this.logger.info({ rows: this.mirror.size, maxRows: this.settings.memoryMirrorMaxRows }, "LanceDB memory mirror dropped: table outgrew it");
+        this.mirror = null;
+      }
+    }
     this.maintenance.noteWrite(table, rows.length);
+  }
+
+  /**
+   * Runs one engine write (writer task only). When it fails, the commit may or may not have happened,
+   * so the mirror can no longer be trusted: searches go to LanceDB until a reload queued behind the
+   * pending writes has rebuilt it from the table.
+   */
+  private async mirrorWrite(table: Table, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (this.mirror) {
+        this.mirror = null;
+        this.writer
+          .run(async () => {
+            this.mirror = await this.loadMirror(table);
+          })
+          .catch((reloadError: unknown) => {
+            this.logger.warn({ error: reloadError instanceof Error ? reloadError.message : String(reloadError) }, "LanceDB memory mirror reload failed; searching LanceDB");
+          });
+      }
+      throw error;
+    }
+  }
+
+  /** A mirror of the table when enabled and the table is within bounds, else null. Call only where no write can commit meanwhile. */
+  private async loadMirror(table: Table): Promise<LanceDbMemoryMirror | null> {
+    if (this.settings.memoryMirrorMaxRows === 0 || !this.collection || this.closed) return null;
+    const started = performance.now();
+    const mirror = await LanceDbMemoryMirror.load(table, this.collection.dimension, this.settings.memoryMirrorMaxRows);
+    if (!mirror) {
+      this.logger.info({ maxRows: this.settings.memoryMirrorMaxRows }, "LanceDB table exceeds the memory mirror bound; searching LanceDB");
+      return null;
+    }
+    this.logger.info(
+      { rows: mirror.size, ms: Math.round(performance.now() - started), approximateMiB: Math.round(mirror.estimateBytes() / 2 ** 20) },
+      "LanceDB memory mirror loaded",
+    );
+    return mirror;
   }
 
   /** The chunks table when it exists (opened once and cached), with its collection settings; else null. */
@@ -250,6 +320,12 @@ export class LanceDbVectorStore implements VectorStore {
       const table = await callEngine("open table", () => this.connection.openTable(this.tableName));
       this.collection = readCollectionSettings(await callEngine("read schema", () => table.schema()));
       await this.maintenance.loadIndexState(table);
+      // ensureCollection may have created and opened the table meanwhile; its handle and mirror win.
+      if (this.table) return this.table;
+      // No write can commit before this.table is set, so the mirror loads a quiet table.
+      const mirror = await this.loadMirror(table);
+      if (this.table) return this.table;
+      this.mirror = mirror;
       this.table = table;
       return table;
     })().finally(() => {

@@ -5,6 +5,7 @@ import { callQdrant } from "./qdrant-errors.js";
 import type { QdrantFilter } from "./qdrant-filter.js";
 import { chunkFromPayload, denseVectorOf } from "./qdrant-points.js";
 import type { SearchHit, SearchRequest, SearchResult } from "./vector-store.js";
+import { clampSimilarity, cosineSimilarity, vectorNorm } from "../retrieve/cosine-similarity.js";
 
 /** Longest query text turned into BM25 terms; longer questions are cut (as in the LanceDB adapter). */
 const MAX_LEXICAL_QUERY_CHARACTERS = 2_000;
@@ -75,7 +76,7 @@ export async function runQdrantHybridSearch(
   const denseRanks = rankById(densePoints);
   const sparseRanks = rankById(sparsePoints);
   const query = request.dense;
-  const queryNorm = Math.hypot(...query);
+  const queryNorm = vectorNorm(query);
 
   const toHit = (point: ScoredPoint, dense: number, fused: number): SearchHit => {
     const id = String(point.id);
@@ -123,21 +124,4 @@ function rankById(points: ScoredPoint[]): Map<string, { rank: number; score: num
     if (!ranks.has(id)) ranks.set(id, { rank: index + 1, score: point.score });
   });
   return ranks;
-}
-
-/** Cosine similarity in [-1, 1]; 0 when either vector has zero length. */
-function cosineSimilarity(query: number[], queryNorm: number, stored: number[]): number {
-  let dot = 0;
-  let storedSquares = 0;
-  for (let index = 0; index < query.length; index++) {
-    const value = stored[index] ?? 0;
-    dot += query[index]! * value;
-    storedSquares += value * value;
-  }
-  const denominator = queryNorm * Math.sqrt(storedSquares);
-  return denominator === 0 ? 0 : clampSimilarity(dot / denominator);
-}
-
-function clampSimilarity(value: number): number {
-  return Math.max(-1, Math.min(1, value));
 }

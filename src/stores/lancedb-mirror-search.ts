@@ -1,0 +1,68 @@
+import type { Table } from "@lancedb/lancedb";
+import { searchLexicalScores, type CandidateQueryOptions, type DenseCandidates } from "./lancedb-candidates.js";
+import { fuseAndThreshold, lexicalQueryText, toSearchResult } from "./lancedb-hybrid-fusion.js";
+import type { LanceDbMemoryMirror } from "./lancedb-memory-mirror.js";
+import type { SearchRequest, SearchResult } from "./vector-store.js";
+
+export interface MirrorSearchOptions extends CandidateQueryOptions {
+  /** Whether the table has a full-text index on `text` (else the lexical side is skipped). */
+  hasFullTextIndex: boolean;
+  rrfK: number;
+  /** Runs an engine query (the store passes it through its search gate). */
+  runEngineQuery: <T>(query: () => Promise<T>) => Promise<T>;
+  /**
+   * Dense candidates from the engine's ANN index, when the table has one: past the size where an index
+   * pays off, a brute-force scan in JS is slower than the index, so only hydration and the lexical-only
+   * candidates' similarities come from the mirror. Absent → exact scan of the mirror.
+   */
+  engineDense?: (query: Float32Array) => Promise<DenseCandidates>;
+}
+
+/**
+ * Hybrid search with the same semantics as runHybridSearch, but the dense side and hydration come from
+ * the in-process mirror: exact cosine over the tenant's (filtered) rows in JS (or the engine's ANN index,
+ * see `engineDense`), and text/metadata from memory; the lexical side (BM25, ids and scores only) is
+ * asked of LanceDB. The full-text query starts first so the engine works on it while the dense scan runs
+ * on this thread.
+ *
+ * A lexical candidate the mirror does not hold (deleted, or committed and not yet applied) is left out:
+ * the mirror decides which rows exist. Hits are hydrated from the mirror as it is once the full-text
+ * query returned; a candidate deleted meanwhile is left out.
+ */
+export async function runMirrorSearch(table: Table, mirror: LanceDbMemoryMirror, request: SearchRequest, options: MirrorSearchOptions): Promise<SearchResult> {
+  // Rounded to float32 first, as the engine compares it, then widened for the JS loop.
+  const query32 = Float32Array.from(request.dense);
+  const query = Float64Array.from(query32);
+  const lexicalText = lexicalQueryText(request);
+  const lexicalQuery =
+    lexicalText && options.hasFullTextIndex
+      ? options.runEngineQuery(() => searchLexicalScores(table, lexicalText, request.candidateK, options))
+      : undefined;
+  const engineDense = options.engineDense;
+  const denseList = engineDense
+    ? await options.runEngineQuery(() => engineDense(query32))
+    : mirror.searchDense(request.tenant, request.filter, query, request.candidateK);
+  const lexicalList = lexicalQuery ? await lexicalQuery : { ids: [], scores: new Float64Array(0) };
+
+  const denseIds: string[] = [];
+  const denseById = new Map<string, number>();
+  denseList.ids.forEach((id, index) => {
+    // The engine may list a row the mirror has not applied yet, or has deleted since: the mirror decides.
+    if (engineDense && !mirror.has(request.tenant, id, request.filter)) return;
+    denseIds.push(id);
+    denseById.set(id, denseList.similarities[index]!);
+  });
+  const textById = new Map<string, number>();
+  lexicalList.ids.forEach((id, index) => {
+    if (textById.has(id)) return;
+    if (!denseById.has(id)) {
+      const similarity = mirror.has(request.tenant, id, request.filter) ? mirror.similarity(request.tenant, id, query) : undefined;
+      if (similarity === undefined) return;
+      denseById.set(id, similarity);
+    }
+    textById.set(id, lexicalList.scores[index]!);
+  });
+
+  const selected = fuseAndThreshold({ denseIds, denseById, textById }, request, options.rrfK);
+  return toSearchResult(request.tenant, selected, (id) => mirror.chunk(request.tenant, id, request.filter));
+}
