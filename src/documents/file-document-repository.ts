@@ -10,6 +10,7 @@ import {
   writeJsonAtomic,
 } from "./atomic-file.js";
 import type { DocumentRecord, DocumentRepository } from "./document-repository.js";
+import { LRUCache } from "lru-cache";
 
 interface IndexEntry {
   id: string;
@@ -32,18 +33,31 @@ const STALE_TEMPORARY_FILE_MS = 60_000;
  * and reads only the records of the requested page. One instance per directory (the index is not
  * shared between processes).
  */
+const RECENT_RECORDS = 10_000;
+
+function recordKey(tenant: string, id: string): string {
+  return JSON.stringify([tenant, id]);
+}
+
 export class FileDocumentRepository implements DocumentRepository {
   private readonly directory: string;
   private readonly indexes = new Map<string, Promise<TenantIndex>>();
   private readonly recordWrites = new KeyedSerializer();
+  // Write-through cache of recent records: this instance is the directory's only writer, and an
+  // ingest reads each record several times.
+  private readonly recent = new LRUCache<string, DocumentRecord>({ max: RECENT_RECORDS });
 
   constructor(options: { directory: string }) {
     this.directory = options.directory;
   }
 
   async get(tenant: string, id: string): Promise<DocumentRecord | null> {
+    const cached = this.recent.get(recordKey(tenant, id));
+    if (cached) return { ...cached };
     const value = await readJsonFile(this.recordPath(tenant, id));
-    return isRecordOf(value, tenant, id) ? value : null;
+    if (!isRecordOf(value, tenant, id)) return null;
+    this.recent.set(recordKey(tenant, id), value);
+    return { ...value };
   }
 
   /** Creates or replaces the record. */
@@ -53,6 +67,7 @@ export class FileDocumentRepository implements DocumentRepository {
     }
     await this.withRecordLock(record.tenant, record.id, async (index) => {
       await writeJsonAtomic(this.recordPath(record.tenant, record.id), record);
+      this.recent.set(recordKey(record.tenant, record.id), { ...record });
       setEntry(index, record.id, record.createdAt);
     });
   }
@@ -65,8 +80,9 @@ export class FileDocumentRepository implements DocumentRepository {
       const changes = Object.fromEntries(Object.entries(patch).filter(([field, value]) => value !== undefined && field !== "tenant" && field !== "id"));
       const updated: DocumentRecord = { ...current, updatedAt: new Date().toISOString(), ...changes, tenant, id };
       await writeJsonAtomic(this.recordPath(tenant, id), updated);
+      this.recent.set(recordKey(tenant, id), updated);
       setEntry(index, id, updated.createdAt);
-      return updated;
+      return { ...updated };
     });
   }
 
@@ -91,6 +107,7 @@ export class FileDocumentRepository implements DocumentRepository {
   /** True when the record existed. */
   async delete(tenant: string, id: string): Promise<boolean> {
     return this.withRecordLock(tenant, id, async (index) => {
+      this.recent.delete(recordKey(tenant, id));
       const existed = await removeFile(this.recordPath(tenant, id));
       if (index.createdAtById.delete(id)) index.sorted = null;
       return existed;
@@ -100,7 +117,7 @@ export class FileDocumentRepository implements DocumentRepository {
   private async withRecordLock<T>(tenant: string, id: string, operation: (index: TenantIndex) => Promise<T>): Promise<T> {
     // The index is loaded before any write, so a write can never be missed by a loading index.
     const index = await this.indexFor(tenant);
-    return this.recordWrites.run(JSON.stringify([tenant, id]), () => operation(index));
+    return this.recordWrites.run(recordKey(tenant, id), () => operation(index));
   }
 
   private indexFor(tenant: string): Promise<TenantIndex> {

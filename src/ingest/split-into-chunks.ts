@@ -36,7 +36,9 @@ export async function splitIntoChunks(document: ParsedDocument, settings: Chunki
   for (const section of sections) {
     const sectionText = document.text.slice(section.start, section.end);
     if (sectionText.trim() === "") continue;
-    const located = locateAll(await splitter.splitText(sectionText), sectionText, settings, tokens);
+    // A section that fits is one chunk: the splitter would only cut it into words and glue them back.
+    const pieces = tokens.count(sectionText) <= settings.size ? [sectionText] : await splitter.splitText(sectionText);
+    const located = locateAll(pieces, sectionText, settings, tokens);
     spans.push(...mergeOrphans(located, sectionText, settings, tokens).map((span) => ({ start: span.start + section.start, end: span.end + section.start })));
   }
   return spans.map((span, index) => ({
