@@ -1,4 +1,5 @@
 import type { EmbeddingCache } from "../cache/embedding-cache.js";
+import { AppError } from "../errors.js";
 import type { SearchFilter, SearchHit, VectorStore } from "../stores/vector-store.js";
 
 export type RetrievalStatus = "ok" | "empty" | "unavailable";
@@ -49,6 +50,8 @@ export async function retrieveChunks(
     });
     return { status: result.hits.length > 0 ? "ok" : "empty", hits: result.hits, cut: result.cut, thresholds };
   } catch (error) {
+    // Bad requests stay errors; only an unreachable, failing or timed-out store takes the fallback.
+    if (error instanceof AppError && !error.transient) throw error;
     deps.logger?.warn({ error: (error as Error).message, store: deps.store.kind }, "vector store unavailable; answering without retrieval");
     return { status: "unavailable", hits: [], cut: [], thresholds, reason: "the document store could not be reached" };
   }
