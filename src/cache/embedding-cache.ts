@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ValidationError } from "../errors.js";
-import type { Embedder } from "../providers/embedder.js";
+import type { EmbedOptions, Embedder } from "../providers/embedder.js";
 import type { KeyValue } from "./key-value.js";
 
 export interface EmbeddingCacheMetrics {
@@ -62,7 +62,7 @@ export class EmbeddingCache {
     return this.deps.embedder.dimension;
   }
 
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     const { embedder } = this.deps;
     const keys = texts.map((text) => embeddingCacheKey(embedder.modelId, embedder.dimension, text));
     const cached = await this.lookup(keys);
@@ -78,7 +78,7 @@ export class EmbeddingCache {
     for (const batchKeys of this.batches(missingByKey)) {
       const embedded = await embedder.embed(
         batchKeys.map((key) => missingByKey.get(key) as string),
-        { signal: options.signal },
+        { signal: options.signal, tenant: options.tenant },
       );
       this.deps.metrics?.onEmbedderCall(embedder.modelId, batchKeys.length);
       // Round through float32 like the cache and the stores do, so a vector is the same fresh or cached.

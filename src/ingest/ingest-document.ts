@@ -43,7 +43,7 @@ export async function ingestDocument(deps: IngestDocumentDeps, job: Job<IngestJo
     if (chunks.length === 0) throw new UnprocessableDocumentError("document has no text to index");
     await context.reportProgress(0.2);
 
-    const vectors = await deps.embeddings.embed(chunks.map((chunk) => chunk.text), { signal: context.signal });
+    const vectors = await deps.embeddings.embed(chunks.map((chunk) => chunk.text), { signal: context.signal, tenant });
     await context.reportProgress(0.7);
     const title = record.title || parsed.title || record.source || documentId;
     const points: ChunkPoint[] = chunks.map((chunk, index) => ({

@@ -113,8 +113,8 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
       model: config.embedding.model,
       dimension: config.embedding.dimension,
       maxBatchSize: config.embedding.batchSize,
-      onUsage: ({ inputTokens, model, latencyMs }) =>
-        recorder.record({ provider: "openai", task: "embedding", model, promptVersion: "none", tenant: "-", usage: { inputTokens, outputTokens: 0, cachedTokens: 0 }, latencyMs, outcome: "ok" }),
+      onUsage: ({ inputTokens, model, latencyMs, tenant }) =>
+        recorder.record({ provider: "openai", task: "embedding", model, promptVersion: "none", tenant, usage: { inputTokens, outputTokens: 0, cachedTokens: 0 }, latencyMs, outcome: "ok" }),
     });
     const resilient = new ResilientEmbedder(openAiEmbedder, policy("embedder", modelSettings), { onError: onModelError("embedder") });
     embedder = new CoalescingEmbedder(resilient, { windowMs: options.embeddingCoalesceWindowMs ?? 3 });

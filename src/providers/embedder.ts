@@ -1,3 +1,9 @@
+export interface EmbedOptions {
+  signal?: AbortSignal;
+  /** Whose texts these are: usage and cost are recorded per tenant. */
+  tenant?: string;
+}
+
 /**
  * Port for text embedders (local hashed n-grams by default, OpenAI-compatible in server mode).
  *
@@ -9,5 +15,5 @@ export interface Embedder {
   readonly modelId: string;
   readonly dimension: number;
   readonly maxBatchSize: number;
-  embed(texts: string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
+  embed(texts: string[], options?: EmbedOptions): Promise<number[][]>;
 }

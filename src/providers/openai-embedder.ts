@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import { UpstreamError } from "../errors.js";
-import type { Embedder } from "./embedder.js";
+import type { EmbedOptions, Embedder } from "./embedder.js";
 import { mapOpenAiError } from "./openai-errors.js";
 
 export interface OpenAiEmbedderSettings {
@@ -10,7 +10,7 @@ export interface OpenAiEmbedderSettings {
   sendDimensions?: boolean;
   maxBatchSize?: number;
   /** Called with the endpoint's token count after each successful request. */
-  onUsage?: (usage: { inputTokens: number; model: string; latencyMs: number }) => void;
+  onUsage?: (usage: { inputTokens: number; model: string; latencyMs: number; tenant: string }) => void;
 }
 
 /**
@@ -32,7 +32,7 @@ export class OpenAiEmbedder implements Embedder {
     this.maxBatchSize = settings.maxBatchSize ?? 2048;
   }
 
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     if (texts.length === 0) return [];
     let response: OpenAI.Embeddings.CreateEmbeddingResponse;
     const started = performance.now();
@@ -52,7 +52,7 @@ export class OpenAiEmbedder implements Embedder {
     if (!Array.isArray(response.data) || response.data.length !== texts.length) {
       throw new UpstreamError(`the embedding endpoint returned ${response.data?.length ?? 0} vectors for ${texts.length} texts`);
     }
-    this.settings.onUsage?.({ inputTokens: response.usage?.prompt_tokens ?? 0, model: this.settings.model, latencyMs: performance.now() - started });
+    this.settings.onUsage?.({ inputTokens: response.usage?.prompt_tokens ?? 0, model: this.settings.model, latencyMs: performance.now() - started, tenant: options.tenant ?? "-" });
     const ordered = [...response.data].sort((left, right) => left.index - right.index);
     return ordered.map((item) => {
       const vector = item.embedding;

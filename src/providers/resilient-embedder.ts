@@ -1,5 +1,5 @@
 import type { ResiliencePolicy } from "../resilience/create-policy.js";
-import type { Embedder } from "./embedder.js";
+import type { EmbedOptions, Embedder } from "./embedder.js";
 
 /** Applies a resilience policy (timeout, retries, breaker) to every embed call. */
 export class ResilientEmbedder implements Embedder {
@@ -19,9 +19,9 @@ export class ResilientEmbedder implements Embedder {
     return this.inner.maxBatchSize;
   }
 
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     try {
-      return await this.policy.execute((signal) => this.inner.embed(texts, { signal }), options.signal);
+      return await this.policy.execute((signal) => this.inner.embed(texts, { signal, tenant: options.tenant }), options.signal);
     } catch (error) {
       this.options.onError?.(error);
       throw error;

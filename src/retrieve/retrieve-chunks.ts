@@ -37,7 +37,7 @@ export async function retrieveChunks(
   input: { tenant: string; question: string; thresholds: RetrievalThresholds; filter?: SearchFilter; signal?: AbortSignal },
 ): Promise<Retrieval> {
   const { thresholds } = input;
-  const [dense] = await deps.embeddings.embed([input.question], { signal: input.signal });
+  const [dense] = await deps.embeddings.embed([input.question], { signal: input.signal, tenant: input.tenant });
   try {
     const result = await deps.store.search({
       tenant: input.tenant,

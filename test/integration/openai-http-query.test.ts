@@ -180,5 +180,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
       expect(metrics).toContain(name);
     }
     expect(metrics).toMatch(/ragline_llm_cost_usd_total\{[^}]*model="stand-in-main"[^}]*prompt_version="answer.v1"[^}]*\} [0-9.e-]+/);
+    // Embedding calls (ingest and query) are attributed to the tenant that made them.
+    expect(metrics).toMatch(/ragline_llm_tokens_total\{[^}]*task="embedding"[^}]*tenant="default"[^}]*\} [1-9]/);
   });
 });
