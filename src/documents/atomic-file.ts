@@ -1,11 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { renameSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 const TEMPORARY_SUFFIX = ".tmp";
 const READ_BATCH_SIZE = 64;
-const SYNCHRONOUS_WRITE_MAX_BYTES = 64 * 1024;
 // A random per-process prefix plus a counter names temp files uniquely (even when a crashed
 // process's pid is reused) without asking the CPRNG on every write.
 const TEMPORARY_PREFIX = `${process.pid}-${randomBytes(6).toString("hex")}`;
@@ -29,20 +27,15 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
   // No fsync: the page cache survives kill -9; only a power loss could drop the last writes.
   temporaryCounter = (temporaryCounter + 1) % Number.MAX_SAFE_INTEGER;
   const temporaryPath = `${path}.${TEMPORARY_PREFIX}-${temporaryCounter}${TEMPORARY_SUFFIX}`;
-  // Small files (records, job states) are written synchronously: three syscalls to the page cache
-  // cost less than the thread-pool round trips of the async API, and ingest writes several per document.
-  const synchronous = contents.length <= SYNCHRONOUS_WRITE_MAX_BYTES;
   try {
     try {
-      if (synchronous) writeFileSync(temporaryPath, contents, { flag: "wx" });
-      else await writeFile(temporaryPath, contents, { flag: "wx" });
+      await writeFile(temporaryPath, contents, { flag: "wx" });
     } catch (error) {
       if (!isMissingFileError(error)) throw error;
       await mkdir(dirname(path), { recursive: true });
       await writeFile(temporaryPath, contents, { flag: "wx" });
     }
-    if (synchronous) renameSync(temporaryPath, path);
-    else await rename(temporaryPath, path);
+    await rename(temporaryPath, path);
   } catch (error) {
     await rm(temporaryPath, { force: true });
     throw error;
