@@ -248,7 +248,8 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
 
   private async execute(job: StoredJob<TData>, handler: JobHandler<TData>, controller: AbortController): Promise<void> {
     await this.persistLogged(job);
-    let progressPersistedAt = 0;
+    // The active state was just written: short jobs finish before their progress is worth a write.
+    let progressPersistedAt = Date.now();
     const context: JobContext = {
       signal: controller.signal,
       reportProgress: async (progress) => {

@@ -210,13 +210,15 @@ describe("InProcessJobQueue", () => {
     expect(await createQueue().get("stuck")).toMatchObject({ state: "queued" });
   });
 
-  it("persists reported progress", async () => {
+  it("persists the progress of a job that runs longer than the persist interval", async () => {
     const queue = createQueue();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let reported!: () => void;
     const progressReported = new Promise<void>((resolve) => (reported = resolve));
     await queue.start(async (_job, context) => {
+      await context.reportProgress(0.1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
       await context.reportProgress(0.4);
       reported();
       await released;
