@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { v5 as uuidv5 } from "uuid";
+import { decodeText } from "./parsers/plain-text-parser.js";
 
 // Fixed namespace so point ids are stable across processes, restarts and machines.
 const POINT_NAMESPACE = "6f1d3c2a-8b7e-5d4c-9a1b-2c3d4e5f6a7b";
@@ -11,10 +12,10 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Text documents are compared after Unicode NFC, LF line endings and trimming; PDFs byte for byte. */
+/** Text documents are compared decoded as the parsers decode them (BOM, UTF-16, LF line endings), after NFC and trimming; PDFs byte for byte. */
 export function normalizedContent(bytes: Uint8Array, mediaType: string): string | Uint8Array {
   if (mediaType === "application/pdf") return bytes;
-  return new TextDecoder("utf-8").decode(bytes).normalize("NFC").replace(/\r\n?/g, "\n").trim();
+  return decodeText(bytes).normalize("NFC").trim();
 }
 
 /** Default document id: derived from tenant and normalised content, so the same upload is the same document. */
