@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../../errors.js";
 import type { BlobStore, DocumentRepository } from "../../documents/document-repository.js";
-import { blobKeyFor, submitDocument, type SubmitDocumentDeps } from "../../ingest/submit-document.js";
+import { blobKeyFor, submitDocument, type SubmitDocumentDeps, type SubmittedDocument } from "../../ingest/submit-document.js";
 import type { VectorStore } from "../../stores/vector-store.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema, readUploads } from "../read-uploads.js";
@@ -32,15 +32,14 @@ export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
       throw new PayloadTooLargeError(`request body exceeds upload.maxBytes (${deps.maxUploadBytes} bytes)`, { details: { max_bytes: deps.maxUploadBytes } });
     },
   });
-  const statusUrl = (id: string) => `/v1/documents/${encodeURIComponent(id)}`;
+  const acceptedJson = ({ record, duplicate }: SubmittedDocument) => ({ id: record.id, job_id: record.jobId, status: record.status, duplicate, status_url: `/v1/documents/${encodeURIComponent(record.id)}` });
 
   routes.post("/", limitBody, async (context) => {
     const tenant = context.get("tenant");
     const items = await readUploads(context, { maxFiles: deps.maxFilesPerRequest });
     const results = [];
     for (const item of items) results.push(await submitDocument(deps, { tenant, item, mode: "create" }));
-    const documents = results.map(({ record, duplicate }) => ({ id: record.id, job_id: record.jobId, status: record.status, duplicate, status_url: statusUrl(record.id) }));
-    return context.json({ documents }, results.every((result) => result.duplicate) ? 200 : 202);
+    return context.json({ documents: results.map(acceptedJson) }, results.every((result) => result.duplicate) ? 200 : 202);
   });
 
   routes.put("/:id", limitBody, async (context) => {
@@ -50,8 +49,8 @@ export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
     const item = items[0];
     if (!item) throw new ValidationError("no content", [{ path: "file", message: "one file or text is required" }]);
     if (item.externalId !== null && item.externalId !== id) throw new ValidationError("id mismatch", [{ path: "id", message: "must match the id in the path" }]);
-    const { record, duplicate } = await submitDocument(deps, { tenant, item: { ...item, externalId: id }, mode: "replace" });
-    return context.json({ documents: [{ id: record.id, job_id: record.jobId, status: record.status, duplicate, status_url: statusUrl(record.id) }] }, duplicate ? 200 : 202);
+    const submitted = await submitDocument(deps, { tenant, item: { ...item, externalId: id }, mode: "replace" });
+    return context.json({ documents: [acceptedJson(submitted)] }, submitted.duplicate ? 200 : 202);
   });
 
   routes.get("/", async (context) => {
