@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { ingestParagraphs, runPool, startBenchService } from "./lib/bench-service.js";
+import { BenchHttpClient } from "./lib/http-client.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
 
 const { values } = parseArgs({ options: { requests: { type: "string", default: "800" }, limit: { type: "string" } } });
@@ -29,16 +30,17 @@ try {
     await fetch(`${running.service.url}/v1/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, mode: "retrieve" }) });
   });
   for (const concurrency of [1, 16]) {
+    const client = new BenchHttpClient(running.service.url, concurrency);
     const latencies: number[] = [];
     const started = performance.now();
     await runPool(sample, concurrency, async (question) => {
       const begin = performance.now();
-      const response = await fetch(`${running.service.url}/v1/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, mode: "retrieve" }) });
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`query failed: ${response.status}`);
+      const response = await client.postJson("/v1/query", { question, mode: "retrieve" });
+      if (response.status !== 200) throw new Error(`query failed: ${response.status} ${response.body}`);
       latencies.push(performance.now() - begin);
     });
     const seconds = (performance.now() - started) / 1000;
+    client.close();
     latencies.sort((left, right) => left - right);
     console.log(`concurrency ${String(concurrency).padStart(2)}: ${sample.length} requests, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, ${(sample.length / seconds).toFixed(1)} requests/s`);
   }

@@ -73,19 +73,22 @@ export async function searchLexical(table: Table, text: string, limit: number, o
   }
 }
 
-/** Lexical (BM25) candidates as ids and scores only, best first (for callers that hold vectors and payloads); never throws. */
-export async function searchLexicalScores(
+/**
+ * Lexical (BM25) candidates as row addresses and scores only, best first, for callers that know the id
+ * at each address (see RowAddressIds): no column of the table is read. Never throws.
+ */
+export async function searchLexicalAddresses(
   table: Table,
   text: string,
   limit: number,
   options: CandidateQueryOptions,
-): Promise<{ ids: string[]; scores: Float64Array }> {
+): Promise<{ rowIds: ArrayLike<bigint>; scores: Float64Array }> {
   try {
-    const result = await fullTextQuery(table, text, limit, options, ["id", "_score"]).toArrow({ timeoutMs: options.timeoutMs });
-    return { ids: Array.from(columnValues<string>(result, "id"), String), scores: Float64Array.from(columnValues<number>(result, "_score")) };
+    const result = await fullTextQuery(table, text, limit, options, ["_score"]).withRowId().toArrow({ timeoutMs: options.timeoutMs });
+    return { rowIds: columnValues<bigint>(result, "_rowid"), scores: Float64Array.from(columnValues<number>(result, "_score")) };
   } catch (error) {
     options.onLexicalFailure(error);
-    return { ids: [], scores: new Float64Array(0) };
+    return { rowIds: [], scores: new Float64Array(0) };
   }
 }
 

@@ -42,6 +42,8 @@ export class LanceDbMaintenance {
     private readonly writer: { run<T>(task: () => Promise<T>): Promise<T> },
     private readonly logger: LanceDbVectorStoreLogger,
     private readonly settings: LanceDbMaintenanceSettings,
+    /** Runs (as the same writer task) after each optimize: compaction has moved every row. */
+    private readonly afterOptimize: (table: Table) => Promise<void> = async () => {},
   ) {}
 
   async loadIndexState(table: Table): Promise<Set<string>> {
@@ -121,6 +123,7 @@ export class LanceDbMaintenance {
       { fragmentsRemoved: stats.compaction.fragmentsRemoved, versionsRemoved: stats.prune.oldVersionsRemoved, ms: Math.round(performance.now() - started) },
       "LanceDB table optimized",
     );
+    await this.afterOptimize(table);
   }
 
   private async buildVectorIndexWhenDue(table: Table): Promise<void> {

@@ -1,7 +1,9 @@
 import type { Table } from "@lancedb/lancedb";
 import { callEngine } from "./lancedb-errors.js";
 import { chunkMetadataFromRow, PAYLOAD_COLUMNS, vectorFromRow, type ChunkRow } from "./lancedb-schema.js";
-import { dotProduct, prepareQuery, sparseDotProduct, TopK, type PreparedQuery } from "./lancedb-similarity-kernels.js";
+import { RowAddressIds } from "./lancedb-row-addresses.js";
+import { TopK } from "./top-k.js";
+import { prepareQuery, VectorColumns } from "./vector-columns.js";
 import type { ChunkMetadata, SearchFilter } from "./vector-store.js";
 
 /** What the mirror keeps of a row besides its vector: everything a hit carries. Replaced, never mutated. */
@@ -10,18 +12,16 @@ export interface MirroredChunk {
   metadata: ChunkMetadata;
 }
 
-/** One tenant's rows: vectors side by side in one Float32Array (slot i at i * dimension), payloads by slot. */
+/** One tenant's rows: vectors by component (see VectorColumns), ids and payloads by slot. */
 class TenantRows {
-  vectors: Float32Array;
-  inverseNorms: Float64Array;
+  readonly vectors: VectorColumns;
   ids: string[] = [];
   chunks: MirroredChunk[] = [];
   readonly slotById = new Map<string, number>();
   readonly idsByDocument = new Map<string, Set<string>>();
 
-  constructor(private readonly dimension: number) {
-    this.vectors = new Float32Array(16 * dimension);
-    this.inverseNorms = new Float64Array(16);
+  constructor(dimension: number) {
+    this.vectors = new VectorColumns(dimension);
   }
 
   get size(): number {
@@ -32,7 +32,7 @@ class TenantRows {
     let slot = this.slotById.get(id);
     if (slot === undefined) {
       slot = this.ids.length;
-      this.reserve(slot + 1);
+      if (slot >= this.vectors.slotCapacity) this.vectors.resize(Math.max(16, this.vectors.slotCapacity * 2), slot);
       this.ids.push(id);
       this.chunks.push(chunk);
       this.slotById.set(id, slot);
@@ -43,14 +43,7 @@ class TenantRows {
     let documentIds = this.idsByDocument.get(chunk.metadata.documentId);
     if (!documentIds) this.idsByDocument.set(chunk.metadata.documentId, (documentIds = new Set()));
     documentIds.add(id);
-    const base = slot * this.dimension;
-    let squares = 0;
-    for (let index = 0; index < this.dimension; index++) {
-      const value = Math.fround(vector[index] ?? 0);
-      this.vectors[base + index] = value;
-      squares += value * value;
-    }
-    this.inverseNorms[slot] = squares === 0 ? 0 : 1 / Math.sqrt(squares);
+    this.vectors.set(slot, vector);
   }
 
   /** Removes a row by moving the last slot into its place. */
@@ -64,71 +57,25 @@ class TenantRows {
       const lastId = this.ids[last]!;
       this.ids[slot] = lastId;
       this.chunks[slot] = this.chunks[last]!;
-      this.vectors.copyWithin(slot * this.dimension, last * this.dimension, (last + 1) * this.dimension);
-      this.inverseNorms[slot] = this.inverseNorms[last]!;
+      this.vectors.move(last, slot);
       this.slotById.set(lastId, slot);
     }
     this.ids.pop();
     this.chunks.pop();
-    if (this.ids.length * 4 < this.inverseNorms.length && this.inverseNorms.length > 16) this.resize(Math.max(16, this.ids.length * 2));
+    const capacity = this.vectors.slotCapacity;
+    if (this.ids.length * 4 < capacity && capacity > 16) this.vectors.resize(Math.max(16, this.ids.length * 2), this.ids.length);
   }
 
   /** Gives back the growth headroom beyond one eighth of the rows (after a bulk load). */
   trim(): void {
     const slots = Math.max(16, this.size + (this.size >> 3));
-    if (slots < this.inverseNorms.length) this.resize(slots);
-  }
-
-  /** Similarities to `query` of the given slots (or of slots 0..count-1), in that order; one tight loop per query kind. */
-  similarities(query: PreparedQuery, slots: Int32Array | null, count: number): Float64Array {
-    const scores = new Float64Array(count);
-    const { vectors, inverseNorms, dimension } = this;
-    const indexes = query.nonZeroIndexes;
-    const values = query.nonZeroValues;
-    if (indexes && values) {
-      for (let position = 0; position < count; position++) {
-        const slot = slots ? slots[position]! : position;
-        scores[position] = sparseDotProduct(vectors, slot * dimension, indexes, values) * inverseNorms[slot]!;
-      }
-    } else {
-      for (let position = 0; position < count; position++) {
-        const slot = slots ? slots[position]! : position;
-        scores[position] = dotProduct(vectors, slot * dimension, query.values) * inverseNorms[slot]!;
-      }
-    }
-    for (let position = 0; position < count; position++) {
-      const similarity = scores[position]! * query.inverseNorm;
-      scores[position] = similarity > 1 ? 1 : similarity < -1 ? -1 : similarity;
-    }
-    return scores;
-  }
-
-  similarityAt(slot: number, query: PreparedQuery): number {
-    const base = slot * this.dimension;
-    const dot = query.nonZeroIndexes
-      ? sparseDotProduct(this.vectors, base, query.nonZeroIndexes, query.nonZeroValues!)
-      : dotProduct(this.vectors, base, query.values);
-    const similarity = dot * query.inverseNorm * this.inverseNorms[slot]!;
-    return similarity > 1 ? 1 : similarity < -1 ? -1 : similarity;
+    if (slots < this.vectors.slotCapacity) this.vectors.resize(slots, this.size);
   }
 
   private forgetDocument(id: string, documentId: string): void {
     const documentIds = this.idsByDocument.get(documentId);
     documentIds?.delete(id);
     if (documentIds?.size === 0) this.idsByDocument.delete(documentId);
-  }
-
-  private reserve(slots: number): void {
-    if (slots > this.inverseNorms.length) this.resize(Math.max(slots, this.inverseNorms.length * 2));
-  }
-
-  private resize(slots: number): void {
-    const vectors = new Float32Array(slots * this.dimension);
-    vectors.set(this.vectors.subarray(0, Math.min(this.vectors.length, vectors.length)));
-    const inverseNorms = new Float64Array(slots);
-    inverseNorms.set(this.inverseNorms.subarray(0, Math.min(this.inverseNorms.length, slots)));
-    this.vectors = vectors;
-    this.inverseNorms = inverseNorms;
   }
 }
 
@@ -143,6 +90,8 @@ export class LanceDbMemoryMirror {
   private readonly tenants = new Map<string, TenantRows>();
   /** Tenant of every id: the table's key is the id alone, so an upsert may move an id between tenants. */
   private readonly tenantById = new Map<string, string>();
+  /** Id at each row address of the table, for full-text queries that read addresses only. */
+  readonly addresses = new RowAddressIds();
 
   constructor(readonly dimension: number) {}
 
@@ -155,12 +104,14 @@ export class LanceDbMemoryMirror {
     if ((await callEngine("count", () => table.countRows())) > maxRows) return null;
     const mirror = new LanceDbMemoryMirror(dimension);
     await callEngine("load mirror", async () => {
-      for await (const batch of table.query().select([...PAYLOAD_COLUMNS, "vector"])) {
+      for await (const batch of table.query().select([...PAYLOAD_COLUMNS, "vector"]).withRowId()) {
         const columns = Object.fromEntries([...PAYLOAD_COLUMNS, "vector"].map((name) => [name, batch.getChild(name)]));
+        const addresses = batch.getChild("_rowid")!.toArray() as BigUint64Array;
         for (let index = 0; index < batch.numRows; index++) {
           const row: Record<string, unknown> = {};
           for (const name of PAYLOAD_COLUMNS) row[name] = columns[name]?.get(index);
           mirror.put(String(row.tenant), String(row.id), { text: String(row.text), metadata: chunkMetadataFromRow(row) }, vectorFromRow(columns.vector?.get(index)));
+          mirror.addresses.learn([addresses[index]!], [String(row.id)]);
         }
         if (mirror.size > maxRows) return;
       }
@@ -201,7 +152,8 @@ export class LanceDbMemoryMirror {
     const slots = rows ? this.matchingSlots(rows, filter) : null;
     const count = slots ? slots.length : (rows?.size ?? 0);
     if (!rows || count === 0 || limit < 1) return { ids: [], similarities: new Float64Array(0) };
-    const scores = rows.similarities(prepareQuery(query), slots, count);
+    const prepared = prepareQuery(query);
+    const scores = slots ? rows.vectors.similaritiesOf(prepared, slots) : rows.vectors.similarities(prepared, count);
     const heap = new TopK(Math.min(limit, count));
     for (let position = 0; position < count; position++) heap.offer(scores[position]!, slots ? slots[position]! : position);
     const best = heap.drainBestFirst();
@@ -212,7 +164,7 @@ export class LanceDbMemoryMirror {
   similarity(tenant: string, id: string, query: Float64Array): number | undefined {
     const rows = this.tenants.get(tenant);
     const slot = rows?.slotById.get(id);
-    return slot === undefined ? undefined : rows!.similarityAt(slot, prepareQuery(query));
+    return slot === undefined ? undefined : rows!.vectors.similarityAt(prepareQuery(query), slot);
   }
 
   /** Whether `tenant` has the row and it passes `filter`. */
@@ -230,7 +182,7 @@ export class LanceDbMemoryMirror {
   estimateBytes(): number {
     let bytes = 0;
     for (const rows of this.tenants.values()) {
-      bytes += rows.vectors.byteLength + rows.inverseNorms.byteLength;
+      bytes += rows.vectors.byteLength;
       for (const chunk of rows.chunks) bytes += 2 * (chunk.text.length + chunk.metadata.title.length + chunk.metadata.source.length) + 200;
     }
     return bytes;

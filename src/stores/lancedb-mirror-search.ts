@@ -1,5 +1,5 @@
 import type { Table } from "@lancedb/lancedb";
-import { searchLexicalScores, type CandidateQueryOptions, type DenseCandidates } from "./lancedb-candidates.js";
+import { searchLexicalAddresses, type CandidateQueryOptions, type DenseCandidates } from "./lancedb-candidates.js";
 import { fuseAndThreshold, lexicalQueryText, toSearchResult } from "./lancedb-hybrid-fusion.js";
 import type { LanceDbMemoryMirror } from "./lancedb-memory-mirror.js";
 import type { SearchRequest, SearchResult } from "./vector-store.js";
@@ -18,11 +18,13 @@ export interface MirrorSearchOptions extends CandidateQueryOptions {
   engineDense?: (query: Float32Array) => Promise<DenseCandidates>;
 }
 
+const NO_CANDIDATES = { ids: [], scores: new Float64Array(0) };
+
 /**
  * Hybrid search with the same semantics as runHybridSearch, but the dense side and hydration come from
  * the in-process mirror: exact cosine over the tenant's (filtered) rows in JS (or the engine's ANN index,
- * see `engineDense`), and text/metadata from memory; the lexical side (BM25, ids and scores only) is
- * asked of LanceDB. The full-text query starts first so the engine works on it while the dense scan runs
+ * see `engineDense`), and text/metadata from memory; the lexical side (BM25) is asked of LanceDB for
+ * row addresses and scores only, and the mirror's address map names the rows. The full-text query starts first so the engine works on it while the dense scan runs
  * on this thread.
  *
  * A lexical candidate the mirror does not hold (deleted, or committed and not yet applied) is left out:
@@ -36,13 +38,13 @@ export async function runMirrorSearch(table: Table, mirror: LanceDbMemoryMirror,
   const lexicalText = lexicalQueryText(request);
   const lexicalQuery =
     lexicalText && options.hasFullTextIndex
-      ? options.runEngineQuery(() => searchLexicalScores(table, lexicalText, request.candidateK, options))
+      ? options.runEngineQuery(() => lexicalCandidates(table, mirror, lexicalText, request.candidateK, options))
       : undefined;
   const engineDense = options.engineDense;
   const denseList = engineDense
     ? await options.runEngineQuery(() => engineDense(query32))
     : mirror.searchDense(request.tenant, request.filter, query, request.candidateK);
-  const lexicalList = lexicalQuery ? await lexicalQuery : { ids: [], scores: new Float64Array(0) };
+  const lexicalList = lexicalQuery ? await lexicalQuery : NO_CANDIDATES;
 
   const denseIds: string[] = [];
   const denseById = new Map<string, number>();
@@ -54,7 +56,7 @@ export async function runMirrorSearch(table: Table, mirror: LanceDbMemoryMirror,
   });
   const textById = new Map<string, number>();
   lexicalList.ids.forEach((id, index) => {
-    if (textById.has(id)) return;
+    if (id === undefined || textById.has(id)) return;
     if (!denseById.has(id)) {
       const similarity = mirror.has(request.tenant, id, request.filter) ? mirror.similarity(request.tenant, id, query) : undefined;
       if (similarity === undefined) return;
@@ -65,4 +67,22 @@ export async function runMirrorSearch(table: Table, mirror: LanceDbMemoryMirror,
 
   const selected = fuseAndThreshold({ denseIds, denseById, textById }, request, options.rrfK);
   return toSearchResult(request.tenant, selected, (id) => mirror.chunk(request.tenant, id, request.filter));
+}
+
+/** BM25 candidates of `text` as ids (undefined where the address is gone) and scores, best first; never throws. */
+async function lexicalCandidates(
+  table: Table,
+  mirror: LanceDbMemoryMirror,
+  text: string,
+  limit: number,
+  options: CandidateQueryOptions,
+): Promise<{ ids: Array<string | undefined>; scores: Float64Array }> {
+  const found = await searchLexicalAddresses(table, text, limit, options);
+  if (found.rowIds.length === 0) return NO_CANDIDATES;
+  try {
+    return { ids: await mirror.addresses.resolve(table, found.rowIds, options.timeoutMs), scores: found.scores };
+  } catch (error) {
+    options.onLexicalFailure(error);
+    return NO_CANDIDATES;
+  }
 }

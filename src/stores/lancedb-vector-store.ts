@@ -8,6 +8,7 @@ import { runHybridSearch } from "./lancedb-hybrid-search.js";
 import { LanceDbMaintenance, type LanceDbVectorStoreLogger } from "./lancedb-maintenance.js";
 import { LanceDbMemoryMirror } from "./lancedb-memory-mirror.js";
 import { runMirrorSearch } from "./lancedb-mirror-search.js";
+import { scanRowAddresses } from "./lancedb-row-addresses.js";
 import { LanceDbSearchGate } from "./lancedb-search-gate.js";
 import { chunkPointToRow, createChunkSchema, readCollectionSettings, type ChunkRow, type CollectionSettings } from "./lancedb-schema.js";
 import { assertValidPoints, assertValidSearchRequest } from "./lancedb-validation.js";
@@ -120,7 +121,7 @@ export class LanceDbVectorStore implements VectorStore {
       keyOf: (row) => row.id,
       maxRowsPerCommit: this.settings.maxRowsPerCommit,
     });
-    this.maintenance = new LanceDbMaintenance(this.writer, this.logger, this.settings);
+    this.maintenance = new LanceDbMaintenance(this.writer, this.logger, this.settings, (table) => this.relearnRowAddresses(table));
     this.searchGate = new LanceDbSearchGate(this.settings.maxConcurrentSearches);
   }
 
@@ -292,6 +293,18 @@ export class LanceDbVectorStore implements VectorStore {
           });
       }
       throw error;
+    }
+  }
+
+  /** After compaction moved every row: the mirror's address map is read again (a failure only costs lookups later). Writer task. */
+  private async relearnRowAddresses(table: Table): Promise<void> {
+    const mirror = this.mirror;
+    if (!mirror) return;
+    try {
+      const { addresses, ids } = await scanRowAddresses(table);
+      mirror.addresses.replaceAll(addresses, ids);
+    } catch (error) {
+      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB row addresses not re-read after optimize; looked up on use");
     }
   }
 
