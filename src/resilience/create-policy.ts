@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import {
   BrokenCircuitError,
   CircuitState,
@@ -13,6 +14,14 @@ import {
   type IBackoffFactory,
   type IRetryBackoffContext,
 } from "cockatiel";
+
+/**
+ * Stands in for "no caller signal". cockatiel's own default is one module-wide signal to which every
+ * in-flight timeout adds (and later removes) a listener, so 11 concurrent calls printed a
+ * MaxListenersExceededWarning; this one allows any number of listeners.
+ */
+const NEVER_ABORTED = new AbortController().signal;
+setMaxListeners(0, NEVER_ABORTED);
 import { AppError, UpstreamTimeoutError, UpstreamUnavailableError } from "../errors.js";
 
 /** The breaker is open: the call failed fast without reaching the dependency (503 with Retry-After). */
@@ -122,7 +131,7 @@ export function createResiliencePolicy(options: PolicyOptions): ResiliencePolicy
         return await retries.execute(
           ({ signal: retrySignal }) =>
             breaker.execute(({ signal: breakerSignal }) => attemptTimeout.execute(({ signal: attemptSignal }) => operation(attemptSignal), breakerSignal), retrySignal),
-          signal,
+          signal ?? NEVER_ABORTED,
         );
       } catch (error) {
         throw translate(error, signal);

@@ -115,4 +115,21 @@ describe("model layer parts", () => {
     await expect(breaking.execute(failing)).rejects.toMatchObject({ status: 503, retryAfterSeconds: 60 });
     expect(calls).toBe(2);
   });
+
+  it("policy: many concurrent calls without a caller signal raise no MaxListenersExceededWarning", async () => {
+    const policy = createResiliencePolicy({ name: "dep", timeoutMs: 1_000, maxAttempts: 2, breakerThreshold: 10, halfOpenAfterMs: 60_000 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, index) => policy.execute(() => new Promise<number>((resolve) => setTimeout(() => resolve(index), 5)))),
+      );
+      expect(results).toEqual(Array.from({ length: 40 }, (_, index) => index));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
 });
