@@ -6,7 +6,7 @@ import { vectorFromRow } from "./lancedb-schema.js";
 // query returns is read row by row from its own pages, which dominates the cost of small result sets.
 
 export interface CandidateQueryOptions {
-  /** Already-validated predicate: tenant plus the request's filter. */
+  /** Already-validated predicate: tenant plus the request's filter ("" only where every row qualifies, see lancedb-mirror-search.ts). */
   predicate: string;
   timeoutMs: number;
   /** Told when the lexical side failed and the search went on dense-only. */
@@ -94,7 +94,8 @@ export async function searchLexicalAddresses(
 
 function fullTextQuery(table: Table, text: string, limit: number, options: CandidateQueryOptions, columns: string[]) {
   // A MatchQuery bypasses the query-string parser, so quotes, colons, AND/OR in user text are just terms.
-  return table.query().fullTextSearch(new MatchQuery(text, "text")).where(options.predicate).select(columns).limit(limit);
+  const query = table.query().fullTextSearch(new MatchQuery(text, "text"));
+  return (options.predicate ? query.where(options.predicate) : query).select(columns).limit(limit);
 }
 
 /** A result column's values; an empty result may come without any columns. */

@@ -3,7 +3,7 @@ import { callEngine } from "./lancedb-errors.js";
 import { chunkMetadataFromRow, PAYLOAD_COLUMNS, vectorFromRow, type ChunkRow } from "./lancedb-schema.js";
 import { RowAddressIds } from "./lancedb-row-addresses.js";
 import { TopK } from "./top-k.js";
-import { prepareQuery, VectorColumns } from "./vector-columns.js";
+import { VectorColumns, type PreparedQuery } from "./vector-columns.js";
 import type { ChunkMetadata, SearchFilter } from "./vector-store.js";
 
 /** What the mirror keeps of a row besides its vector: everything a hit carries. Replaced, never mutated. */
@@ -147,13 +147,12 @@ export class LanceDbMemoryMirror {
   }
 
   /** The `limit` rows of `tenant` passing `filter` most similar to `query`, best first, with exact cosine similarities. */
-  searchDense(tenant: string, filter: SearchFilter | undefined, query: Float64Array, limit: number): { ids: string[]; similarities: Float64Array } {
+  searchDense(tenant: string, filter: SearchFilter | undefined, query: PreparedQuery, limit: number): { ids: string[]; similarities: Float64Array } {
     const rows = this.tenants.get(tenant);
     const slots = rows ? this.matchingSlots(rows, filter) : null;
     const count = slots ? slots.length : (rows?.size ?? 0);
     if (!rows || count === 0 || limit < 1) return { ids: [], similarities: new Float64Array(0) };
-    const prepared = prepareQuery(query);
-    const scores = slots ? rows.vectors.similaritiesOf(prepared, slots) : rows.vectors.similarities(prepared, count);
+    const scores = slots ? rows.vectors.similaritiesOf(query, slots) : rows.vectors.similarities(query, count);
     const heap = new TopK(Math.min(limit, count));
     for (let position = 0; position < count; position++) heap.offer(scores[position]!, slots ? slots[position]! : position);
     const best = heap.drainBestFirst();
@@ -161,10 +160,15 @@ export class LanceDbMemoryMirror {
   }
 
   /** Exact cosine similarity of a row of `tenant` to `query`; undefined when the row is not there. */
-  similarity(tenant: string, id: string, query: Float64Array): number | undefined {
+  similarity(tenant: string, id: string, query: PreparedQuery): number | undefined {
     const rows = this.tenants.get(tenant);
     const slot = rows?.slotById.get(id);
-    return slot === undefined ? undefined : rows!.vectors.similarityAt(prepareQuery(query), slot);
+    return slot === undefined ? undefined : rows!.vectors.similarityAt(query, slot);
+  }
+
+  /** Whether every row of the table belongs to `tenant` (then a tenant predicate selects the whole table). */
+  holdsOnlyTenant(tenant: string): boolean {
+    return this.tenants.size === 1 && this.tenants.has(tenant);
   }
 
   /** Whether `tenant` has the row and it passes `filter`. */

@@ -2,6 +2,7 @@ import type { Table } from "@lancedb/lancedb";
 import { searchLexicalAddresses, type CandidateQueryOptions, type DenseCandidates } from "./lancedb-candidates.js";
 import { fuseAndThreshold, lexicalQueryText, toSearchResult } from "./lancedb-hybrid-fusion.js";
 import type { LanceDbMemoryMirror } from "./lancedb-memory-mirror.js";
+import { prepareQuery } from "./vector-columns.js";
 import type { SearchRequest, SearchResult } from "./vector-store.js";
 
 export interface MirrorSearchOptions extends CandidateQueryOptions {
@@ -34,11 +35,11 @@ const NO_CANDIDATES = { ids: [], scores: new Float64Array(0) };
 export async function runMirrorSearch(table: Table, mirror: LanceDbMemoryMirror, request: SearchRequest, options: MirrorSearchOptions): Promise<SearchResult> {
   // Rounded to float32 first, as the engine compares it, then widened for the JS loop.
   const query32 = Float32Array.from(request.dense);
-  const query = Float64Array.from(query32);
+  const query = prepareQuery(query32);
   const lexicalText = lexicalQueryText(request);
   const lexicalQuery =
     lexicalText && options.hasFullTextIndex
-      ? options.runEngineQuery(() => lexicalCandidates(table, mirror, lexicalText, request.candidateK, options))
+      ? options.runEngineQuery(() => lexicalCandidates(table, mirror, lexicalText, request.candidateK, lexicalOptions(mirror, request, options)))
       : undefined;
   const engineDense = options.engineDense;
   const denseList = engineDense
@@ -67,6 +68,17 @@ export async function runMirrorSearch(table: Table, mirror: LanceDbMemoryMirror,
 
   const selected = fuseAndThreshold({ denseIds, denseById, textById }, request, options.rrfK);
   return toSearchResult(request.tenant, selected, (id) => mirror.chunk(request.tenant, id, request.filter));
+}
+
+/**
+ * The full-text query's options. While the table holds rows of this tenant only and the request has no
+ * filter, the tenant predicate would select every row, and evaluating it costs about a third of the
+ * query (0.34 of 1.23 ms of CPU measured on 2,094 chunks), so it is left out. A row of another tenant
+ * committed meanwhile and not yet in the mirror may then take a candidate place; it is dropped below
+ * (the mirror decides which rows are this tenant's), which at worst shortens that one lexical list.
+ */
+function lexicalOptions(mirror: LanceDbMemoryMirror, request: SearchRequest, options: CandidateQueryOptions): CandidateQueryOptions {
+  return !request.filter && mirror.holdsOnlyTenant(request.tenant) ? { ...options, predicate: "" } : options;
 }
 
 /** BM25 candidates of `text` as ids (undefined where the address is gone) and scores, best first; never throws. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LanceDbMemoryMirror } from "../../src/stores/lancedb-memory-mirror.js";
+import { prepareQuery } from "../../src/stores/vector-columns.js";
 import type { ChunkRow } from "../../src/stores/lancedb-schema.js";
 
 const DIMENSION = 12;
@@ -72,7 +73,7 @@ describe("LanceDbMemoryMirror", () => {
       .map((candidate) => ({ id: candidate.id, score: cosine(query, Float32Array.from(vectors.get(candidate.id)!)) }))
       .sort((a, b) => b.score - a.score);
     for (const limit of [1, 5, 50, remaining.length, remaining.length + 10]) {
-      const result = mirror.searchDense("t", undefined, query, limit);
+      const result = mirror.searchDense("t", undefined, prepareQuery(query), limit);
       expect(result.ids).toEqual(expected.slice(0, limit).map((entry) => entry.id));
       result.similarities.forEach((similarity, index) => expect(similarity).toBeCloseTo(expected[index]!.score, 10));
     }
@@ -82,20 +83,20 @@ describe("LanceDbMemoryMirror", () => {
     const expectedSparse = remaining
       .map((candidate) => ({ id: candidate.id, score: cosine(sparseQuery, Float32Array.from(vectors.get(candidate.id)!)) }))
       .sort((a, b) => b.score - a.score);
-    const sparse = mirror.searchDense("t", undefined, sparseQuery, 20);
+    const sparse = mirror.searchDense("t", undefined, prepareQuery(sparseQuery), 20);
     expect(sparse.ids).toEqual(expectedSparse.slice(0, 20).map((entry) => entry.id));
     sparse.similarities.forEach((similarity, index) => expect(similarity).toBeCloseTo(expectedSparse[index]!.score, 10));
 
-    const filtered = mirror.searchDense("t", { documentIds: ["doc-1", "doc-5", "doc-3"], sources: ["s-0", "s-1"] }, query, 1_000);
+    const filtered = mirror.searchDense("t", { documentIds: ["doc-1", "doc-5", "doc-3"], sources: ["s-0", "s-1"] }, prepareQuery(query), 1_000);
     const expectedFiltered = expected.filter((entry) => {
       const candidate = rows[Number(entry.id.slice(3))]!;
       return ["doc-1", "doc-5"].includes(candidate.document_id) && ["s-0", "s-1"].includes(candidate.source);
     });
     expect(filtered.ids).toEqual(expectedFiltered.map((entry) => entry.id));
-    expect(mirror.searchDense("t", { sources: ["s-2"] }, query, 3).ids).toEqual(
+    expect(mirror.searchDense("t", { sources: ["s-2"] }, prepareQuery(query), 3).ids).toEqual(
       expected.filter((entry) => rows[Number(entry.id.slice(3))]!.source === "s-2").slice(0, 3).map((entry) => entry.id),
     );
-    expect(mirror.searchDense("t", { documentIds: [] }, query, 10).ids).toEqual([]);
+    expect(mirror.searchDense("t", { documentIds: [] }, prepareQuery(query), 10).ids).toEqual([]);
   });
 
   it("keeps tenants apart and moves an id that is re-upserted under another tenant", () => {
@@ -103,14 +104,14 @@ describe("LanceDbMemoryMirror", () => {
     const vector = randomVector();
     mirror.upsert([row("shared", "a", vector), row("only-a", "a", randomVector())]);
     const query = Float64Array.from(vector);
-    expect(mirror.searchDense("b", undefined, query, 5).ids).toEqual([]);
+    expect(mirror.searchDense("b", undefined, prepareQuery(query), 5).ids).toEqual([]);
     mirror.upsert([row("shared", "b", vector, { text: "moved" })]);
-    expect(mirror.searchDense("a", undefined, query, 5).ids).toEqual(["only-a"]);
-    expect(mirror.searchDense("b", undefined, query, 5).ids).toEqual(["shared"]);
+    expect(mirror.searchDense("a", undefined, prepareQuery(query), 5).ids).toEqual(["only-a"]);
+    expect(mirror.searchDense("b", undefined, prepareQuery(query), 5).ids).toEqual(["shared"]);
     expect(mirror.chunk("b", "shared")?.text).toBe("moved");
     expect(mirror.chunk("a", "shared")).toBeUndefined();
-    expect(mirror.similarity("b", "shared", query)).toBeCloseTo(1, 6);
-    expect(mirror.similarity("a", "shared", query)).toBeUndefined();
+    expect(mirror.similarity("b", "shared", prepareQuery(query))).toBeCloseTo(1, 6);
+    expect(mirror.similarity("a", "shared", prepareQuery(query))).toBeUndefined();
     expect(mirror.size).toBe(2);
   });
 
