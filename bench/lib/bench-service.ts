@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startService, type ServiceProcess } from "../../test/helpers/service-process.js";
+import { BenchHttpClient } from "./http-client.js";
 import type { SquadParagraph } from "./squad.js";
 
 export interface RunningBenchService {
@@ -72,15 +73,13 @@ export async function ingestParagraphs(baseUrl: string, paragraphs: SquadParagra
   };
   const started = performance.now();
   let accepted = 0;
+  const client = new BenchHttpClient(baseUrl, concurrency);
   await runPool(paragraphs, concurrency, async (paragraph) => {
-    const response = await fetch(`${baseUrl}/v1/documents`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: paragraph.context, title: paragraph.title, id: `${options.idPrefix ?? ""}${paragraph.id}` }),
-    });
-    if (response.status !== 202 && response.status !== 200) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+    const response = await client.postJson("/v1/documents", { text: paragraph.context, title: paragraph.title, id: `${options.idPrefix ?? ""}${paragraph.id}` });
+    if (response.status !== 202 && response.status !== 200) throw new Error(`upload failed: ${response.status} ${response.body}`);
     accepted += 1;
   });
+  client.close();
   const uploadedMs = performance.now() - started;
   for (;;) {
     const completed = (await metricValue(workerUrls, "ragline_ingest_jobs_total", 'outcome="completed"')) - before.completed;

@@ -1,7 +1,6 @@
-import { Tiktoken } from "js-tiktoken/lite";
-import cl100kBase from "js-tiktoken/ranks/cl100k_base";
+import { decode, encode } from "gpt-tokenizer/encoding/cl100k_base";
 
-/** Counts tokens with the cl100k_base BPE that ships inside js-tiktoken (no download). */
+/** Counts tokens with the cl100k_base BPE that ships inside gpt-tokenizer (no download). */
 export interface TokenCounter {
   count(text: string): number;
   /** Character length of the last `tokenCount` tokens of `text`. */
@@ -9,24 +8,26 @@ export interface TokenCounter {
 }
 
 const MEMO_MAX_ENTRIES = 20_000;
+/** Special-token markers such as `<|endoftext|>` in user text are ordinary text, never control tokens. */
+const PLAIN_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
 
 /**
- * Creates a cl100k_base token counter; the encoder is built once per counter (~100 ms). Counts are
- * memoised: the text splitter measures the same pieces several times while merging, and every
- * js-tiktoken `encode` call rebuilds its special-token regex.
+ * Creates a cl100k_base token counter. gpt-tokenizer was chosen over js-tiktoken because it counts the
+ * same tokens about 4–8 times faster (SQuAD paragraphs: 40–80 µs against 315 µs each), and counting is
+ * on the ingest path of every document. Counts are memoised: the text splitter measures the same
+ * pieces several times while merging.
  */
 export function createTokenCounter(): TokenCounter {
-  const encoder = new Tiktoken(cl100kBase);
   const memo = new Map<string, number>();
   return {
     count(text) {
       const known = memo.get(text);
       if (known !== undefined) return known;
-      const counted = encoder.encode(text, [], []).length;
+      const counted = encode(text, PLAIN_TEXT).length;
       if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
       memo.set(text, counted);
       return counted;
     },
-    tailLength: (text, tokenCount) => (tokenCount <= 0 ? 0 : encoder.decode(encoder.encode(text, [], []).slice(-tokenCount)).length),
+    tailLength: (text, tokenCount) => (tokenCount <= 0 ? 0 : decode(encode(text, PLAIN_TEXT).slice(-tokenCount)).length),
   };
 }
