@@ -1,13 +1,7 @@
 import { join } from "node:path";
-import {
-  KeyedSerializer,
-  fileNameForKey,
-  readJsonDirectory,
-  removeFile,
-  removeStaleTemporaryFiles,
-  writeJsonAtomic,
-} from "../documents/atomic-file.js";
+import { readJsonDirectory, removeFile, removeStaleTemporaryFiles } from "../documents/atomic-file.js";
 import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../errors.js";
+import { AppendOnlyJournal } from "./append-only-journal.js";
 import type { Job, JobContext, JobHandler, JobQueue, JobState } from "./job-queue.js";
 
 /** Structured logger (pino-compatible). */
@@ -18,7 +12,7 @@ export interface QueueLogger {
 }
 
 export interface InProcessJobQueueOptions {
-  /** Directory holding one JSON file per job; created when missing. One queue instance per directory. */
+  /** Directory holding the job journal (`jobs.journal`); created when missing. One queue instance per directory. */
   directory: string;
   /** Attempts before a transiently failing job is failed (default 5). */
   maxAttempts?: number;
@@ -42,6 +36,7 @@ const JOB_STATES: ReadonlySet<string> = new Set<JobState>(["queued", "active", "
 const PROGRESS_PERSIST_INTERVAL_MS = 250;
 const ABORT_SETTLE_MS = 2_000;
 const STALE_TEMPORARY_FILE_MS = 60_000;
+const JOURNAL_FILE = "jobs.journal";
 const PRUNE_EVERY_COMPLETIONS = 1_000;
 const silentLogger: QueueLogger = { info() {}, warn() {}, error() {} };
 
@@ -64,8 +59,8 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
   /** Queued jobs sorted by (createdAt, sequence). */
   private readonly pending: StoredJob<TData>[] = [];
   private readonly running = new Map<string, { controller: AbortController; execution: Promise<void> }>();
-  /** Disk writes, serialised per job id. */
-  private readonly writes = new KeyedSerializer();
+  /** Every job state change, appended in order (see AppendOnlyJournal). */
+  private readonly journal: AppendOnlyJournal;
   private idleWaiters: Array<() => void> = [];
   private loading: Promise<void> | null = null;
   private handler: JobHandler<TData> | null = null;
@@ -84,6 +79,7 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
     this.retentionMaxCount = options.completedRetention?.maxCount ?? 10_000;
     this.retentionMaxAgeMs = options.completedRetention?.maxAgeMs ?? 7 * 24 * 3_600_000;
     this.logger = options.logger ?? silentLogger;
+    this.journal = new AppendOnlyJournal({ path: join(this.directory, JOURNAL_FILE), logger: this.logger });
   }
 
   async enqueue(data: TData, options: { id: string }): Promise<{ job: Job<TData>; created: boolean }> {
@@ -92,7 +88,7 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
     }
     await this.ensureLoaded();
     if (this.jobs.has(options.id)) {
-      await this.writes.settled(options.id);
+      await this.journal.flush();
       const existing = this.jobs.get(options.id);
       if (existing) return { job: toPublicJob(existing), created: false };
     }
@@ -167,7 +163,7 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
       for (const { controller } of this.running.values()) controller.abort(new Error("Job queue is closing"));
       await this.waitForRunning(ABORT_SETTLE_MS);
     }
-    await this.writes.flush();
+    await this.journal.close();
   }
 
   /**
@@ -178,7 +174,7 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
     await this.ensureLoaded();
     for (;;) {
       while (!this.isIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-      await this.writes.flush();
+      await this.journal.flush();
       if (this.isIdle()) return;
     }
   }
@@ -189,21 +185,40 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
   }
 
   private async load(): Promise<void> {
-    await removeStaleTemporaryFiles(this.directory, STALE_TEMPORARY_FILE_MS);
-    for (const { fileName, value } of await readJsonDirectory(this.directory)) {
+    for (const [id, value] of await this.journal.load()) {
       const job = parseStoredJob<TData>(value);
-      if (job === null) {
-        this.logger.warn({ file: join(this.directory, fileName) }, "skipping unreadable job file");
+      if (job === null || job.id !== id) {
+        this.logger.warn({ jobId: id }, "skipping an unreadable job in the journal");
         continue;
       }
       this.jobs.set(job.id, job);
       this.nextSequence = Math.max(this.nextSequence, job.sequence + 1);
     }
+    await this.importJobFiles();
     for (const job of this.jobs.values()) {
       if (job.state === "active") await this.recoverInterrupted(job);
       if (job.state === "queued") this.addPending(job);
     }
     this.pruneCompleted();
+  }
+
+  /** Jobs of a data directory written by an earlier version (one JSON file per job) move into the journal. */
+  private async importJobFiles(): Promise<void> {
+    await removeStaleTemporaryFiles(this.directory, STALE_TEMPORARY_FILE_MS);
+    for (const { fileName, value } of await readJsonDirectory(this.directory)) {
+      const path = join(this.directory, fileName);
+      const job = parseStoredJob<TData>(value);
+      if (job === null) {
+        this.logger.warn({ file: path }, "skipping unreadable job file");
+        continue;
+      }
+      if (!this.jobs.has(job.id)) {
+        this.jobs.set(job.id, job);
+        this.nextSequence = Math.max(this.nextSequence, job.sequence + 1);
+        await this.persist(job);
+      }
+      await removeFile(path);
+    }
   }
 
   private async recoverInterrupted(job: StoredJob<TData>): Promise<void> {
@@ -309,14 +324,14 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
     completed.forEach((job, index) => {
       if (index < this.retentionMaxCount && finishedAt(job) >= oldestKept) return;
       this.jobs.delete(job.id);
-      this.writes.run(job.id, () => removeFile(this.pathFor(job.id))).catch((error: unknown) => {
-        this.logger.error({ jobId: job.id, error: String(error) }, "could not remove a pruned job file");
+      this.journal.remove(job.id).catch((error: unknown) => {
+        this.logger.error({ jobId: job.id, error: String(error) }, "could not record a pruned job");
       });
     });
   }
 
   private persist(job: StoredJob<TData>): Promise<void> {
-    return this.writes.run(job.id, () => writeJsonAtomic(this.pathFor(job.id), job));
+    return this.journal.put(job.id, job);
   }
 
   private async persistLogged(job: StoredJob<TData>): Promise<void> {
@@ -336,10 +351,6 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
 
   private isIdle(): boolean {
     return this.pending.length === 0 && this.running.size === 0;
-  }
-
-  private pathFor(id: string): string {
-    return join(this.directory, `${fileNameForKey(id)}.json`);
   }
 }
 

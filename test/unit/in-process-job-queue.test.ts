@@ -29,6 +29,13 @@ function createQueue(options: Partial<InProcessJobQueueOptions> = {}): InProcess
   return queue;
 }
 
+/** The journal's lines for `id` (or all of them), oldest first, as the file holds them now. */
+async function journalLines(id?: string): Promise<Array<{ id: string; value?: Record<string, unknown>; removed?: boolean }>> {
+  const text = await readFile(join(directory, "jobs.journal"), "utf8");
+  const lines = text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as { id: string; value?: Record<string, unknown>; removed?: boolean });
+  return id === undefined ? lines : lines.filter((line) => line.id === id);
+}
+
 function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
@@ -226,19 +233,34 @@ describe("InProcessJobQueue", () => {
     await queue.enqueue({ value: "x" }, { id: "progressing" });
     await progressReported;
     expect(await queue.get("progressing")).toMatchObject({ state: "active", progress: 0.4 });
-    const onDisk: unknown = JSON.parse(await readFile(join(directory, `${fileNameForKey("progressing")}.json`), "utf8"));
-    expect(onDisk).toMatchObject({ state: "active", progress: 0.4 });
+    expect((await journalLines("progressing")).at(-1)?.value).toMatchObject({ state: "active", progress: 0.4 });
     release();
     await queue.onIdle();
   });
 
-  it("stores job ids with unsafe characters under hashed file names", async () => {
+  it("keeps job ids with unsafe characters as data in the journal, never as file names", async () => {
     const queue = createQueue();
     await queue.enqueue({ value: "x" }, { id: "../../etc/passwd" });
-    await queue.enqueue({ value: "y" }, { id: "Tenant:A/doc?x=1" });
-    const files = await readdir(directory);
-    expect(files.sort()).toEqual([`${fileNameForKey("../../etc/passwd")}.json`, `${fileNameForKey("Tenant:A/doc?x=1")}.json`].sort());
-    expect(await createQueue().get("Tenant:A/doc?x=1")).toMatchObject({ data: { value: "y" } });
+    await queue.enqueue({ value: "y" }, { id: "Tenant:A/doc?x=1\nsecond line" });
+    await queue.close();
+    expect(await readdir(directory)).toEqual(["jobs.journal"]);
+    expect(await createQueue().get("Tenant:A/doc?x=1\nsecond line")).toMatchObject({ data: { value: "y" } });
+    expect(await createQueue().get("../../etc/passwd")).toMatchObject({ data: { value: "x" } });
+  });
+
+  it("imports the one-file-per-job layout of earlier versions into the journal", async () => {
+    const now = new Date().toISOString();
+    const legacy = { id: "legacy", data: { value: "old" }, state: "queued", attempts: 0, maxAttempts: 5, progress: 0, error: null, createdAt: now, updatedAt: now, finishedAt: null };
+    await writeFile(join(directory, `${fileNameForKey("legacy")}.json`), JSON.stringify(legacy));
+    const queue = createQueue();
+    const handled: string[] = [];
+    await queue.start(async (job) => {
+      handled.push(job.data.value);
+    });
+    await queue.onIdle();
+    expect(handled).toEqual(["old"]);
+    expect(await readdir(directory)).toEqual(["jobs.journal"]);
+    expect((await journalLines("legacy")).at(-1)?.value).toMatchObject({ state: "completed" });
   });
 
   it("prunes completed jobs beyond the retention count", async () => {
@@ -254,6 +276,9 @@ describe("InProcessJobQueue", () => {
     expect(await reloaded.get("done-0")).toBeNull();
     expect(await reloaded.get("done-3")).toMatchObject({ state: "completed" });
     await reloaded.onIdle();
-    expect(await readdir(directory)).toHaveLength(2);
+    // The pruned jobs' removals are in the journal: replaying it leaves the two kept jobs.
+    const live = new Map<string, boolean>();
+    for (const line of await journalLines()) live.set(line.id, line.removed !== true);
+    expect([...live].filter(([, kept]) => kept).map(([id]) => id).sort()).toEqual(["done-2", "done-3"]);
   });
 });

@@ -1,0 +1,85 @@
+import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppendOnlyJournal } from "../../src/queue/append-only-journal.js";
+
+let directory: string;
+let path: string;
+const journals: AppendOnlyJournal[] = [];
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), "ragline-journal-"));
+  path = join(directory, "nested", "test.journal");
+});
+
+afterEach(async () => {
+  await Promise.all(journals.splice(0).map((journal) => journal.close()));
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function openJournal(options: { compactAfterLines?: number; warnings?: unknown[] } = {}) {
+  const journal = new AppendOnlyJournal({ path, compactAfterLines: options.compactAfterLines, logger: { warn: (fields) => options.warnings?.push(fields) } });
+  journals.push(journal);
+  return { journal, values: await journal.load() };
+}
+
+async function lineCount(): Promise<number> {
+  return (await readFile(path, "utf8")).split("\n").filter((line) => line !== "").length;
+}
+
+describe("AppendOnlyJournal", () => {
+  it("replays puts and removals, last line per id winning, across instances", async () => {
+    const { journal, values } = await openJournal();
+    expect(values.size).toBe(0);
+    await journal.put("a", { n: 1 });
+    await journal.put("b", { n: 2 });
+    await journal.put("a", { n: 3 });
+    await journal.remove("b");
+    await journal.put("c", "text with\nnewline and \"quotes\"");
+    await journal.close();
+    const reopened = await openJournal();
+    expect(Object.fromEntries(reopened.values)).toEqual({ a: { n: 3 }, c: "text with\nnewline and \"quotes\"" });
+  });
+
+  it("writes every line of 200 concurrent puts (group-committed), each in the file once its caller resumes", async () => {
+    const { journal } = await openJournal();
+    await Promise.all(Array.from({ length: 200 }, (_, index) => journal.put(`id-${index}`, { index })));
+    expect(await lineCount()).toBe(200);
+    const reopened = await openJournal();
+    expect(reopened.values.size).toBe(200);
+    expect(reopened.values.get("id-199")).toEqual({ index: 199 });
+  });
+
+  it("skips a torn last line (a crash mid-append) and removes it, so later appends stay readable", async () => {
+    const { journal } = await openJournal();
+    await journal.put("kept", 1);
+    await journal.close();
+    await appendFile(path, '{"id":"torn","val');
+    const warnings: unknown[] = [];
+    const second = await openJournal({ warnings });
+    expect(Object.fromEntries(second.values)).toEqual({ kept: 1 });
+    expect(warnings).toEqual([expect.objectContaining({ torn: true })]);
+    await second.journal.put("after", 2);
+    await second.journal.close();
+    expect(Object.fromEntries((await openJournal()).values)).toEqual({ kept: 1, after: 2 });
+  });
+
+  it("rewrites itself to the live entries once enough lines were appended", async () => {
+    const { journal } = await openJournal({ compactAfterLines: 50 });
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(Array.from({ length: 5 }, (_, index) => journal.put(`id-${index}`, { round })));
+    }
+    await journal.flush();
+    // 200 lines were appended for 5 live ids: the file was rewritten along the way, so it holds far fewer.
+    expect(await lineCount()).toBeLessThan(60);
+    const reopened = await openJournal();
+    expect([...reopened.values.values()]).toEqual(Array.from({ length: 5 }, () => ({ round: 39 })));
+  });
+
+  it("rejects appends after close instead of losing them silently", async () => {
+    const { journal } = await openJournal();
+    await journal.close();
+    await expect(journal.put("late", 1)).rejects.toThrow(/not open/);
+  });
+});
