@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { issuesFromZod, ValidationError } from "../errors.js";
+import { readBodyText } from "./request-body.js";
 
 /** Parses a JSON body; malformed JSON and schema violations are 400s naming the field path. */
 export async function readJson<T extends z.ZodType>(context: Context, schema: T): Promise<z.infer<T>> {
   let body: unknown;
   try {
-    body = await context.req.json();
+    body = JSON.parse(await readBodyText(context));
   } catch {
     throw new ValidationError("request body is not valid JSON", [{ path: "", message: "malformed JSON" }]);
   }

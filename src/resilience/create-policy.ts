@@ -108,7 +108,9 @@ export function createResiliencePolicy(options: PolicyOptions): ResiliencePolicy
     backoff: retryAfterAware(new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 200, maxDelay: options.maxDelayMs ?? 5_000 })),
   });
   retries.onRetry((event) => options.onRetry?.("error" in event ? event.error : undefined, event.attempt, event.delay));
-  const attemptTimeout = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  // Operations here do not outlive their promise, so the attempt's signal need not be aborted after a
+  // normal return (cockatiel's default), which cost a DOMException per call.
+  const attemptTimeout = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
 
   const translate = (error: unknown, signal?: AbortSignal): unknown => {
     if (signal?.aborted) return error;

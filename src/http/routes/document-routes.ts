@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { NotFoundError, PayloadTooLargeError, ValidationError } from "../../errors.js";
 import type { BlobStore, DocumentRepository } from "../../documents/document-repository.js";
@@ -7,6 +6,7 @@ import { blobKeyFor, submitDocument, type SubmitDocumentDeps, type SubmittedDocu
 import type { VectorStore } from "../../stores/vector-store.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema, readUploads } from "../read-uploads.js";
+import { limitBody } from "../request-body.js";
 import { documentJson, jobJson } from "../serialize.js";
 import { parseWith } from "../validate.js";
 
@@ -26,15 +26,13 @@ const listQuerySchema = z.object({
 /** `/v1/documents`: upload (202 queued / 200 duplicate), replace, list, read, delete. */
 export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const limitBody = bodyLimit({
-    maxSize: deps.maxUploadBytes,
-    onError: () => {
-      throw new PayloadTooLargeError(`request body exceeds upload.maxBytes (${deps.maxUploadBytes} bytes)`, { details: { max_bytes: deps.maxUploadBytes } });
-    },
-  });
+  const limitUploadBody = limitBody(
+    deps.maxUploadBytes,
+    () => new PayloadTooLargeError(`request body exceeds upload.maxBytes (${deps.maxUploadBytes} bytes)`, { details: { max_bytes: deps.maxUploadBytes } }),
+  );
   const acceptedJson = ({ record, duplicate }: SubmittedDocument) => ({ id: record.id, job_id: record.jobId, status: record.status, duplicate, status_url: `/v1/documents/${encodeURIComponent(record.id)}` });
 
-  routes.post("/", limitBody, async (context) => {
+  routes.post("/", limitUploadBody, async (context) => {
     const tenant = context.get("tenant");
     const items = await readUploads(context, { maxFiles: deps.maxFilesPerRequest });
     const results = [];
@@ -42,7 +40,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
     return context.json({ documents: results.map(acceptedJson) }, results.every((result) => result.duplicate) ? 200 : 202);
   });
 
-  routes.put("/:id", limitBody, async (context) => {
+  routes.put("/:id", limitUploadBody, async (context) => {
     const tenant = context.get("tenant");
     const id = parseWith(documentIdSchema, context.req.param("id"), "invalid document id");
     const items = await readUploads(context, { maxFiles: 1 });

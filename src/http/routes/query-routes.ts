@@ -1,5 +1,4 @@
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { z } from "zod";
 import { AppError, PayloadTooLargeError } from "../../errors.js";
@@ -8,6 +7,7 @@ import type { Metrics } from "../../observability/metrics.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema } from "../read-uploads.js";
 import { citationJson, queryJson, retrievalJson, usageJson } from "../serialize.js";
+import { limitBody, requestSignal } from "../request-body.js";
 import { readJson } from "../validate.js";
 
 const QUERY_BODY_MAX_BYTES = 64 * 1024;
@@ -34,14 +34,9 @@ const querySchema = z.strictObject({
  */
 export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  const limitBody = bodyLimit({
-    maxSize: QUERY_BODY_MAX_BYTES,
-    onError: () => {
-      throw new PayloadTooLargeError(`query body exceeds ${QUERY_BODY_MAX_BYTES} bytes`);
-    },
-  });
+  const limitQueryBody = limitBody(QUERY_BODY_MAX_BYTES, () => new PayloadTooLargeError(`query body exceeds ${QUERY_BODY_MAX_BYTES} bytes`));
 
-  routes.post("/", limitBody, async (context) => {
+  routes.post("/", limitQueryBody, async (context) => {
     const body = await readJson(context, querySchema);
     const started = performance.now();
     const queryDeps = { ...deps, logger: context.get("logger") };
@@ -52,7 +47,7 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): Hono<
       minScore: body.min_score,
       filter: body.filter ? { documentIds: body.filter.document_ids, sources: body.filter.sources } : undefined,
       mode: body.mode,
-      signal: context.req.raw.signal,
+      signal: requestSignal(context),
     };
     const retrieval = await retrieveForQuery(queryDeps, input);
     deps.metrics.retrievals.inc({ status: retrieval.status });
