@@ -6,13 +6,18 @@
 import { parseArgs } from "node:util";
 import { ingestParagraphs, peakMemoryMiB, startBenchService } from "./lib/bench-service.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
+import { formatThreadCpu, readThreadCpu } from "./lib/thread-cpu.js";
 
 const { values } = parseArgs({ options: { concurrency: { type: "string", default: "16" }, limit: { type: "string" } } });
 const paragraphs = await loadSquadParagraphs();
 const corpus = values.limit ? paragraphs.slice(0, Number(values.limit)) : paragraphs;
 const running = await startBenchService();
 try {
+  const serverCpu = await readThreadCpu(running.service.child.pid!);
+  const clientCpu = process.cpuUsage();
   const result = await ingestParagraphs(running.service.url, corpus, Number(values.concurrency));
+  const clientCpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(clientCpu));
+  const serverCpuText = formatThreadCpu(serverCpu, await readThreadCpu(running.service.child.pid!), result.accepted);
   const seconds = result.totalMs / 1000;
   const peak = await peakMemoryMiB(running.service.child.pid!);
   console.log(`corpus: SQuAD v1.1 dev, ${result.accepted} documents, upload concurrency ${values.concurrency}`);
@@ -20,6 +25,7 @@ try {
   console.log(`documents/s: ${(result.accepted / seconds).toFixed(1)}`);
   console.log(`chunks/s:    ${(result.chunks / seconds).toFixed(1)} (${result.chunks} chunks)`);
   console.log(`server peak memory (VmHWM): ${peak === null ? "n/a" : `${peak.toFixed(0)} MiB`}`);
+  console.log(`CPU per document: service ${serverCpuText}; this client ${(clientCpuMs / result.accepted).toFixed(2)} ms (same cores)`);
 } finally {
   await running.stop();
 }

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { ingestParagraphs, runPool, startBenchService } from "./lib/bench-service.js";
 import { BenchHttpClient } from "./lib/http-client.js";
+import { formatThreadCpu, readThreadCpu } from "./lib/thread-cpu.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
 
 const { values } = parseArgs({ options: { requests: { type: "string", default: "800" }, limit: { type: "string" } } });
@@ -32,6 +33,8 @@ try {
   for (const concurrency of [1, 16]) {
     const client = new BenchHttpClient(running.service.url, concurrency);
     const latencies: number[] = [];
+    const clientCpu = process.cpuUsage();
+    const serverCpu = await readThreadCpu(running.service.child.pid!);
     const started = performance.now();
     await runPool(sample, concurrency, async (question) => {
       const begin = performance.now();
@@ -40,9 +43,12 @@ try {
       latencies.push(performance.now() - begin);
     });
     const seconds = (performance.now() - started) / 1000;
+    const clientCpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(clientCpu));
+    const serverCpuText = formatThreadCpu(serverCpu, await readThreadCpu(running.service.child.pid!), sample.length);
     client.close();
     latencies.sort((left, right) => left - right);
     console.log(`concurrency ${String(concurrency).padStart(2)}: ${sample.length} requests, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, ${(sample.length / seconds).toFixed(1)} requests/s`);
+    console.log(`  CPU per request: service ${serverCpuText}; this client ${(clientCpuMs / sample.length).toFixed(2)} ms (same cores)`);
   }
 } finally {
   await running.stop();
