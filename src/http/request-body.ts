@@ -45,13 +45,16 @@ export function limitBody(maxBytes: number, tooLarge: () => Error): MiddlewareHa
   };
 }
 
+/** One decoder for every body: UTF-8, a leading byte-order mark dropped, bad bytes as U+FFFD (as `Request.text()` does). */
+const UTF8 = new TextDecoder("utf-8");
+
 /** The request body as text (UTF-8). */
 export async function readBodyText(context: Context): Promise<string> {
   const incoming = nodeBindings(context).incoming;
   if (declaredLength(context) === null || !incoming || incoming.readableEnded) return context.req.text();
   const parts: Buffer[] = [];
   for await (const part of incoming) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString("utf8");
+  return UTF8.decode(Buffer.concat(parts));
 }
 
 /** Aborted when the client goes away before the response is finished. */

@@ -1,6 +1,7 @@
 import { close, open, write } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { DirectoryLock } from "./directory-lock.js";
 
 /** Structured logger (pino-compatible). */
 export interface JournalLogger {
@@ -32,7 +33,9 @@ interface PendingLine {
  *
  * `kill -9` at any instant loses nothing that was acknowledged (appended bytes are in the page cache,
  * which survives the process) and may leave a torn last line, which `load` skips and the rewrite at
- * load removes. No fsync: like the rest of DATA_DIR, a power loss may drop the last writes.
+ * load removes. A write that fails part-way marks the file damaged: the next batch first rewrites it
+ * from the acknowledged lines, and is refused while that fails. No fsync: like the rest of DATA_DIR,
+ * a power loss may drop the last writes. One instance per file, enforced by a lock file beside it.
  */
 export class AppendOnlyJournal {
   private readonly path: string;
@@ -43,17 +46,25 @@ export class AppendOnlyJournal {
   private pending: PendingLine[] = [];
   private descriptor: number | null = null;
   private writing: Promise<void> | null = null;
+  /** Settles after the most recently handed-over line (batches settle in order). */
+  private lastLine: Promise<void> = Promise.resolve();
   private linesSinceRewrite = 0;
+  /** A write failed part-way: the file may end in a torn line and must be rewritten before appending. */
+  private damaged = false;
+  private closing: Promise<void> | null = null;
+  private readonly lock: DirectoryLock;
 
   constructor(options: AppendOnlyJournalOptions) {
     this.path = options.path;
     this.compactAfterLines = options.compactAfterLines ?? 5_000;
     this.logger = options.logger;
+    this.lock = new DirectoryLock(`${this.path}.lock`, "job journal");
   }
 
   /** Replays the file (a missing file is empty), rewrites it to its live entries and opens it for appends. Call once, first. */
   async load(): Promise<Map<string, unknown>> {
     await mkdir(dirname(this.path), { recursive: true });
+    await this.lock.acquire();
     let text = "";
     try {
       text = await readFile(this.path, "utf8");
@@ -82,29 +93,49 @@ export class AppendOnlyJournal {
   }
 
   put(id: string, value: unknown): Promise<void> {
-    return this.append(id, JSON.stringify({ id, value }));
+    let line: string;
+    try {
+      line = JSON.stringify({ id, value });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.append(id, line);
   }
 
   remove(id: string): Promise<void> {
     return this.append(id, null);
   }
 
-  /** Resolves once every line handed over so far is written (or failed). */
+  /** Resolves once every line handed over so far is written (or failed); later lines are not waited for. */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing.catch(() => undefined);
+    await this.lastLine;
   }
 
-  async close(): Promise<void> {
-    await this.flush();
-    if (this.descriptor !== null) await closeDescriptor(this.descriptor);
-    this.descriptor = null;
+  /** Refuses new lines at once, waits for those handed over, then closes the file and releases the lock. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.flush();
+      // A rewrite may still follow the last batch.
+      while (this.writing) await this.writing.catch(() => undefined);
+      const descriptor = this.descriptor;
+      this.descriptor = null;
+      if (descriptor !== null) await closeDescriptor(descriptor);
+      await this.lock.release();
+    })();
+    return this.closing;
   }
 
   private append(id: string, value: string | null): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    if (this.closing) return Promise.reject(new Error(`journal ${this.path} is closed`));
+    const appended = new Promise<void>((resolve, reject) => {
       this.pending.push({ id, value, resolve, reject });
       this.startDrain();
     });
+    this.lastLine = appended.then(
+      () => undefined,
+      () => undefined,
+    );
+    return appended;
   }
 
   private startDrain(): void {
@@ -124,11 +155,12 @@ export class AppendOnlyJournal {
       const text = batch.map((line) => `${line.value ?? JSON.stringify({ id: line.id, removed: true })}\n`).join("");
       try {
         if (this.descriptor === null) throw new Error(`journal ${this.path} is not open (load() first, not after close())`);
+        if (this.damaged) await this.rewrite();
         await writeAll(this.descriptor, Buffer.from(text, "utf8"));
       } catch (error) {
+        // Part of the batch may be in the file as a torn line, which would swallow the next line appended.
+        this.damaged = true;
         batch.forEach((line) => line.reject(error));
-        // A partly written batch would leave a torn line in the middle of the file: rewrite it from the live lines.
-        if (this.descriptor !== null) await this.rewrite().catch(() => undefined);
         continue;
       }
       for (const line of batch) {
@@ -139,25 +171,36 @@ export class AppendOnlyJournal {
       batch.forEach((line) => line.resolve());
       if (this.linesSinceRewrite >= Math.max(this.compactAfterLines, 2 * this.live.size)) {
         await this.rewrite().catch((error: unknown) => {
+          // The old file, still named and open, keeps every acknowledged line; the next batch tries again later.
+          this.linesSinceRewrite = 0;
           this.logger?.warn({ file: this.path, error: String(error) }, "journal rewrite failed; appending to the old file");
         });
       }
     }
   }
 
-  /** Replaces the file by its live lines (temp file + rename) and reopens it for appends. */
+  /**
+   * Replaces the file by its acknowledged live lines: written through a descriptor on a temp file,
+   * which is renamed over the journal and then kept for appends (it follows the file). On failure the
+   * old file and descriptor stay as they were.
+   */
   private async rewrite(): Promise<void> {
     const temporaryPath = `${this.path}.rewrite`;
     const text = [...this.live.values()].map((line) => `${line}\n`).join("");
-    await writeFile(temporaryPath, text);
-    await rename(temporaryPath, this.path).catch(async (error: unknown) => {
+    const descriptor = await openForWriting(temporaryPath);
+    try {
+      await writeAll(descriptor, Buffer.from(text, "utf8"));
+      await rename(temporaryPath, this.path);
+    } catch (error) {
+      await closeDescriptor(descriptor).catch(() => undefined);
       await rm(temporaryPath, { force: true });
       throw error;
-    });
+    }
     const previous = this.descriptor;
-    this.descriptor = await openForAppend(this.path);
-    if (previous !== null) await closeDescriptor(previous);
+    this.descriptor = descriptor;
+    this.damaged = false;
     this.linesSinceRewrite = 0;
+    if (previous !== null) await closeDescriptor(previous).catch(() => undefined);
   }
 }
 
@@ -173,8 +216,9 @@ function parseLine(line: string): { id: string; value?: unknown; removed?: boole
 }
 
 // The callback forms: they skip the FileHandle objects of fs/promises, which cost measurably more per call.
-function openForAppend(path: string): Promise<number> {
-  return new Promise((resolve, reject) => open(path, "a", (error, descriptor) => (error ? reject(error) : resolve(descriptor))));
+/** Truncated or created; writes go on at the end of what this descriptor wrote (the only writer). */
+function openForWriting(path: string): Promise<number> {
+  return new Promise((resolve, reject) => open(path, "w", (error, descriptor) => (error ? reject(error) : resolve(descriptor))));
 }
 
 function closeDescriptor(descriptor: number): Promise<void> {

@@ -126,26 +126,33 @@ export class VectorColumns {
     return scores;
   }
 
-  /** Cosine similarities of the given slots to the query, in that order. */
+  /** Cosine similarities of the given slots to the query, in that order (bit for bit what `similarities` gives them). */
   similaritiesOf(query: PreparedQuery, slots: Int32Array): Float64Array {
     const scores = new Float64Array(slots.length);
-    const { indexes, values } = query;
-    const { capacity } = this;
-    const columns = this.values;
-    for (let position = 0; position < indexes.length; position++) {
-      const base = indexes[position]! * capacity;
-      const value = values[position]!;
-      for (let index = 0; index < slots.length; index++) scores[index] = scores[index]! + value * columns[base + slots[index]!]!;
-    }
-    for (let index = 0; index < slots.length; index++) scores[index] = clamp(scores[index]! * this.inverseNorms[slots[index]!]! * query.inverseNorm);
+    for (let index = 0; index < slots.length; index++) scores[index] = this.similarityAt(query, slots[index]!);
     return scores;
   }
 
+  /** Cosine similarity of one slot, summed in the same order as `similarities`, so every path gives the same bits. */
   similarityAt(query: PreparedQuery, slot: number): number {
+    const { indexes, values } = query;
+    const { capacity } = this;
+    const columns = this.values;
     let dot = 0;
-    for (let position = 0; position < query.indexes.length; position++) {
-      dot += query.values[position]! * this.values[query.indexes[position]! * this.capacity + slot]!;
+    let position = 0;
+    for (; position + 7 < indexes.length; position += 8) {
+      dot =
+        dot +
+        (values[position]! * columns[indexes[position]! * capacity + slot]! +
+          values[position + 1]! * columns[indexes[position + 1]! * capacity + slot]! +
+          values[position + 2]! * columns[indexes[position + 2]! * capacity + slot]! +
+          values[position + 3]! * columns[indexes[position + 3]! * capacity + slot]!) +
+        (values[position + 4]! * columns[indexes[position + 4]! * capacity + slot]! +
+          values[position + 5]! * columns[indexes[position + 5]! * capacity + slot]! +
+          values[position + 6]! * columns[indexes[position + 6]! * capacity + slot]! +
+          values[position + 7]! * columns[indexes[position + 7]! * capacity + slot]!);
     }
+    for (; position < indexes.length; position++) dot = dot + values[position]! * columns[indexes[position]! * capacity + slot]!;
     return clamp(dot * this.inverseNorms[slot]! * query.inverseNorm);
   }
 }

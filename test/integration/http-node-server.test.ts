@@ -62,6 +62,11 @@ describe("HTTP bodies read from the Node request stream (real @hono/node-server)
     expect(query.status).toBe(200);
     expect((JSON.parse(query.body) as { retrieval: { hits: Array<{ document_id: string }> } }).retrieval.hits[0]?.document_id).toBe("quokka");
 
+    // A byte-order mark before the JSON is dropped, as Request.json() does.
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ question: "quokka", mode: "retrieve" }))]);
+    const bom = await send(port, { method: "POST", path: "/v1/query", headers: { "content-type": "application/json", "content-length": withBom.length }, chunks: [withBom] });
+    expect(bom.status).toBe(200);
+
     const malformed = await send(port, { method: "POST", path: "/v1/query", headers: { "content-type": "application/json", "content-length": 12 }, chunks: ['{"question":'] });
     expect(malformed.status).toBe(400);
     expect(JSON.parse(malformed.body)).toMatchObject({ error: { code: "validation_error" } });

@@ -1,4 +1,5 @@
-import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -46,6 +47,7 @@ describe("AppendOnlyJournal", () => {
     const { journal } = await openJournal();
     await Promise.all(Array.from({ length: 200 }, (_, index) => journal.put(`id-${index}`, { index })));
     expect(await lineCount()).toBe(200);
+    await journal.close();
     const reopened = await openJournal();
     expect(reopened.values.size).toBe(200);
     expect(reopened.values.get("id-199")).toEqual({ index: 199 });
@@ -73,13 +75,47 @@ describe("AppendOnlyJournal", () => {
     await journal.flush();
     // 200 lines were appended for 5 live ids: the file was rewritten along the way, so it holds far fewer.
     expect(await lineCount()).toBeLessThan(60);
+    await journal.close();
     const reopened = await openJournal();
     expect([...reopened.values.values()]).toEqual(Array.from({ length: 5 }, () => ({ round: 39 })));
   });
 
-  it("rejects appends after close instead of losing them silently", async () => {
+  it("refuses lines once close() was called, yet writes those handed over before it", async () => {
     const { journal } = await openJournal();
+    const before = journal.put("before", 1);
+    const closing = journal.close();
+    await expect(journal.put("late", 1)).rejects.toThrow(/closed/);
+    await before;
+    await closing;
     await journal.close();
-    await expect(journal.put("late", 1)).rejects.toThrow(/not open/);
+    expect(Object.fromEntries((await openJournal()).values)).toEqual({ before: 1 });
+  });
+
+  it("flush() waits for the lines handed over so far, not for writers that keep appending", async () => {
+    const { journal } = await openJournal();
+    let writing = true;
+    const writers = Array.from({ length: 4 }, async (_, writer) => {
+      for (let index = 0; writing; index++) await journal.put(`w${writer}-${index % 10}`, index);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const flushed = await Promise.race([journal.flush().then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 5_000))]);
+    writing = false;
+    await Promise.all(writers);
+    expect(flushed).toBe(true);
+  });
+
+  it("is held by one instance at a time: a second one is refused, a lock left by a dead process is taken over", async () => {
+    const { journal } = await openJournal();
+    await expect(openJournal()).rejects.toThrow(/already open in this process/);
+    await journal.close();
+    // A lock file naming a live process that is not this one (pid 1 always exists).
+    await writeFile(`${path}.lock`, JSON.stringify({ pid: 1, startTime: null }));
+    await expect(openJournal()).rejects.toThrow(/in use by process 1/);
+    // A lock file naming a process that has exited.
+    const exited = spawnSync(process.execPath, ["-e", "0"]);
+    await writeFile(`${path}.lock`, JSON.stringify({ pid: exited.pid, startTime: null }));
+    const reopened = await openJournal();
+    await reopened.journal.put("after takeover", true);
+    expect(JSON.parse(await readFile(`${path}.lock`, "utf8"))).toMatchObject({ pid: process.pid });
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ interface Payload {
 
 let directory: string;
 const openQueues: InProcessJobQueue<Payload>[] = [];
+const cleanupDirectories: string[] = [];
 
 beforeEach(async () => {
   directory = await mkdtemp(join(tmpdir(), "ragline-queue-"));
@@ -20,7 +21,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await Promise.all(openQueues.splice(0).map((queue) => queue.close()));
-  await rm(directory, { recursive: true, force: true });
+  await Promise.all([directory, ...cleanupDirectories.splice(0)].map((path) => rm(path, { recursive: true, force: true })));
 });
 
 function createQueue(options: Partial<InProcessJobQueueOptions> = {}): InProcessJobQueue<Payload> {
@@ -136,6 +137,7 @@ describe("InProcessJobQueue", () => {
     await reader.start(async (job) => void seen.push(job));
     await reader.onIdle();
     expect(seen.map((job) => job.data.value)).toEqual(["kept"]);
+    await reader.close();
     const again = createQueue();
     expect(await again.get("persisted")).toMatchObject({ state: "completed", attempts: 1 });
   });
@@ -151,9 +153,12 @@ describe("InProcessJobQueue", () => {
     await crashed.enqueue({ value: "x" }, { id: "interrupted" });
     await handlerStarted;
     await delay(20);
-    openQueues.splice(openQueues.indexOf(crashed), 1);
+    // What a kill -9 leaves on disk, taken while the handler is still running: the journal as it is now.
+    const crashDirectory = await mkdtemp(join(tmpdir(), "ragline-queue-crash-"));
+    cleanupDirectories.push(crashDirectory);
+    await copyFile(join(directory, "jobs.journal"), join(crashDirectory, "jobs.journal"));
 
-    const restarted = createQueue();
+    const restarted = createQueue({ directory: crashDirectory });
     expect(await restarted.get("interrupted")).toMatchObject({ state: "queued", attempts: 1 });
     const runs: string[] = [];
     await restarted.start(async (job) => void runs.push(job.id));
@@ -243,9 +248,11 @@ describe("InProcessJobQueue", () => {
     await queue.enqueue({ value: "x" }, { id: "../../etc/passwd" });
     await queue.enqueue({ value: "y" }, { id: "Tenant:A/doc?x=1\nsecond line" });
     await queue.close();
+    // No file per job; the lock file goes with close().
     expect(await readdir(directory)).toEqual(["jobs.journal"]);
-    expect(await createQueue().get("Tenant:A/doc?x=1\nsecond line")).toMatchObject({ data: { value: "y" } });
-    expect(await createQueue().get("../../etc/passwd")).toMatchObject({ data: { value: "x" } });
+    const reopened = createQueue();
+    expect(await reopened.get("Tenant:A/doc?x=1\nsecond line")).toMatchObject({ data: { value: "y" } });
+    expect(await reopened.get("../../etc/passwd")).toMatchObject({ data: { value: "x" } });
   });
 
   it("imports the one-file-per-job layout of earlier versions into the journal", async () => {
@@ -259,7 +266,7 @@ describe("InProcessJobQueue", () => {
     });
     await queue.onIdle();
     expect(handled).toEqual(["old"]);
-    expect(await readdir(directory)).toEqual(["jobs.journal"]);
+    expect((await readdir(directory)).sort()).toEqual(["jobs.journal", "jobs.journal.lock"]);
     expect((await journalLines("legacy")).at(-1)?.value).toMatchObject({ state: "completed" });
   });
 
