@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { readJsonDirectory, removeFile, removeStaleTemporaryFiles } from "../documents/atomic-file.js";
 import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../errors.js";
 import { AppendOnlyJournal } from "./append-only-journal.js";
-import type { Job, JobContext, JobHandler, JobQueue, JobState } from "./job-queue.js";
+import type { Job, JobContext, JobHandler, JobQueue } from "./job-queue.js";
+import { assignJob, compareText, finishedAt, loadStoredJobs, toPublicJob, type StoredJob } from "./stored-job.js";
 
 /** Structured logger (pino-compatible). */
 export interface QueueLogger {
@@ -25,17 +25,9 @@ export interface InProcessJobQueueOptions {
   logger?: QueueLogger;
 }
 
-interface StoredJob<TData> extends Job<TData> {
-  /** Not run before this instant (backoff between attempts); null when due. */
-  runAt: string | null;
-  /** Enqueue order, tie-breaker for jobs created in the same millisecond. */
-  sequence: number;
-}
 
-const JOB_STATES: ReadonlySet<string> = new Set<JobState>(["queued", "active", "completed", "failed"]);
 const PROGRESS_PERSIST_INTERVAL_MS = 250;
 const ABORT_SETTLE_MS = 2_000;
-const STALE_TEMPORARY_FILE_MS = 60_000;
 const JOURNAL_FILE = "jobs.journal";
 const PRUNE_EVERY_COMPLETIONS = 1_000;
 const silentLogger: QueueLogger = { info() {}, warn() {}, error() {} };
@@ -185,40 +177,15 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
   }
 
   private async load(): Promise<void> {
-    for (const [id, value] of await this.journal.load()) {
-      const job = parseStoredJob<TData>(value);
-      if (job === null || job.id !== id) {
-        this.logger.warn({ jobId: id }, "skipping an unreadable job in the journal");
-        continue;
-      }
+    for (const job of (await loadStoredJobs<TData>(this.journal, this.directory, this.logger)).values()) {
       this.jobs.set(job.id, job);
       this.nextSequence = Math.max(this.nextSequence, job.sequence + 1);
     }
-    await this.importJobFiles();
     for (const job of this.jobs.values()) {
       if (job.state === "active") await this.recoverInterrupted(job);
       if (job.state === "queued") this.addPending(job);
     }
     this.pruneCompleted();
-  }
-
-  /** Jobs of a data directory written by an earlier version (one JSON file per job) move into the journal. */
-  private async importJobFiles(): Promise<void> {
-    await removeStaleTemporaryFiles(this.directory, STALE_TEMPORARY_FILE_MS);
-    for (const { fileName, value } of await readJsonDirectory(this.directory)) {
-      const path = join(this.directory, fileName);
-      const job = parseStoredJob<TData>(value);
-      if (job === null) {
-        this.logger.warn({ file: path }, "skipping unreadable job file");
-        continue;
-      }
-      if (!this.jobs.has(job.id)) {
-        this.jobs.set(job.id, job);
-        this.nextSequence = Math.max(this.nextSequence, job.sequence + 1);
-        await this.persist(job);
-      }
-      await removeFile(path);
-    }
   }
 
   private async recoverInterrupted(job: StoredJob<TData>): Promise<void> {
@@ -352,31 +319,4 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
   private isIdle(): boolean {
     return this.pending.length === 0 && this.running.size === 0;
   }
-}
-
-/** Typed `Object.assign`, so a misspelt field or state does not compile. */
-function assignJob<TData>(job: StoredJob<TData>, changes: Partial<StoredJob<TData>>): void {
-  Object.assign(job, changes);
-}
-
-function toPublicJob<TData>(job: StoredJob<TData>): Job<TData> {
-  const { runAt: _runAt, sequence: _sequence, ...publicJob } = job;
-  return publicJob;
-}
-
-function parseStoredJob<TData>(value: unknown): StoredJob<TData> | null {
-  if (typeof value !== "object" || value === null) return null;
-  const job = value as Partial<StoredJob<TData>>;
-  const valid = typeof job.id === "string" && typeof job.state === "string" && JOB_STATES.has(job.state)
-    && typeof job.attempts === "number" && typeof job.maxAttempts === "number" && typeof job.createdAt === "string";
-  if (!valid) return null;
-  return { progress: 0, error: null, finishedAt: null, updatedAt: job.createdAt, ...job, runAt: job.runAt ?? null, sequence: job.sequence ?? 0 } as StoredJob<TData>;
-}
-
-function finishedAt(job: Job<unknown>): string {
-  return job.finishedAt ?? job.updatedAt;
-}
-
-function compareText(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
 }
