@@ -1,18 +1,21 @@
-import { close, open, write } from "node:fs";
+import { close, ftruncate, open, write } from "node:fs";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { DirectoryLock } from "./directory-lock.js";
+import { ExclusiveLock } from "./directory-lock.js";
 
 /** Structured logger (pino-compatible). */
 export interface JournalLogger {
   warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface AppendOnlyJournalOptions {
-  /** The journal file; its directory is created when missing. One journal instance per file. */
+  /** The journal file; its directory is created when missing. One journal instance per file (locked). */
   path: string;
   /** Rewritten to its live entries once this many lines (and twice the live count) were appended since the last rewrite. Default 5 000. */
   compactAfterLines?: number;
+  /** The lock beside the journal: stale after `staleMs` without a refresh, waited for at most `waitMs` (see ExclusiveLock). */
+  lock?: { staleMs?: number; waitMs?: number };
   logger?: JournalLogger;
 }
 
@@ -27,44 +30,113 @@ interface PendingLine {
 /**
  * A key → JSON value map persisted as an append-only file of JSON lines (`{"id":…,"value":…}`, a
  * removal is `{"id":…,"removed":true}`; the last line for an id wins). Each `put`/`remove` resolves
- * once its line is in the file; lines written while another write is in flight are group-committed
+ * once its line is in the file; lines handed over while another write is in flight are group-committed
  * in one `write`. Compared with one file per key written by temp file + rename, a state change costs
  * one appended line instead of a create, a write, a close and a rename.
  *
- * `kill -9` at any instant loses nothing that was acknowledged (appended bytes are in the page cache,
- * which survives the process) and may leave a torn last line, which `load` skips and the rewrite at
- * load removes. A write that fails part-way marks the file damaged: the next batch first rewrites it
- * from the acknowledged lines, and is refused while that fails. No fsync: like the rest of DATA_DIR,
- * a power loss may drop the last writes. One instance per file, enforced by a lock file beside it.
+ * Failure model:
+ * - `kill -9` at any instant loses nothing acknowledged (written bytes are in the page cache, which
+ *   survives the process); a torn last line is skipped by `load` and dropped by the rewrite at load.
+ * - A failed write is cut off again (truncated to the acknowledged length), so a rejected line never
+ *   takes effect and never glues onto the next one; if even that fails, the file is marked damaged and
+ *   rewritten from the acknowledged lines before anything else is appended (or at close).
+ * - A rewrite (compaction) writes a temp file through a descriptor that is kept after the rename, so
+ *   appends never go to a file that lost its name; a failed rewrite leaves the old file in use.
+ * - No fsync: like the rest of DATA_DIR, a power loss may drop the last writes.
+ * - One instance per file: an ExclusiveLock beside it. Losing the lock stops all writes.
  */
 export class AppendOnlyJournal {
   private readonly path: string;
   private readonly compactAfterLines: number;
   private readonly logger: JournalLogger | undefined;
+  private readonly lock: ExclusiveLock;
   /** Last line written per live id: what a rewrite keeps. */
   private readonly live = new Map<string, string>();
   private pending: PendingLine[] = [];
   private descriptor: number | null = null;
+  /** Bytes of the file that hold acknowledged lines; every write goes at this offset. */
+  private size = 0;
   private writing: Promise<void> | null = null;
   /** Settles after the most recently handed-over line (batches settle in order). */
   private lastLine: Promise<void> = Promise.resolve();
   private linesSinceRewrite = 0;
-  /** A write failed part-way: the file may end in a torn line and must be rewritten before appending. */
+  /** The file may hold bytes past `size` that could not be cut off: rewrite before appending. */
   private damaged = false;
+  private loading: Promise<Map<string, unknown>> | null = null;
   private closing: Promise<void> | null = null;
-  private readonly lock: DirectoryLock;
+  private stopped: Error | null = null;
 
   constructor(options: AppendOnlyJournalOptions) {
     this.path = options.path;
     this.compactAfterLines = options.compactAfterLines ?? 5_000;
     this.logger = options.logger;
-    this.lock = new DirectoryLock(`${this.path}.lock`, "job journal");
+    this.lock = new ExclusiveLock({
+      path: `${this.path}.lock`,
+      what: "job journal",
+      ...options.lock,
+      onCompromised: (error) => {
+        this.stopped = new Error(`journal ${this.path} lost its lock; refusing writes`, { cause: error });
+        this.logger?.error({ file: this.path, error: error.message }, "journal lock lost (another process took it over); refusing writes");
+      },
+    });
   }
 
-  /** Replays the file (a missing file is empty), rewrites it to its live entries and opens it for appends. Call once, first. */
-  async load(): Promise<Map<string, unknown>> {
+  /** Takes the lock, replays the file (a missing file is empty), rewrites it to its live entries and opens it for appends. Once. */
+  load(): Promise<Map<string, unknown>> {
+    if (this.closing) return Promise.reject(new Error(`journal ${this.path} is closed`));
+    this.loading ??= this.replay();
+    return this.loading;
+  }
+
+  put(id: string, value: unknown): Promise<void> {
+    let line: string;
+    try {
+      line = JSON.stringify({ id, value });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.append(id, line);
+  }
+
+  remove(id: string): Promise<void> {
+    return this.append(id, null);
+  }
+
+  /** Resolves once every line handed over so far is written (or failed); later lines are not waited for. */
+  async flush(): Promise<void> {
+    await this.lastLine;
+  }
+
+  /** Refuses new lines at once, waits for a load and for the lines handed over, then closes the file and releases the lock. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.loading?.catch(() => undefined);
+      await this.flush();
+      // A rewrite may still follow the last batch.
+      while (this.writing) await this.writing.catch(() => undefined);
+      if (this.damaged && this.stopped === null) await this.rewrite().catch(() => undefined);
+      const descriptor = this.descriptor;
+      this.descriptor = null;
+      if (descriptor !== null) await closeDescriptor(descriptor).catch(() => undefined);
+      await this.lock.release().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private async replay(): Promise<Map<string, unknown>> {
     await mkdir(dirname(this.path), { recursive: true });
     await this.lock.acquire();
+    try {
+      const values = await this.readEntries();
+      await this.rewrite();
+      return values;
+    } catch (error) {
+      await this.lock.release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async readEntries(): Promise<Map<string, unknown>> {
     let text = "";
     try {
       text = await readFile(this.path, "utf8");
@@ -88,41 +160,7 @@ export class AppendOnlyJournal {
         this.live.set(entry.id, line);
       }
     });
-    await this.rewrite();
     return values;
-  }
-
-  put(id: string, value: unknown): Promise<void> {
-    let line: string;
-    try {
-      line = JSON.stringify({ id, value });
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return this.append(id, line);
-  }
-
-  remove(id: string): Promise<void> {
-    return this.append(id, null);
-  }
-
-  /** Resolves once every line handed over so far is written (or failed); later lines are not waited for. */
-  async flush(): Promise<void> {
-    await this.lastLine;
-  }
-
-  /** Refuses new lines at once, waits for those handed over, then closes the file and releases the lock. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.flush();
-      // A rewrite may still follow the last batch.
-      while (this.writing) await this.writing.catch(() => undefined);
-      const descriptor = this.descriptor;
-      this.descriptor = null;
-      if (descriptor !== null) await closeDescriptor(descriptor);
-      await this.lock.release();
-    })();
-    return this.closing;
   }
 
   private append(id: string, value: string | null): Promise<void> {
@@ -152,17 +190,18 @@ export class AppendOnlyJournal {
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
-      const text = batch.map((line) => `${line.value ?? JSON.stringify({ id: line.id, removed: true })}\n`).join("");
+      const bytes = Buffer.from(batch.map((line) => `${line.value ?? JSON.stringify({ id: line.id, removed: true })}\n`).join(""), "utf8");
       try {
+        if (this.stopped) throw this.stopped;
         if (this.descriptor === null) throw new Error(`journal ${this.path} is not open (load() first, not after close())`);
         if (this.damaged) await this.rewrite();
-        await writeAll(this.descriptor, Buffer.from(text, "utf8"));
+        await writeAll(this.descriptor, bytes, this.size);
       } catch (error) {
-        // Part of the batch may be in the file as a torn line, which would swallow the next line appended.
-        this.damaged = true;
+        await this.cutBackToAcknowledged();
         batch.forEach((line) => line.reject(error));
         continue;
       }
+      this.size += bytes.length;
       for (const line of batch) {
         if (line.value === null) this.live.delete(line.id);
         else this.live.set(line.id, line.value);
@@ -171,11 +210,21 @@ export class AppendOnlyJournal {
       batch.forEach((line) => line.resolve());
       if (this.linesSinceRewrite >= Math.max(this.compactAfterLines, 2 * this.live.size)) {
         await this.rewrite().catch((error: unknown) => {
-          // The old file, still named and open, keeps every acknowledged line; the next batch tries again later.
+          // The old file, still named and open, keeps every acknowledged line; try again after as many lines.
           this.linesSinceRewrite = 0;
           this.logger?.warn({ file: this.path, error: String(error) }, "journal rewrite failed; appending to the old file");
         });
       }
+    }
+  }
+
+  /** After a failed write: drops whatever part of it reached the file, or marks the file for a rewrite. */
+  private async cutBackToAcknowledged(): Promise<void> {
+    if (this.descriptor === null) return;
+    try {
+      await truncateDescriptor(this.descriptor, this.size);
+    } catch {
+      this.damaged = true;
     }
   }
 
@@ -186,10 +235,10 @@ export class AppendOnlyJournal {
    */
   private async rewrite(): Promise<void> {
     const temporaryPath = `${this.path}.rewrite`;
-    const text = [...this.live.values()].map((line) => `${line}\n`).join("");
+    const bytes = Buffer.from([...this.live.values()].map((line) => `${line}\n`).join(""), "utf8");
     const descriptor = await openForWriting(temporaryPath);
     try {
-      await writeAll(descriptor, Buffer.from(text, "utf8"));
+      await writeAll(descriptor, bytes, 0);
       await rename(temporaryPath, this.path);
     } catch (error) {
       await closeDescriptor(descriptor).catch(() => undefined);
@@ -198,6 +247,7 @@ export class AppendOnlyJournal {
     }
     const previous = this.descriptor;
     this.descriptor = descriptor;
+    this.size = bytes.length;
     this.damaged = false;
     this.linesSinceRewrite = 0;
     if (previous !== null) await closeDescriptor(previous).catch(() => undefined);
@@ -216,7 +266,6 @@ function parseLine(line: string): { id: string; value?: unknown; removed?: boole
 }
 
 // The callback forms: they skip the FileHandle objects of fs/promises, which cost measurably more per call.
-/** Truncated or created; writes go on at the end of what this descriptor wrote (the only writer). */
 function openForWriting(path: string): Promise<number> {
   return new Promise((resolve, reject) => open(path, "w", (error, descriptor) => (error ? reject(error) : resolve(descriptor))));
 }
@@ -225,11 +274,16 @@ function closeDescriptor(descriptor: number): Promise<void> {
   return new Promise((resolve, reject) => close(descriptor, (error) => (error ? reject(error) : resolve())));
 }
 
-async function writeAll(descriptor: number, buffer: Buffer): Promise<void> {
+function truncateDescriptor(descriptor: number, length: number): Promise<void> {
+  return new Promise((resolve, reject) => ftruncate(descriptor, length, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Writes all of `buffer` at `position` (a short write continues where it stopped). */
+async function writeAll(descriptor: number, buffer: Buffer, position: number): Promise<void> {
   let offset = 0;
   while (offset < buffer.length) {
     offset += await new Promise<number>((resolve, reject) =>
-      write(descriptor, buffer, offset, buffer.length - offset, null, (error, written) => (error ? reject(error) : resolve(written))),
+      write(descriptor, buffer, offset, buffer.length - offset, position + offset, (error, written) => (error ? reject(error) : resolve(written))),
     );
   }
 }

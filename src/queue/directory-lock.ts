@@ -1,79 +1,57 @@
-import { readFileSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import lockfile from "proper-lockfile";
 
-/** Paths locked by this process (a second instance in the same process is refused too). */
-const lockedInThisProcess = new Set<string>();
-
-/** This process's start time in clock ticks since boot (Linux), so a reused pid is not taken for the owner. */
-function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function isAlive(owner: { pid: number; startTime: string | null }): boolean {
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    // EPERM: the pid exists but belongs to someone else.
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  const startTime = processStartTime(owner.pid);
-  return owner.startTime === null || startTime === null || startTime === owner.startTime;
+export interface ExclusiveLockOptions {
+  /** The lock's path (a directory, created atomically with mkdir). */
+  path: string;
+  /** What is locked, for error messages. */
+  what: string;
+  /** A lock not refreshed for this long is stale and may be taken over (after `kill -9`, say). Default 5 000 ms. */
+  staleMs?: number;
+  /** How long `acquire` keeps trying while another holder's lock is fresh. Default staleMs + 2 000 ms. */
+  waitMs?: number;
+  /** Told when the lock was lost while held (another process took it over). */
+  onCompromised: (error: Error) => void;
 }
 
 /**
- * An exclusive lock on a file-backed resource, held by one live process: a lock file created with
- * O_EXCL holding the owner's pid and start time. A lock left by a process that is gone (kill -9) is
- * taken over; one held by a live process, or by this process already, is refused with an error.
+ * One holder at a time for a file-backed resource, across processes, containers sharing a volume and
+ * within one process, with proper-lockfile: the lock is a directory created with mkdir (atomic) whose
+ * mtime the holder refreshes; a lock nobody refreshed for `staleMs` is taken over, so a restart after
+ * `kill -9` waits at most that long. No pid is trusted (pids repeat across containers and restarts).
  */
-export class DirectoryLock {
-  private held = false;
+export class ExclusiveLock {
+  private releaseLock: (() => Promise<void>) | null = null;
 
-  constructor(
-    private readonly path: string,
-    private readonly what: string,
-  ) {}
+  constructor(private readonly options: ExclusiveLockOptions) {}
 
   async acquire(): Promise<void> {
-    if (lockedInThisProcess.has(this.path)) throw new Error(`${this.what} is already open in this process (${this.path})`);
-    const owner = JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) });
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await writeFile(this.path, owner, { flag: "wx" });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+    const staleMs = this.options.staleMs ?? 5_000;
+    const waitMs = this.options.waitMs ?? staleMs + 2_000;
+    const intervalMs = Math.min(500, Math.max(50, Math.floor(waitMs / 10)));
+    try {
+      // The locked "file" is the directory holding the lock; lockfilePath names the lock itself.
+      this.releaseLock = await lockfile.lock(dirname(this.options.path), {
+        lockfilePath: this.options.path,
+        stale: staleMs,
+        update: Math.max(1_000, Math.floor(staleMs / 4)),
+        retries: { retries: Math.ceil(waitMs / intervalMs), factor: 1, minTimeout: intervalMs, maxTimeout: intervalMs },
+        onCompromised: (error) => {
+          this.releaseLock = null;
+          this.options.onCompromised(error);
+        },
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
+        throw new Error(`${this.options.what} is in use by another process or instance (${this.options.path}); run one process per data directory`, { cause: error });
       }
-      const existing = await readFile(this.path, "utf8").catch(() => "");
-      const current = parseOwner(existing);
-      if (current && current.pid !== process.pid && isAlive(current)) {
-        throw new Error(`${this.what} is in use by process ${current.pid} (${this.path}); run one process per data directory`);
-      }
-      // Left by a process that is gone (or unreadable): take it over.
-      await rm(this.path, { force: true });
+      throw error;
     }
-    lockedInThisProcess.add(this.path);
-    this.held = true;
   }
 
   async release(): Promise<void> {
-    if (!this.held) return;
-    this.held = false;
-    lockedInThisProcess.delete(this.path);
-    await rm(this.path, { force: true });
-  }
-}
-
-function parseOwner(text: string): { pid: number; startTime: string | null } | null {
-  try {
-    const value = JSON.parse(text) as { pid?: unknown; startTime?: unknown };
-    if (typeof value.pid !== "number" || !Number.isSafeInteger(value.pid) || value.pid <= 0) return null;
-    return { pid: value.pid, startTime: typeof value.startTime === "string" ? value.startTime : null };
-  } catch {
-    return null;
+    const release = this.releaseLock;
+    this.releaseLock = null;
+    await release?.();
   }
 }

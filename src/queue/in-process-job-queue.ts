@@ -155,6 +155,13 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
       for (const { controller } of this.running.values()) controller.abort(new Error("Job queue is closing"));
       await this.waitForRunning(ABORT_SETTLE_MS);
     }
+    // Handlers that ignored the abort: written back as queued, the interrupted attempt not counted, so the
+    // next start runs them again as after a shutdown (their own later writes are refused once closed).
+    const leftRunning = [...this.running.keys()].map((id) => this.jobs.get(id)).filter((job): job is StoredJob<TData> => job !== undefined);
+    await Promise.all(
+      leftRunning.map((job) => this.journal.put(job.id, { ...job, state: "queued", attempts: Math.max(0, job.attempts - 1), runAt: null }).catch(() => undefined)),
+    );
+    await this.loading?.catch(() => undefined);
     await this.journal.close();
   }
 

@@ -1,5 +1,6 @@
-import { spawnSync } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import fs from "node:fs";
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes } from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -19,8 +20,13 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-async function openJournal(options: { compactAfterLines?: number; warnings?: unknown[] } = {}) {
-  const journal = new AppendOnlyJournal({ path, compactAfterLines: options.compactAfterLines, logger: { warn: (fields) => options.warnings?.push(fields) } });
+async function openJournal(options: { compactAfterLines?: number; warnings?: unknown[]; lockWaitMs?: number } = {}) {
+  const journal = new AppendOnlyJournal({
+    path,
+    compactAfterLines: options.compactAfterLines,
+    lock: { staleMs: 2_000, waitMs: options.lockWaitMs ?? 300 },
+    logger: { warn: (fields) => options.warnings?.push(fields), error: (fields) => options.warnings?.push(fields) },
+  });
   journals.push(journal);
   return { journal, values: await journal.load() };
 }
@@ -104,18 +110,60 @@ describe("AppendOnlyJournal", () => {
     expect(flushed).toBe(true);
   });
 
-  it("is held by one instance at a time: a second one is refused, a lock left by a dead process is taken over", async () => {
+  it("is held by one instance at a time: a second one is refused, a lock nobody refreshes is taken over", async () => {
     const { journal } = await openJournal();
-    await expect(openJournal()).rejects.toThrow(/already open in this process/);
+    await expect(openJournal()).rejects.toThrow(/in use by another process or instance/);
     await journal.close();
-    // A lock file naming a live process that is not this one (pid 1 always exists).
-    await writeFile(`${path}.lock`, JSON.stringify({ pid: 1, startTime: null }));
-    await expect(openJournal()).rejects.toThrow(/in use by process 1/);
-    // A lock file naming a process that has exited.
-    const exited = spawnSync(process.execPath, ["-e", "0"]);
-    await writeFile(`${path}.lock`, JSON.stringify({ pid: exited.pid, startTime: null }));
+    // A fresh lock, as a live holder keeps it (it refreshes the lock's mtime): refused.
+    await mkdir(`${path}.lock`);
+    await expect(openJournal()).rejects.toThrow(/in use by another process or instance/);
+    // The same lock left without refreshes for longer than staleMs (its holder was killed): taken over.
+    const past = new Date(Date.now() - 60_000);
+    await utimes(`${path}.lock`, past, past);
     const reopened = await openJournal();
     await reopened.journal.put("after takeover", true);
-    expect(JSON.parse(await readFile(`${path}.lock`, "utf8"))).toMatchObject({ pid: process.pid });
+    await reopened.journal.close();
+    await expect(stat(`${path}.lock`)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("closes cleanly while a load is still running, releasing the lock", async () => {
+    const first = new AppendOnlyJournal({ path, lock: { staleMs: 2_000, waitMs: 300 } });
+    const loading = first.load();
+    await first.close();
+    await loading.catch(() => undefined);
+    await expect(stat(`${path}.lock`)).rejects.toMatchObject({ code: "ENOENT" });
+    const { journal } = await openJournal();
+    await journal.put("reopened", 1);
+  });
+
+  it("never lets a rejected line take effect, even when the failed write got part-way", async () => {
+    const { journal } = await openJournal();
+    await journal.put("a", 1);
+    const realWrite = fs.write;
+    let failNext = true;
+    // One short write, then an I/O error: part of the batch reaches the file before the failure.
+    (fs as unknown as { write: unknown }).write = (descriptor: number, buffer: Buffer, offset: number, length: number, position: number, callback: (error: Error | null, written: number) => void) => {
+      if (!failNext) return realWrite(descriptor, buffer, offset, length, position, callback);
+      if (offset === 0) return realWrite(descriptor, buffer, offset, Math.max(1, Math.floor(length * 0.75)), position, callback);
+      failNext = false;
+      process.nextTick(() => callback(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }), 0));
+    };
+    syncBuiltinESMExports();
+    try {
+      const batch = [journal.put("b", "rejected put"), journal.remove("a"), journal.put("c", "rejected put")];
+      const outcomes = await Promise.allSettled(batch);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected", "rejected"]);
+    } finally {
+      (fs as unknown as { write: unknown }).write = realWrite;
+      syncBuiltinESMExports();
+    }
+    await journal.put("d", 4);
+    // As a kill -9 would leave it, and after a clean close.
+    await copyFile(path, `${path}.copy`);
+    await journal.close();
+    expect(Object.fromEntries((await openJournal()).values)).toEqual({ a: 1, d: 4 });
+    const copy = new AppendOnlyJournal({ path: `${path}.copy`, lock: { staleMs: 2_000, waitMs: 300 } });
+    journals.push(copy);
+    expect(Object.fromEntries(await copy.load())).toEqual({ a: 1, d: 4 });
   });
 });
