@@ -222,6 +222,30 @@ describe("InProcessJobQueue", () => {
     expect(await createQueue().get("stuck")).toMatchObject({ state: "queued" });
   });
 
+  it("close() writes a handler that ignores the abort back as queued, its attempt not counted, so it runs after restart", async () => {
+    const queue = createQueue({ closeGraceMs: 50, maxAttempts: 1 });
+    let started!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
+    let finishLate!: () => void;
+    await queue.start(async () => {
+      started();
+      // Ignores its signal and finishes only after close() has given up on it.
+      await new Promise<void>((resolve) => (finishLate = resolve));
+    });
+    await queue.enqueue({ value: "x" }, { id: "stubborn" });
+    await handlerStarted;
+    await queue.close();
+    finishLate();
+    await delay(20);
+    const restarted = createQueue({ maxAttempts: 1 });
+    expect(await restarted.get("stubborn")).toMatchObject({ state: "queued", attempts: 0 });
+    const runs: string[] = [];
+    await restarted.start(async (job) => void runs.push(job.id));
+    await restarted.onIdle();
+    expect(runs).toEqual(["stubborn"]);
+    expect(await restarted.get("stubborn")).toMatchObject({ state: "completed", attempts: 1 });
+  });
+
   it("persists the progress of a job that runs longer than the persist interval", async () => {
     const queue = createQueue();
     let release!: () => void;
