@@ -6,9 +6,8 @@ import { callEngine } from "./lancedb-errors.js";
 import { buildDocumentPredicate, buildSearchPredicate, sqlStringLiteral } from "./lancedb-filter.js";
 import { runHybridSearch } from "./lancedb-hybrid-search.js";
 import { LanceDbMaintenance, type LanceDbVectorStoreLogger } from "./lancedb-maintenance.js";
-import { LanceDbMemoryMirror } from "./lancedb-memory-mirror.js";
+import { LanceDbMirrorSlot } from "./lancedb-mirror-slot.js";
 import { runMirrorSearch } from "./lancedb-mirror-search.js";
-import { scanRowAddresses } from "./lancedb-row-addresses.js";
 import { LanceDbSearchGate } from "./lancedb-search-gate.js";
 import { chunkPointToRow, createChunkSchema, readCollectionSettings, type ChunkRow, type CollectionSettings } from "./lancedb-schema.js";
 import { assertValidPoints, assertValidSearchRequest } from "./lancedb-validation.js";
@@ -80,8 +79,8 @@ export class LanceDbVectorStore implements VectorStore {
   private readonly searchGate: LanceDbSearchGate;
   private table: Table | null = null;
   private collection: CollectionSettings | null = null;
-  /** In-process copy of the table while it is small and this store its only writer; null → search LanceDB. */
-  private mirror: LanceDbMemoryMirror | null = null;
+  /** In-process copy of the table while it is small and this store its only writer (`mirrors.current`; null → search LanceDB). */
+  private readonly mirrors: LanceDbMirrorSlot;
   private opening: Promise<Table | null> | null = null;
   private collectionEnsured = false;
   private closed = false;
@@ -121,7 +120,14 @@ export class LanceDbVectorStore implements VectorStore {
       keyOf: (row) => row.id,
       maxRowsPerCommit: this.settings.maxRowsPerCommit,
     });
-    this.maintenance = new LanceDbMaintenance(this.writer, this.logger, this.settings, (table) => this.relearnRowAddresses(table));
+    this.mirrors = new LanceDbMirrorSlot({
+      maxRows: this.settings.memoryMirrorMaxRows,
+      logger: this.logger,
+      writer: this.writer,
+      dimension: () => this.collection?.dimension ?? null,
+      isClosed: () => this.closed,
+    });
+    this.maintenance = new LanceDbMaintenance(this.writer, this.logger, this.settings, (table) => this.mirrors.relearnRowAddresses(table));
     this.searchGate = new LanceDbSearchGate(this.settings.maxConcurrentSearches);
   }
 
@@ -141,7 +147,7 @@ export class LanceDbVectorStore implements VectorStore {
           table = await callEngine("create table", () => this.connection.createEmptyTable(this.tableName, schema, { mode: "create", existOk: true }));
           this.collection = readCollectionSettings(await callEngine("read schema", () => table!.schema()));
           this.table = table;
-          this.mirror = await this.loadMirror(table);
+          this.mirrors.current = await this.mirrors.load(table);
         }
         const existing = this.collection;
         if (!existing || existing.model !== requested.model || existing.dimension !== requested.dimension) {
@@ -173,8 +179,8 @@ export class LanceDbVectorStore implements VectorStore {
       const table = await this.openExistingTable();
       if (!table) return;
       await this.writer.run(async () => {
-        await this.mirrorWrite(table, () => callEngine("delete", () => table.delete(predicate)));
-        this.mirror?.deleteDocument(tenant, documentId, options.fromChunkIndex);
+        await this.mirrors.write(table, () => callEngine("delete", () => table.delete(predicate)));
+        this.mirrors.current?.deleteDocument(tenant, documentId, options.fromChunkIndex);
         this.maintenance.noteWrite(table, 1);
       });
     });
@@ -198,7 +204,7 @@ export class LanceDbVectorStore implements VectorStore {
           this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB full-text search failed; dense-only"),
       };
       const searchOptions = { ...candidateOptions, hasFullTextIndex: this.maintenance.hasFullTextIndex, rrfK: this.settings.rrfK };
-      const mirror = this.mirror;
+      const mirror = this.mirrors.current;
       if (!mirror) return this.searchGate.run(() => runHybridSearch(table, request, searchOptions));
       return runMirrorSearch(table, mirror, request, {
         ...searchOptions,
@@ -251,77 +257,20 @@ export class LanceDbVectorStore implements VectorStore {
     await this.writer.flush();
     this.table?.close();
     this.table = null;
-    this.mirror = null;
+    this.mirrors.current = null;
     if (this.closeConnection) this.connection.close();
   }
 
   private async commitUpserts(rows: ChunkRow[]): Promise<void> {
     const table = this.table;
     if (!table) throw new UpstreamUnavailableError("LanceDB table is not open");
-    await this.mirrorWrite(table, () =>
+    await this.mirrors.write(table, () =>
       callEngine("upsert", () =>
         table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Array<Record<string, unknown>>),
       ),
     );
-    if (this.mirror) {
-      this.mirror.upsert(rows);
-      if (this.mirror.size > this.settings.memoryMirrorMaxRows) {
-        this.logger.info({ rows: this.mirror.size, maxRows: this.settings.memoryMirrorMaxRows }, "LanceDB memory mirror dropped: table outgrew it");
-        this.mirror = null;
-      }
-    }
+    this.mirrors.applyUpserts(rows);
     this.maintenance.noteWrite(table, rows.length);
-  }
-
-  /**
-   * Runs one engine write (writer task only). When it fails, the commit may or may not have happened,
-   * so the mirror can no longer be trusted: searches go to LanceDB until a reload queued behind the
-   * pending writes has rebuilt it from the table.
-   */
-  private async mirrorWrite(table: Table, write: () => Promise<unknown>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      if (this.mirror) {
-        this.mirror = null;
-        this.writer
-          .run(async () => {
-            this.mirror = await this.loadMirror(table);
-          })
-          .catch((reloadError: unknown) => {
-            this.logger.warn({ error: reloadError instanceof Error ? reloadError.message : String(reloadError) }, "LanceDB memory mirror reload failed; searching LanceDB");
-          });
-      }
-      throw error;
-    }
-  }
-
-  /** After compaction moved every row: the mirror's address map is read again (a failure only costs lookups later). Writer task. */
-  private async relearnRowAddresses(table: Table): Promise<void> {
-    const mirror = this.mirror;
-    if (!mirror) return;
-    try {
-      const { addresses, ids } = await scanRowAddresses(table);
-      mirror.addresses.replaceAll(addresses, ids);
-    } catch (error) {
-      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB row addresses not re-read after optimize; looked up on use");
-    }
-  }
-
-  /** A mirror of the table when enabled and the table is within bounds, else null. Call only where no write can commit meanwhile. */
-  private async loadMirror(table: Table): Promise<LanceDbMemoryMirror | null> {
-    if (this.settings.memoryMirrorMaxRows === 0 || !this.collection || this.closed) return null;
-    const started = performance.now();
-    const mirror = await LanceDbMemoryMirror.load(table, this.collection.dimension, this.settings.memoryMirrorMaxRows);
-    if (!mirror) {
-      this.logger.info({ maxRows: this.settings.memoryMirrorMaxRows }, "LanceDB table exceeds the memory mirror bound; searching LanceDB");
-      return null;
-    }
-    this.logger.info(
-      { rows: mirror.size, ms: Math.round(performance.now() - started), approximateMiB: Math.round(mirror.estimateBytes() / 2 ** 20) },
-      "LanceDB memory mirror loaded",
-    );
-    return mirror;
   }
 
   /** The chunks table when it exists (opened once and cached), with its collection settings; else null. */
@@ -336,9 +285,9 @@ export class LanceDbVectorStore implements VectorStore {
       // ensureCollection may have created and opened the table meanwhile; its handle and mirror win.
       if (this.table) return this.table;
       // No write can commit before this.table is set, so the mirror loads a quiet table.
-      const mirror = await this.loadMirror(table);
+      const mirror = await this.mirrors.load(table);
       if (this.table) return this.table;
-      this.mirror = mirror;
+      this.mirrors.current = mirror;
       this.table = table;
       return table;
     })().finally(() => {
