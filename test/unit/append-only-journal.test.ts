@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes } from "node:fs/promises";
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,13 +117,25 @@ describe("AppendOnlyJournal", () => {
     // A fresh lock, as a live holder keeps it (it refreshes the lock's mtime): refused.
     await mkdir(`${path}.lock`);
     await expect(openJournal()).rejects.toThrow(/in use by another process or instance/);
-    // The same lock left without refreshes for longer than staleMs (its holder was killed): taken over.
+    // The same lock left without refreshes for longer than staleMs, with its owner's file inside, as a
+    // kill -9 leaves it: taken over.
     const past = new Date(Date.now() - 60_000);
+    await writeFile(`${path}.lock/owner-killed`, "1\n");
+    await utimes(`${path}.lock/owner-killed`, past, past);
     await utimes(`${path}.lock`, past, past);
     const reopened = await openJournal();
     await reopened.journal.put("after takeover", true);
     await reopened.journal.close();
     await expect(stat(`${path}.lock`)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("keeps its lock (and its writes) past the lock's refresh interval", async () => {
+    const warnings: unknown[] = [];
+    const { journal } = await openJournal({ warnings });
+    // staleMs 2 000 → the lock is refreshed every second; a refresh that found the lock changed would stop writes.
+    await new Promise((resolve) => setTimeout(resolve, 1_400));
+    await journal.put("still writing", true);
+    expect(warnings).toEqual([]);
   });
 
   it("closes cleanly while a load is still running, releasing the lock", async () => {
