@@ -1,8 +1,9 @@
 /**
  * Lock race check for the job journal: N processes start at the same instant against the same
  * journal, with no lock, with a stale empty lock, and with a stale lock holding its dead owner's file
- * (as kill -9 leaves it); prints how many of them got the lock in each round (the right answer is 1).
- * Usage: npx tsx bench/journal-lock-race.ts [-- --processes 6 --rounds 5]
+ * (as kill -9 leaves it); prints how many of them got the lock in each round (the right answer is 1)
+ * and how many holders lost it again during a 2 s hold (the right answer is 0).
+ * Usage: npx tsx bench/journal-lock-race.ts [--processes 6 --rounds 5]
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
@@ -17,18 +18,23 @@ if (values.child) {
   // One contender: waits for the common start instant, takes the lock, holds it for 2 s.
   const { AppendOnlyJournal } = await import("../src/queue/append-only-journal.js");
   while (Date.now() < Number(values.at)) await new Promise((resolve) => setTimeout(resolve, 1));
-  const journal = new AppendOnlyJournal({ path: values.child, lock: { staleMs: 2_000, waitMs: 500 } });
+  let lost = false;
+  const logger = { warn: () => {}, error: () => void (lost = true) };
+  const journal = new AppendOnlyJournal({ path: values.child, lock: { staleMs: 2_000, waitMs: 500 }, logger });
   try {
     await journal.load();
-    console.log("HELD");
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    for (let index = 0; index < 20; index++) {
+      await journal.put("held", index);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await journal.close();
+    console.log(lost ? "LOST" : "HELD");
   } catch {
-    console.log("REFUSED");
+    console.log(lost ? "LOST" : "REFUSED");
   }
 } else {
   const self = fileURLToPath(import.meta.url);
-  const round = async (setup: (lockPath: string) => Promise<void>): Promise<number> => {
+  const round = async (setup: (lockPath: string) => Promise<void>): Promise<{ held: number; lost: number }> => {
     const directory = await mkdtemp(join(tmpdir(), "ragline-lock-race-"));
     const path = join(directory, "jobs.journal");
     await setup(`${path}.lock`);
@@ -42,7 +48,7 @@ if (values.child) {
       })),
     );
     await rm(directory, { recursive: true, force: true });
-    return outputs.filter((output) => output === "HELD").length;
+    return { held: outputs.filter((output) => output === "HELD").length, lost: outputs.filter((output) => output === "LOST").length };
   };
   const old = new Date(Date.now() - 60_000);
   const setups: Record<string, (lockPath: string) => Promise<void>> = {
@@ -59,8 +65,10 @@ if (values.child) {
     },
   };
   for (const [name, setup] of Object.entries(setups)) {
-    const holders: number[] = [];
-    for (let index = 0; index < Number(values.rounds); index++) holders.push(await round(setup));
-    console.log(`${name}: holders per round ${holders.join(", ")} (${values.processes} processes starting at once)`);
+    const results: Array<{ held: number; lost: number }> = [];
+    for (let index = 0; index < Number(values.rounds); index++) results.push(await round(setup));
+    const holders = results.map((result) => result.held + result.lost).join(", ");
+    const lost = results.map((result) => result.lost).join(", ");
+    console.log(`${name}: holders per round ${holders}; of them lost the lock while holding it: ${lost} (${values.processes} processes starting at once)`);
   }
 }
