@@ -106,13 +106,14 @@ export class LanceDbMemoryMirror {
     await callEngine("load mirror", async () => {
       for await (const batch of table.query().select([...PAYLOAD_COLUMNS, "vector"]).withRowId()) {
         const columns = Object.fromEntries([...PAYLOAD_COLUMNS, "vector"].map((name) => [name, batch.getChild(name)]));
-        const addresses = batch.getChild("_rowid")!.toArray() as BigUint64Array;
+        const ids: string[] = [];
         for (let index = 0; index < batch.numRows; index++) {
           const row: Record<string, unknown> = {};
           for (const name of PAYLOAD_COLUMNS) row[name] = columns[name]?.get(index);
+          ids.push(String(row.id));
           mirror.put(String(row.tenant), String(row.id), { text: String(row.text), metadata: chunkMetadataFromRow(row) }, vectorFromRow(columns.vector?.get(index)));
-          mirror.addresses.learn([addresses[index]!], [String(row.id)]);
         }
+        mirror.addresses.learn(batch.getChild("_rowid")!.toArray() as BigUint64Array, ids);
         if (mirror.size > maxRows) return;
       }
     });

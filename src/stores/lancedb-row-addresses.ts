@@ -16,10 +16,6 @@ export class RowAddressIds {
   private current = new Map<bigint, string>();
   private previous = new Map<bigint, string>();
 
-  get size(): number {
-    return this.current.size;
-  }
-
   /** Id at `address`, or undefined when it is not known yet. */
   idAt(address: bigint): string | undefined {
     return this.current.get(address) ?? this.previous.get(address);
