@@ -48,8 +48,11 @@ export interface TestRuntime {
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** The real embedded runtime on a temp data directory, with workers running. */
-export async function startTestRuntime(overrides: DeepPartial<Config> = {}, options: { retrievalSettings?: RetrievalSettingsProvider } = {}): Promise<TestRuntime> {
-  const dataDir = await mkdtemp(join(tmpdir(), "ragline-test-"));
+export async function startTestRuntime(
+  overrides: DeepPartial<Config> = {},
+  options: { retrievalSettings?: RetrievalSettingsProvider; /** Reuse this directory and leave it in place on close. */ dataDir?: string } = {},
+): Promise<TestRuntime> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "ragline-test-")));
   const config = configSchema.parse({ ...overrides, server: { ...overrides.server, dataDir, logLevel: "silent" } });
   const embedder = new CountingEmbedder(config.embedding.dimension);
   const retrievalSettings = options.retrievalSettings ?? { current: () => config.retrieval };
@@ -64,7 +67,7 @@ export async function startTestRuntime(overrides: DeepPartial<Config> = {}, opti
     dataDir,
     async close() {
       await runtime.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
