@@ -16,7 +16,7 @@ const { values } = parseArgs({ options: { processes: { type: "string", default: 
 
 if (values.child) {
   // One contender: waits for the common start instant, takes the lock, holds it for 2 s.
-  const { AppendOnlyJournal } = await import("../src/queue/append-only-journal.js");
+  const { AppendOnlyJournal } = await import("../src/adapters/job-queue/in-process/append-only-journal.js");
   while (Date.now() < Number(values.at)) await new Promise((resolve) => setTimeout(resolve, 1));
   let lost = false;
   const logger = { warn: () => {}, error: () => void (lost = true) };

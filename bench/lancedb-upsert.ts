@@ -8,8 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { connect } from "@lancedb/lancedb";
-import { LanceDbVectorStore } from "../src/stores/lancedb-vector-store.js";
-import type { ChunkPoint, SearchRequest } from "../src/stores/vector-store.js";
+import { LanceDbVectorStore } from "../src/adapters/vector-store/lancedb/lancedb-vector-store.js";
+import type { ChunkPoint, SearchRequest } from "../src/ports/vector-store.js";
 
 const documentCount = Number(process.argv[2] ?? 3000);
 const writerCount = Number(process.argv[3] ?? 16);

@@ -9,10 +9,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { LocalHashEmbedder } from "../src/providers/local-hash-embedder.js";
-import { answerExtractively } from "../src/answer/extractive-answerer.js";
-import { normalizeText } from "../src/retrieve/text-tokens.js";
-import type { SearchHit } from "../src/stores/vector-store.js";
+import { LocalHashEmbedder } from "../src/adapters/embedder/local/local-hash-embedder.js";
+import { answerExtractively } from "../src/core/answer/extractive-answerer.js";
+import { normalizeText } from "../src/core/text/text-tokens.js";
+import type { SearchHit } from "../src/ports/vector-store.js";
 
 interface SquadFile {
   data: Array<{ title: string; paragraphs: Array<{ context: string; qas: Array<{ question: string; answers: Array<{ text: string }> }> }> }>;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { UnauthorizedError } from "../errors.js";
+import { UnauthorizedError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
 
 export const DEFAULT_TENANT = "default";

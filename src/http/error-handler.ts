@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError, ValidationError } from "../errors.js";
+import { AppError, ValidationError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
 
 /** The one place errors become HTTP: AppError → its status; anything else → 500 with the cause logged. */

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { z } from "zod";
-import { UnsupportedMediaTypeError, ValidationError } from "../errors.js";
-import { DOCUMENT_ID_PATTERN } from "../ingest/identifiers.js";
-import type { UploadItem } from "../ingest/submit-document.js";
+import { UnsupportedMediaTypeError, ValidationError } from "../core/errors.js";
+import { DOCUMENT_ID_PATTERN } from "../core/documents.js";
+import type { UploadItem } from "../use-cases/submit-document.js";
 import { parseWith, readJson } from "./validate.js";
 
 const MAX_METADATA_BYTES = 16 * 1024;

@@ -1,9 +1,9 @@
-import type { DocumentRecord } from "../documents/document-repository.js";
-import type { Job } from "../queue/job-queue.js";
-import type { IngestJobData } from "../ingest/ingest-job.js";
-import type { SearchHit } from "../stores/vector-store.js";
-import type { Citation, QueryResult } from "../answer/answer-query.js";
-import type { Retrieval } from "../retrieve/retrieve-chunks.js";
+import type { DocumentRecord } from "../ports/document-repository.js";
+import type { Job } from "../ports/job-queue.js";
+import type { IngestJobData } from "../use-cases/ingest-job.js";
+import type { SearchHit } from "../ports/vector-store.js";
+import type { Citation, QueryResult } from "../use-cases/answer-query.js";
+import type { Retrieval } from "../use-cases/retrieve.js";
 
 /** Wire shapes (snake_case JSON) of the domain objects. */
 export function documentJson(record: DocumentRecord) {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { issuesFromZod, ValidationError } from "../errors.js";
+import { issuesFromZod, ValidationError } from "../core/errors.js";
 import { readBodyText } from "./request-body.js";
 
 /** Parses a JSON body; malformed JSON and schema violations are 400s naming the field path. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { QdrantOpenApiStandIn } from "../contract/qdrant-openapi-stand-in.js";
+import { QdrantOpenApiStandIn } from "../contracts/qdrant-openapi-stand-in.js";
 import { freePort, startService, type ServiceProcess } from "../helpers/service-process.js";
 import { waitFor } from "../helpers/wait-for.js";
 

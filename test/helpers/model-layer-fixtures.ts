@@ -1,10 +1,10 @@
 import { Writable } from "node:stream";
-import { MemoryKeyValue } from "../../src/cache/memory-key-value.js";
+import { MemoryKeyValue } from "../../src/adapters/key-value/memory/memory-key-value.js";
 import { configSchema, type Config } from "../../src/config/schema.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { Metrics } from "../../src/observability/metrics.js";
-import { createModelLayer, type ModelLayerOptions } from "../../src/providers/create-model-layer.js";
-import type { SearchHit } from "../../src/stores/vector-store.js";
+import { createModelLayer, type ModelLayerOptions } from "../../src/compose/create-model-layer.js";
+import type { SearchHit } from "../../src/ports/vector-store.js";
 
 /** A key that must never appear in a response or a log line. */
 export const SECRET_API_KEY = "sk-stand-in-SECRET-0123456789abcdef";

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LocalHashEmbedder } from "../../src/providers/local-hash-embedder.js";
+import { LocalHashEmbedder } from "../../src/adapters/embedder/local/local-hash-embedder.js";
 
 /**
  * A local stand-in for an OpenAI-compatible endpoint (no network: 127.0.0.1 only), because no real

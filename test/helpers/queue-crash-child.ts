@@ -6,7 +6,7 @@
  */
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InProcessJobQueue } from "../../src/queue/in-process-job-queue.js";
+import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
 
 const CRASH_TEST_JOB_COUNT = 200;
 

@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { composeRuntime, type Runtime } from "../../src/compose-runtime.js";
+import { composeRuntime, type Runtime } from "../../src/compose/compose-runtime.js";
 import type { RetrievalSettingsProvider } from "../../src/config/reloadable-settings.js";
 import { configSchema, type Config } from "../../src/config/schema.js";
 import { createApp } from "../../src/http/create-app.js";
 import { createLogger } from "../../src/observability/logger.js";
-import type { Embedder } from "../../src/providers/embedder.js";
-import { LocalHashEmbedder } from "../../src/providers/local-hash-embedder.js";
+import type { Embedder } from "../../src/ports/embedder.js";
+import { LocalHashEmbedder } from "../../src/adapters/embedder/local/local-hash-embedder.js";
 
 /** Wraps the real local embedder and counts what it is asked to embed. */
 export class CountingEmbedder implements Embedder {

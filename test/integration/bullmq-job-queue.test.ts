@@ -1,10 +1,10 @@
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeRedisClient, createRedisClient, redisOptionsFromUrl, waitForRedisReady } from "../../src/cache/redis-client.js";
-import { ConflictError, UnprocessableDocumentError, UpstreamUnavailableError } from "../../src/errors.js";
-import { BullMqJobQueue, decodeJobId, encodeJobId, type BullMqJobQueueOptions } from "../../src/queue/bullmq-job-queue.js";
-import type { JobHandler } from "../../src/queue/job-queue.js";
+import { closeRedisClient, createRedisClient, redisOptionsFromUrl, waitForRedisReady } from "../../src/adapters/redis/redis-client.js";
+import { ConflictError, UnprocessableDocumentError, UpstreamUnavailableError } from "../../src/core/errors.js";
+import { BullMqJobQueue, decodeJobId, encodeJobId, type BullMqJobQueueOptions } from "../../src/adapters/job-queue/bullmq/bullmq-job-queue.js";
+import type { JobHandler } from "../../src/ports/job-queue.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 import { waitFor } from "../helpers/wait-for.js";
 

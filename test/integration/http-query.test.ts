@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UpstreamUnavailableError } from "../../src/errors.js";
+import { UpstreamUnavailableError } from "../../src/core/errors.js";
 import { createApp } from "../../src/http/create-app.js";
-import type { VectorStore } from "../../src/stores/vector-store.js";
+import type { VectorStore } from "../../src/ports/vector-store.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InProcessJobQueue } from "../../src/queue/in-process-job-queue.js";
+import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
 
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 const childScript = join(repositoryRoot, "test/helpers/queue-crash-child.ts");

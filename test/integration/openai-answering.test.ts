@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { REFINED_INSTRUCTION } from "../../src/answer/structured-answer.js";
-import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from "../../src/errors.js";
-import { ModelRequestRejectedError } from "../../src/providers/openai-errors.js";
-import { CircuitOpenError } from "../../src/resilience/create-policy.js";
+import { REFINED_INSTRUCTION } from "../../src/use-cases/answer/structured-answer.js";
+import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from "../../src/core/errors.js";
+import { ModelRequestRejectedError } from "../../src/adapters/openai/openai-errors.js";
+import { CircuitOpenError } from "../../src/wrappers/resilience-policy.js";
 import { HITS, SECRET_API_KEY, buildModelLayer, hit } from "../helpers/model-layer-fixtures.js";
 import { startOpenAiStandIn, type OpenAiStandIn } from "../helpers/openai-stand-in-server.js";
 

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { DocumentRecord } from "../../src/documents/document-repository.js";
-import { RedisDocumentRepository } from "../../src/documents/redis-document-repository.js";
-import { UnprocessableDocumentError } from "../../src/errors.js";
-import type { IngestJobData } from "../../src/ingest/ingest-job.js";
-import { reconcileDocuments } from "../../src/ingest/reconcile-documents.js";
-import { InProcessJobQueue } from "../../src/queue/in-process-job-queue.js";
+import type { DocumentRecord } from "../../src/ports/document-repository.js";
+import { RedisDocumentRepository } from "../../src/adapters/document-repository/redis/redis-document-repository.js";
+import { UnprocessableDocumentError } from "../../src/core/errors.js";
+import type { IngestJobData } from "../../src/use-cases/ingest-job.js";
+import { reconcileDocuments } from "../../src/use-cases/reconcile-documents.js";
+import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 
 function record(id: string, status: DocumentRecord["status"], jobId: string): DocumentRecord {

@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
-import { closeRedisClient, createRedisClient, waitForRedisReady } from "../../src/cache/redis-client.js";
-import type { DocumentRecord } from "../../src/documents/document-repository.js";
-import { RedisDocumentRepository } from "../../src/documents/redis-document-repository.js";
+import { closeRedisClient, createRedisClient, waitForRedisReady } from "../../src/adapters/redis/redis-client.js";
+import type { DocumentRecord } from "../../src/ports/document-repository.js";
+import { RedisDocumentRepository } from "../../src/adapters/document-repository/redis/redis-document-repository.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 
 function makeRecord(tenant: string, id: string, overrides: Partial<DocumentRecord> = {}): DocumentRecord {

@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { EmbeddingCache } from "../../src/cache/embedding-cache.js";
-import { closeRedisClient, createRedisClient, waitForRedisReady } from "../../src/cache/redis-client.js";
-import { RedisKeyValue } from "../../src/cache/redis-key-value.js";
+import { EmbeddingCache } from "../../src/use-cases/embedding-cache.js";
+import { closeRedisClient, createRedisClient, waitForRedisReady } from "../../src/adapters/redis/redis-client.js";
+import { RedisKeyValue } from "../../src/adapters/key-value/redis/redis-key-value.js";
 import { CountingEmbedder } from "../helpers/test-runtime.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 

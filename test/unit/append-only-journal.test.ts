@@ -4,7 +4,7 @@ import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AppendOnlyJournal } from "../../src/queue/append-only-journal.js";
+import { AppendOnlyJournal } from "../../src/adapters/job-queue/in-process/append-only-journal.js";
 
 let directory: string;
 let path: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bm25DocumentVector, bm25QueryVector, fnv1a32, termCounts } from "../../src/stores/bm25-sparse-vector.js";
+import { bm25DocumentVector, bm25QueryVector, fnv1a32, termCounts } from "../../src/adapters/vector-store/qdrant/bm25-sparse-vector.js";
 
 describe("fnv1a32", () => {
   it("matches the published FNV-1a 32-bit test vectors", () => {

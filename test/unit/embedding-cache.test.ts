@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EmbeddingCache, embeddingCacheKey } from "../../src/cache/embedding-cache.js";
-import type { KeyValue } from "../../src/cache/key-value.js";
-import { MemoryKeyValue } from "../../src/cache/memory-key-value.js";
+import { EmbeddingCache, embeddingCacheKey } from "../../src/use-cases/embedding-cache.js";
+import type { KeyValue } from "../../src/ports/key-value.js";
+import { MemoryKeyValue } from "../../src/adapters/key-value/memory/memory-key-value.js";
 import { CountingEmbedder } from "../helpers/test-runtime.js";
 
 describe("EmbeddingCache", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerExtractively, type ExtractiveAnswer } from "../../src/answer/extractive-answerer.js";
-import type { SearchHit } from "../../src/stores/vector-store.js";
+import { answerExtractively, type ExtractiveAnswer } from "../../src/core/answer/extractive-answerer.js";
+import type { SearchHit } from "../../src/ports/vector-store.js";
 
 function hit(id: string, text: string, fused = 0.5): SearchHit {
   return {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FileBlobStore } from "../../src/documents/file-blob-store.js";
+import { FileBlobStore } from "../../src/adapters/blob-store/file/file-blob-store.js";
 
 let directory: string;
 

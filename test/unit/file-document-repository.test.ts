@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DocumentRecord } from "../../src/documents/document-repository.js";
-import { FileDocumentRepository } from "../../src/documents/file-document-repository.js";
+import type { DocumentRecord } from "../../src/ports/document-repository.js";
+import { FileDocumentRepository } from "../../src/adapters/document-repository/file/file-document-repository.js";
 
 let directory: string;
 

@@ -2,10 +2,10 @@ import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/pro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fileNameForKey } from "../../src/documents/atomic-file.js";
-import { UnprocessableDocumentError, UpstreamUnavailableError } from "../../src/errors.js";
-import { InProcessJobQueue, type InProcessJobQueueOptions } from "../../src/queue/in-process-job-queue.js";
-import type { Job, JobHandler } from "../../src/queue/job-queue.js";
+import { fileNameForKey } from "../../src/adapters/document-repository/file/atomic-file.js";
+import { UnprocessableDocumentError, UpstreamUnavailableError } from "../../src/core/errors.js";
+import { InProcessJobQueue, type InProcessJobQueueOptions } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
+import type { Job, JobHandler } from "../../src/ports/job-queue.js";
 
 interface Payload {
   value: string;

@@ -1,6 +1,6 @@
 import type { Table } from "@lancedb/lancedb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LanceDbMaintenance } from "../../src/stores/lancedb-maintenance.js";
+import { LanceDbMaintenance } from "../../src/adapters/vector-store/lancedb/lancedb-maintenance.js";
 
 /** Stands in for a LanceDB table: only the calls optimize makes, counted. */
 function fakeTable() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LanceDbMemoryMirror } from "../../src/stores/lancedb-memory-mirror.js";
-import { prepareQuery } from "../../src/stores/vector-columns.js";
-import type { ChunkRow } from "../../src/stores/lancedb-schema.js";
+import { LanceDbMemoryMirror } from "../../src/adapters/vector-store/lancedb/lancedb-memory-mirror.js";
+import { prepareQuery } from "../../src/adapters/vector-store/lancedb/vector-columns.js";
+import type { ChunkRow } from "../../src/adapters/vector-store/lancedb/lancedb-schema.js";
 
 const DIMENSION = 12;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LanceDbSearchGate } from "../../src/stores/lancedb-search-gate.js";
+import { LanceDbSearchGate } from "../../src/adapters/vector-store/lancedb/lancedb-search-gate.js";
 
 function deferred() {
   let resolve!: () => void;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LocalHashEmbedder } from "../../src/providers/local-hash-embedder.js";
+import { LocalHashEmbedder } from "../../src/adapters/embedder/local/local-hash-embedder.js";
 
 function cosine(left: number[], right: number[]): number {
   let sum = 0;

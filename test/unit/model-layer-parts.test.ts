@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { answerCacheKey, normalizeQuestion } from "../../src/answer/answer-cache.js";
-import { resolveModelCitations } from "../../src/answer/citations.js";
-import { escapeDelimiters, loadPromptTemplates, parsePromptFile } from "../../src/answer/prompt-templates.js";
-import { parseAnswerOutput } from "../../src/answer/structured-answer.js";
-import { passagesWithinBudget } from "../../src/answer/token-budget.js";
-import { UpstreamError, UpstreamUnavailableError } from "../../src/errors.js";
-import { createTokenCounter } from "../../src/ingest/token-counter.js";
-import { CoalescingEmbedder } from "../../src/providers/coalescing-embedder.js";
-import { estimateCostUsd } from "../../src/providers/model-usage-recorder.js";
-import { retryAfterSeconds } from "../../src/providers/openai-errors.js";
-import { createResiliencePolicy } from "../../src/resilience/create-policy.js";
+import { answerCacheKey, normalizeQuestion } from "../../src/use-cases/answer/answer-cache.js";
+import { resolveModelCitations } from "../../src/core/answer/citations.js";
+import { escapeDelimiters, loadPromptTemplates, parsePromptFile } from "../../src/core/answer/prompt-templates.js";
+import { parseAnswerOutput } from "../../src/use-cases/answer/structured-answer.js";
+import { passagesWithinBudget } from "../../src/core/answer/token-budget.js";
+import { UpstreamError, UpstreamUnavailableError } from "../../src/core/errors.js";
+import { createTokenCounter } from "../../src/core/text/token-counter.js";
+import { CoalescingEmbedder } from "../../src/wrappers/coalescing-embedder.js";
+import { estimateCostUsd } from "../../src/observability/model-usage-recorder.js";
+import { retryAfterSeconds } from "../../src/adapters/openai/openai-errors.js";
+import { createResiliencePolicy } from "../../src/wrappers/resilience-policy.js";
 import { HITS, hit } from "../helpers/model-layer-fixtures.js";
 import { CountingEmbedder } from "../helpers/test-runtime.js";
 

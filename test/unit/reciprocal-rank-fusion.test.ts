@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RECIPROCAL_RANK_FUSION_K, reciprocalRankFusion } from "../../src/retrieve/reciprocal-rank-fusion.js";
+import { DEFAULT_RECIPROCAL_RANK_FUSION_K, reciprocalRankFusion } from "../../src/core/ranking/reciprocal-rank-fusion.js";
 
 describe("reciprocalRankFusion", () => {
   it("sums 1/(k + rank) over lists with k = 60 by default", () => {

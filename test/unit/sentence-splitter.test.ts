@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitSentences } from "../../src/answer/sentence-splitter.js";
+import { splitSentences } from "../../src/core/text/sentence-splitter.js";
 
 function texts(input: string): string[] {
   return splitSentences(input).map((sentence) => sentence.text);

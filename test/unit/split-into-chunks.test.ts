@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ParsedDocument } from "../../src/ingest/parsed-document.js";
-import { headingPathAt, pageAt, splitIntoChunks } from "../../src/ingest/split-into-chunks.js";
-import { createTokenCounter } from "../../src/ingest/token-counter.js";
+import type { ParsedDocument } from "../../src/ports/parser.js";
+import { headingPathAt, pageAt, splitIntoChunks } from "../../src/core/text/split-into-chunks.js";
+import { createTokenCounter } from "../../src/core/text/token-counter.js";
 
 const tokens = createTokenCounter();
 

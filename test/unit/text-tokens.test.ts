@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isStopword, normalizeText, stemWord, tokenizeTerms, tokenizeWords } from "../../src/retrieve/text-tokens.js";
+import { isStopword, normalizeText, stemWord, tokenizeTerms, tokenizeWords } from "../../src/core/text/text-tokens.js";
 
 describe("tokenizeWords", () => {
   it("lowercases and splits on anything that is not a letter or digit", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prepareQuery, VectorColumns } from "../../src/stores/vector-columns.js";
+import { prepareQuery, VectorColumns } from "../../src/adapters/vector-store/lancedb/vector-columns.js";
 
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

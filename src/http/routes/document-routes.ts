@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { NotFoundError, PayloadTooLargeError, ValidationError } from "../../errors.js";
-import type { BlobStore, DocumentRepository } from "../../documents/document-repository.js";
-import { blobKeyFor, submitDocument, type SubmitDocumentDeps, type SubmittedDocument } from "../../ingest/submit-document.js";
-import type { VectorStore } from "../../stores/vector-store.js";
+import { NotFoundError, PayloadTooLargeError, ValidationError } from "../../core/errors.js";
+import type { BlobStore, DocumentRepository } from "../../ports/document-repository.js";
+import { blobKeyFor, submitDocument, type SubmitDocumentDeps, type SubmittedDocument } from "../../use-cases/submit-document.js";
+import type { VectorStore } from "../../ports/vector-store.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema, readUploads } from "../read-uploads.js";
 import { limitBody } from "../request-body.js";

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { NotFoundError } from "../../errors.js";
-import type { DocumentRepository } from "../../documents/document-repository.js";
-import type { IngestJobData } from "../../ingest/ingest-job.js";
-import type { Job, JobQueue } from "../../queue/job-queue.js";
+import { NotFoundError } from "../../core/errors.js";
+import type { DocumentRepository } from "../../ports/document-repository.js";
+import type { IngestJobData } from "../../use-cases/ingest-job.js";
+import type { Job, JobQueue } from "../../ports/job-queue.js";
 import type { AppEnv } from "../app-env.js";
 import { jobJson } from "../serialize.js";
 import { parseWith } from "../validate.js";

@@ -1,8 +1,8 @@
 import { Hono, type Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { z } from "zod";
-import { AppError, PayloadTooLargeError } from "../../errors.js";
-import { answerRetrieved, retrieveForQuery, streamRetrieved, type AnswerQueryDeps, type QueryInput, type QueryResult } from "../../answer/answer-query.js";
+import { AppError, PayloadTooLargeError } from "../../core/errors.js";
+import { answerRetrieved, retrieveForQuery, streamRetrieved, type AnswerQueryDeps, type QueryInput, type QueryResult } from "../../use-cases/answer-query.js";
 import type { Metrics } from "../../observability/metrics.js";
 import type { AppEnv } from "../app-env.js";
 import { documentIdSchema } from "../read-uploads.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { UnprocessableDocumentError } from "../../../src/errors.js";
-import { parseHtml } from "../../../src/ingest/parsers/html-parser.js";
+import { UnprocessableDocumentError } from "../../../src/core/errors.js";
+import { parseHtml } from "../../../src/adapters/parser/html-parser.js";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { UnprocessableDocumentError } from "../../../src/errors.js";
-import { findMarkdownHeadings, parseMarkdown } from "../../../src/ingest/parsers/markdown-parser.js";
+import { UnprocessableDocumentError } from "../../../src/core/errors.js";
+import { findMarkdownHeadings, parseMarkdown } from "../../../src/adapters/parser/markdown-parser.js";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import type { SupportedMediaType } from "../../../src/ingest/parsed-document.js";
-import { parseDocument } from "../../../src/ingest/parsers/parse-document.js";
-import { sniffMediaType } from "../../../src/ingest/sniff-media-type.js";
+import type { SupportedMediaType } from "../../../src/ports/parser.js";
+import { parseDocument } from "../../../src/adapters/parser/parse-document.js";
+import { sniffMediaType } from "../../../src/core/text/sniff-media-type.js";
 
 describe("parseDocument", () => {
   it.each<[string, SupportedMediaType, string]>([

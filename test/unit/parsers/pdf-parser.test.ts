@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
 import { describe, expect, it } from "vitest";
-import { UnprocessableDocumentError } from "../../../src/errors.js";
-import { parsePdf } from "../../../src/ingest/parsers/pdf-parser.js";
+import { UnprocessableDocumentError } from "../../../src/core/errors.js";
+import { parsePdf } from "../../../src/adapters/parser/pdf-parser.js";
 
 /** Builds a PDF in memory: one page per entry, each line drawn below the previous one. */
 async function buildPdf(pages: string[][], title?: string): Promise<Uint8Array> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UnprocessableDocumentError } from "../../../src/errors.js";
-import { decodeText, parsePlainText } from "../../../src/ingest/parsers/plain-text-parser.js";
+import { UnprocessableDocumentError } from "../../../src/core/errors.js";
+import { decodeText, parsePlainText } from "../../../src/adapters/parser/plain-text-parser.js";
 
 describe("parsePlainText", () => {
   it("decodes UTF-8 and normalises line endings without inventing structure", () => {

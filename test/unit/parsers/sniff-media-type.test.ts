@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { UnprocessableDocumentError, UnsupportedMediaTypeError } from "../../../src/errors.js";
-import { sniffMediaType } from "../../../src/ingest/sniff-media-type.js";
+import { UnprocessableDocumentError, UnsupportedMediaTypeError } from "../../../src/core/errors.js";
+import { sniffMediaType } from "../../../src/core/text/sniff-media-type.js";
 
 const fixture = (name: string) => readFile(new URL(`../../fixtures/${name}`, import.meta.url));
 const utf8 = (text: string) => new TextEncoder().encode(text);

@@ -1,0 +1,37 @@
+import { join } from "node:path";
+import { fileNameForKey, readFileOrNull, removeFile, writeFileAtomic } from "../../document-repository/file/atomic-file.js";
+import type { BlobStore } from "../../../ports/document-repository.js";
+
+/**
+ * `BlobStore` on the local file system (embedded mode): one file per key under `directory`,
+ * named by the key's sha256 (so keys may hold any character) and spread over 256 sub-directories.
+ * Writes are atomic: a reader sees the old bytes or the new ones, even after `kill -9`.
+ */
+export class FileBlobStore implements BlobStore {
+  private readonly directory: string;
+
+  constructor(options: { directory: string }) {
+    this.directory = options.directory;
+  }
+
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    await writeFileAtomic(this.pathFor(key), bytes);
+  }
+
+  /** The stored bytes, or null when the key is unknown. */
+  async get(key: string): Promise<Uint8Array | null> {
+    const buffer = await readFileOrNull(this.pathFor(key));
+    return buffer === null ? null : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+
+  /** Idempotent: deleting a missing key is not an error. */
+  async delete(key: string): Promise<void> {
+    await removeFile(this.pathFor(key));
+  }
+
+  private pathFor(key: string): string {
+    const name = fileNameForKey(key);
+    // Sub-directories keep each directory small when there are many blobs.
+    return join(this.directory, name.slice(0, 2), `${name}.bin`);
+  }
+}

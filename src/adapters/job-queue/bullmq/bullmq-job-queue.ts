@@ -1,0 +1,268 @@
+import { randomUUID } from "node:crypto";
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob, type RedisOptions } from "bullmq";
+import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../../../core/errors.js";
+import { redisOptionsFromUrl } from "../../redis/redis-client.js";
+import type { QueueLogger } from "../in-process/in-process-job-queue.js";
+import type { Job, JobContext, JobHandler, JobQueue, JobState } from "../../../ports/job-queue.js";
+
+export interface BullMqJobQueueOptions {
+  /**
+   * `{ url }` (`redis://` or `rediss://`, optional user, password and `/db`) or ioredis options.
+   * The queue opens and closes its own connections (BullMQ bundles its own ioredis).
+   */
+  connection: { url: string } | RedisOptions;
+  /** BullMQ queue name (no `:`), e.g. `ingest`. */
+  queueName: string;
+  /** Key prefix, e.g. `ragline` → keys `ragline:ingest:*` (a trailing `:` is dropped). */
+  prefix: string;
+  /** Attempts before a transiently failing job is failed (default 5). */
+  maxAttempts?: number;
+  /** Delay before attempt n+1: random(0, min(maxMs, baseMs * 2^(n-1))) ("full jitter"). */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** How long `close` waits for running handlers before aborting their signal (default 10 s). */
+  closeGraceMs?: number;
+  /** Completed jobs kept: the newest `maxCount` (default 10 000), none older than `maxAgeMs` (default 7 days). Failed jobs are kept. */
+  completedRetention?: { maxCount?: number; maxAgeMs?: number };
+  /**
+   * Crash recovery: a worker holds a job's lock for `lockDurationMs` (default 30 s, renewed every
+   * half); every `stalledIntervalMs` (default 30 s) workers move jobs whose lock expired (their
+   * worker died) back to waiting, at most `maxStalledCount` times (default 1, then the job fails).
+   */
+  stalled?: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number };
+  logger?: QueueLogger;
+}
+
+/** What is stored as the BullMQ job's data: the payload plus the token of the enqueue that created it. */
+interface Envelope<TData> {
+  payload: TData;
+  enqueueToken: string;
+}
+
+const JOB_NAME = "job";
+const BACKOFF_TYPE = "full-jitter";
+const ABORT_SETTLE_MS = 2_000;
+const PROGRESS_WRITE_INTERVAL_MS = 250;
+const silentLogger: QueueLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * `JobQueue` on BullMQ (server mode): any number of api processes enqueue and any number of worker
+ * processes run jobs, coordinated by Redis. The job id is the BullMQ job id, so concurrent
+ * enqueues of one id create one job. Transient handler errors are retried with backoff; others
+ * fail the job at once (`UnrecoverableError`). Failed jobs stay as dead letters. A job whose
+ * worker died is run again after the stalled check (see `stalled`).
+ */
+export class BullMqJobQueue<TData> implements JobQueue<TData> {
+  private readonly options: BullMqJobQueueOptions;
+  private readonly prefix: string;
+  private readonly maxAttempts: number;
+  private readonly logger: QueueLogger;
+  private readonly queue: Queue<Envelope<TData>, void, string>;
+  private worker: Worker<Envelope<TData>, void, string> | null = null;
+  private closing = false;
+
+  constructor(options: BullMqJobQueueOptions) {
+    this.options = options;
+    this.prefix = options.prefix.replace(/:+$/, "");
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.logger = options.logger ?? silentLogger;
+    const retention = options.completedRetention ?? {};
+    this.queue = new Queue<Envelope<TData>, void, string>(options.queueName, {
+      // Producer side: fail fast while Redis is unreachable instead of queueing commands.
+      connection: this.connectionOptions({ maxRetriesPerRequest: 1, enableOfflineQueue: false }, "queue"),
+      prefix: this.prefix,
+      defaultJobOptions: {
+        attempts: this.maxAttempts,
+        backoff: { type: BACKOFF_TYPE, delay: options.backoff?.baseMs ?? 500 },
+        removeOnComplete: { age: Math.ceil((retention.maxAgeMs ?? 7 * 24 * 3_600_000) / 1000), count: retention.maxCount ?? 10_000 },
+        removeOnFail: false,
+      },
+    });
+    this.queue.on("error", (error) => this.logger.warn({ error: error.message }, "job queue connection error"));
+  }
+
+  async enqueue(data: TData, options: { id: string }): Promise<{ job: Job<TData>; created: boolean }> {
+    if (typeof options.id !== "string" || options.id.length === 0) {
+      throw new ValidationError("Job id must be a non-empty string", [{ path: "id", message: "Required" }]);
+    }
+    const jobId = encodeJobId(options.id);
+    const existing = await this.load(jobId);
+    if (existing) return { job: existing.job, created: false };
+    const enqueueToken = randomUUID();
+    // BullMQ adds nothing when the id exists (and returns our data anyway); the stored token tells whose add created the job.
+    const added = await this.queue.add(JOB_NAME, { payload: data, enqueueToken }, { jobId });
+    const stored = await this.load(jobId);
+    if (stored === null) return { job: this.toJob(added, "queued"), created: true };
+    return { job: stored.job, created: stored.enqueueToken === enqueueToken };
+  }
+
+  async get(id: string): Promise<Job<TData> | null> {
+    return (await this.load(encodeJobId(id)))?.job ?? null;
+  }
+
+  async retry(id: string): Promise<Job<TData>> {
+    const jobId = encodeJobId(id);
+    const job = await this.queue.getJob(jobId);
+    if (!job) throw new NotFoundError(`Job ${id} not found`);
+    const state = toJobState(await this.queue.getJobState(jobId));
+    if (state !== "failed") throw new ConflictError(`Job ${id} is ${state}; only failed jobs can be retried`);
+    try {
+      await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+    } catch (error) {
+      // Someone else retried it in between.
+      throw new ConflictError(`Job ${id} could not be retried: ${(error as Error).message}`, { cause: error });
+    }
+    const retried = await this.load(jobId);
+    if (!retried) throw new NotFoundError(`Job ${id} not found`);
+    return retried.job;
+  }
+
+  /** Failed jobs (dead letters), most recently failed first. */
+  async listFailed(options: { limit?: number; offset?: number } = {}): Promise<Job<TData>[]> {
+    const offset = Math.max(0, options.offset ?? 0);
+    const limit = Math.max(1, options.limit ?? 50);
+    const jobs = await this.queue.getFailed(offset, offset + limit - 1);
+    return jobs.filter((job): job is BullJob<Envelope<TData>> => Boolean(job)).map((job) => this.toJob(job, "failed"));
+  }
+
+  async start(handler: JobHandler<TData>, options: { concurrency?: number } = {}): Promise<void> {
+    if (this.worker !== null || this.closing) throw new Error("BullMqJobQueue can be started once, before close()");
+    const stalled = this.options.stalled ?? {};
+    const maxMs = this.options.backoff?.maxMs ?? 30_000;
+    // Workers block on Redis and must retry commands across reconnects: BullMQ requires maxRetriesPerRequest null.
+    this.worker = new Worker<Envelope<TData>, void, string>(
+      this.options.queueName,
+      (job, token, signal) => this.process(job, token, signal, handler),
+      {
+        connection: this.connectionOptions({ maxRetriesPerRequest: null, enableOfflineQueue: true }, "worker"),
+        prefix: this.prefix,
+        concurrency: Math.max(1, options.concurrency ?? 4),
+        lockDuration: stalled.lockDurationMs ?? 30_000,
+        stalledInterval: stalled.stalledIntervalMs ?? 30_000,
+        maxStalledCount: Math.max(1, stalled.maxStalledCount ?? 1),
+        settings: {
+          backoffStrategy: (attemptsMade, _type, _error, job) => {
+            const baseMs = Number(job?.opts.backoff && typeof job.opts.backoff === "object" ? job.opts.backoff.delay : 500);
+            return Math.round(Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1)));
+          },
+        },
+      },
+    );
+    this.worker.on("error", (error) => this.logger.warn({ error: error.message }, "job worker error"));
+    this.worker.on("failed", (job, error) => {
+      if (!job) return;
+      const fields = { jobId: decodeJobId(job.id ?? ""), attempts: job.attemptsMade, error: error.message };
+      const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
+      if (willRetry) this.logger.info(fields, "job attempt failed, retrying");
+      else this.logger.warn(fields, "job failed");
+    });
+    await this.worker.waitUntilReady();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const worker = this.worker;
+    if (worker !== null) {
+      const closed = worker.close();
+      if (!(await settlesWithin(closed, this.options.closeGraceMs ?? 10_000))) {
+        this.logger.warn({}, "aborting jobs still running after the close grace period");
+        worker.cancelAllJobs("Job queue is closing");
+        if (!(await settlesWithin(closed, ABORT_SETTLE_MS))) await worker.close(true);
+      }
+    }
+    await this.queue.close().catch((error: unknown) => this.logger.warn({ error: String(error) }, "could not close the job queue"));
+  }
+
+  private async process(job: BullJob<Envelope<TData>>, token: string | undefined, signal: AbortSignal | undefined, handler: JobHandler<TData>): Promise<void> {
+    let progressWrittenAt = 0;
+    const context: JobContext = {
+      signal: signal ?? new AbortController().signal,
+      reportProgress: async (progress) => {
+        if (!Number.isFinite(progress) || Date.now() - progressWrittenAt < PROGRESS_WRITE_INTERVAL_MS) return;
+        progressWrittenAt = Date.now();
+        await job.updateProgress(Math.min(1, Math.max(0, progress)));
+      },
+    };
+    try {
+      await handler(this.toJob(job, "active"), context);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.closing && signal?.aborted && token !== undefined) {
+        // Interrupted by shutdown, not by its own fault: back to waiting, for another worker.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      if (!isTransientError(error)) throw new UnrecoverableError(message);
+      throw error instanceof Error ? error : new Error(message);
+    }
+  }
+
+  /**
+   * State first, then the job hash: a job that finishes in between is reported in its earlier state
+   * with its final fields, never as finished without its result (the other order could do that).
+   */
+  private async load(jobId: string): Promise<{ job: Job<TData>; enqueueToken: string } | null> {
+    const state = await this.queue.getJobState(jobId);
+    const job = await this.queue.getJob(jobId);
+    if (!job) return null;
+    return { job: this.toJob(job, toJobState(state)), enqueueToken: job.data.enqueueToken };
+  }
+
+  private toJob(job: BullJob<Envelope<TData>>, state: JobState): Job<TData> {
+    const updatedAt = Math.max(job.timestamp, job.processedOn ?? 0, job.finishedOn ?? 0);
+    const finished = state === "completed" || state === "failed";
+    return {
+      id: decodeJobId(job.id ?? ""),
+      data: job.data.payload,
+      state,
+      attempts: job.attemptsStarted || job.attemptsMade || 0,
+      maxAttempts: job.opts.attempts ?? this.maxAttempts,
+      progress: state === "completed" ? 1 : typeof job.progress === "number" ? job.progress : 0,
+      error: state === "completed" ? null : job.failedReason || null,
+      createdAt: new Date(job.timestamp).toISOString(),
+      updatedAt: new Date(updatedAt).toISOString(),
+      finishedAt: finished && job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    };
+  }
+
+  private connectionOptions(settings: { maxRetriesPerRequest: number | null; enableOfflineQueue: boolean }, role: string): RedisOptions {
+    const { connection } = this.options;
+    const base = "url" in connection && typeof connection.url === "string" ? redisOptionsFromUrl(connection.url) : (connection as RedisOptions);
+    return {
+      connectTimeout: 2_000,
+      // Reconnect forever, at most every 2 s.
+      retryStrategy: (times: number) => Math.min(2_000, 50 * 2 ** Math.min(times - 1, 16)),
+      ...base,
+      ...settings,
+      connectionName: `ragline:${this.options.queueName}:${role}`,
+    };
+  }
+}
+
+/** BullMQ states → port states; waiting, delayed (backoff), prioritized and waiting-children are all "queued". */
+function toJobState(state: string): JobState {
+  if (state === "active" || state === "completed" || state === "failed") return state;
+  return "queued";
+}
+
+/**
+ * BullMQ refuses ids that are integers or contain `:`; `%` and `:` are escaped and an integer-like
+ * id gets a `%N` mark (never produced by escaping), so every string maps to a distinct valid id.
+ */
+export function encodeJobId(id: string): string {
+  const escaped = id.replace(/%/g, "%25").replace(/:/g, "%3A");
+  return `${Number.parseInt(escaped, 10)}` === escaped ? `%N${escaped}` : escaped;
+}
+
+export function decodeJobId(jobId: string): string {
+  const escaped = jobId.startsWith("%N") ? jobId.slice(2) : jobId;
+  return escaped.replace(/%(25|3A)/g, (escape) => (escape === "%25" ? "%" : ":"));
+}
+
+async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const settled = promise.then(() => true, () => true);
+  const result = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  return result;
+}

@@ -1,0 +1,166 @@
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Redis } from "ioredis";
+import { EmbeddingCache } from "../use-cases/embedding-cache.js";
+import type { KeyValue } from "../ports/key-value.js";
+import { MemoryKeyValue } from "../adapters/key-value/memory/memory-key-value.js";
+import { closeRedisClient, createRedisClient, waitForRedisReady } from "../adapters/redis/redis-client.js";
+import { RedisKeyValue } from "../adapters/key-value/redis/redis-key-value.js";
+import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js";
+import type { Config } from "../config/schema.js";
+import type { DocumentRepository } from "../ports/document-repository.js";
+import { FileBlobStore } from "../adapters/blob-store/file/file-blob-store.js";
+import { FileDocumentRepository } from "../adapters/document-repository/file/file-document-repository.js";
+import { RedisDocumentRepository } from "../adapters/document-repository/redis/redis-document-repository.js";
+import type { AppDeps } from "../http/create-app.js";
+import { ingestDocument } from "../use-cases/ingest-document.js";
+import type { IngestJobData } from "../use-cases/ingest-job.js";
+import { KeyedLock } from "../core/keyed-lock.js";
+import { reconcileDocuments } from "../use-cases/reconcile-documents.js";
+import { createTokenCounter } from "../core/text/token-counter.js";
+import type { Logger } from "../observability/logger.js";
+import { Metrics } from "../observability/metrics.js";
+import { createModelLayer } from "./create-model-layer.js";
+import type { Embedder } from "../ports/embedder.js";
+import { LocalHashEmbedder } from "../adapters/embedder/local/local-hash-embedder.js";
+import { BullMqJobQueue } from "../adapters/job-queue/bullmq/bullmq-job-queue.js";
+import { InProcessJobQueue } from "../adapters/job-queue/in-process/in-process-job-queue.js";
+import type { JobQueue } from "../ports/job-queue.js";
+import { CollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
+import { createVectorStore } from "./create-vector-store.js";
+
+export interface Runtime {
+  deps: AppDeps;
+  queue: JobQueue<IngestJobData>;
+  /** Starts ingest workers in this process (jobs interrupted by a crash run again). */
+  startWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const REDIS_READY_TIMEOUT_MS = 5_000;
+
+/**
+ * Builds every adapter from config, one code path for both ways to run: LanceDB or Qdrant
+ * (`qdrant.url`), files or Redis (`redis.url`: embedding cache, answer cache, document records,
+ * BullMQ queue), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
+ * Throws ConflictError when the store holds a collection of another model or dimension.
+ */
+export async function composeRuntime(options: {
+  config: Config;
+  retrievalSettings: RetrievalSettingsProvider;
+  logger: Logger;
+  embedder?: Embedder;
+  metrics?: Metrics;
+}): Promise<Runtime> {
+  const { config, logger } = options;
+  const dataDir = resolve(config.server.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const metrics = options.metrics ?? new Metrics();
+  const redis = config.redis.url ? await connectRedis(config.redis.url, logger) : null;
+
+  const keyValue: KeyValue = redis
+    ? new RedisKeyValue({ redis, keyPrefix: `${config.redis.keyPrefix}cache:`, timeoutMs: config.redis.cacheTimeoutMs, logger })
+    : new MemoryKeyValue({ maxEntries: config.embedding.cacheMaxEntries });
+  const models = createModelLayer(config, { metrics, logger, keyValue });
+  const embedder = options.embedder ?? models.embedder ?? new LocalHashEmbedder({ dimension: config.embedding.dimension });
+
+  const rawStore = await createVectorStore({ ...config, server: { ...config.server, dataDir } }, logger, { sharedWithOtherProcesses: redis !== null });
+  const ensuringStore = new CollectionEnsuringStore(rawStore, { dimension: embedder.dimension, model: embedder.modelId }, { logger });
+  await ensuringStore.ensureAtStart();
+  const store = models.wrapStore(ensuringStore);
+
+  const tokens = createTokenCounter();
+  const embeddings = new EmbeddingCache({
+    embedder,
+    keyValue,
+    tokenBudget: { count: (text) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens, maxBatchTokens: config.embedding.maxBatchTokens },
+    ttlSeconds: config.embedding.cacheTtlSeconds,
+    batchSize: config.embedding.batchSize,
+    logger,
+    metrics: {
+      onLookup: (hits, misses) => {
+        metrics.embeddingCache.inc({ result: "hit" }, hits);
+        metrics.embeddingCache.inc({ result: "miss" }, misses);
+      },
+      onEmbedderCall: (model, texts) => {
+        metrics.embedderCalls.inc({ model });
+        metrics.embeddedTexts.inc({ model }, texts);
+      },
+    },
+  });
+  const documents: DocumentRepository = redis ? new RedisDocumentRepository({ redis, keyPrefix: config.redis.keyPrefix }) : new FileDocumentRepository({ directory: join(dataDir, "documents") });
+  const blobs = new FileBlobStore({ directory: join(dataDir, "blobs") });
+  const queueLogger = logger.child({ component: "queue" });
+  const queue: JobQueue<IngestJobData> = config.redis.url
+    ? new BullMqJobQueue<IngestJobData>({
+        connection: { url: config.redis.url },
+        queueName: "ingest",
+        prefix: config.redis.keyPrefix.replace(/:+$/, "") || "ragline",
+        maxAttempts: config.ingest.maxAttempts,
+        closeGraceMs: config.server.shutdownGraceMs,
+        stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs },
+        logger: queueLogger,
+      })
+    : new InProcessJobQueue<IngestJobData>({ directory: join(dataDir, "jobs"), maxAttempts: config.ingest.maxAttempts, closeGraceMs: config.server.shutdownGraceMs, logger: queueLogger });
+  if (redis) await reconcileDocuments({ documents, queue, logger });
+
+  const deps: AppDeps = {
+    config,
+    retrievalSettings: options.retrievalSettings,
+    documents,
+    blobs,
+    queue,
+    store,
+    embeddings,
+    locks: new KeyedLock(),
+    logger,
+    metrics,
+    answerer: models.answerer ?? undefined,
+    readinessChecks: redis ? { redis: () => pingRedis(redis) } : {},
+  };
+
+  return {
+    deps,
+    queue,
+    async startWorkers() {
+      await queue.start(
+        async (job, context) => {
+          try {
+            await ingestDocument({ documents, blobs, store: ensuringStore, embeddings, tokens, chunking: () => config.chunking, onIndexed: (count) => metrics.chunksIndexed.inc(count) }, job, context);
+            metrics.ingestJobs.inc({ outcome: "completed" });
+          } catch (error) {
+            metrics.ingestJobs.inc({ outcome: "failed" });
+            logger.warn({ jobId: job.id, attempt: job.attempts, error: (error as Error).message }, "ingest attempt failed");
+            throw error;
+          }
+        },
+        { concurrency: config.ingest.concurrency },
+      );
+    },
+    async close() {
+      await queue.close();
+      await store.close();
+      if (redis) await closeRedisClient(redis);
+    },
+  };
+}
+
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const client = createRedisClient(url, { logger, connectionName: "ragline" });
+  try {
+    await waitForRedisReady(client, REDIS_READY_TIMEOUT_MS);
+  } catch (error) {
+    await closeRedisClient(client);
+    throw new Error(`Redis at ${new URL(url).host} is not reachable: ${(error as Error).message}`);
+  }
+  return client;
+}
+
+async function pingRedis(redis: Redis): Promise<{ status: "up" | "down"; detail?: string }> {
+  try {
+    await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("ping timed out")), 1_000))]);
+    return { status: "up" };
+  } catch (error) {
+    return { status: "down", detail: (error as Error).message };
+  }
+}

@@ -1,0 +1,158 @@
+import type { KeyValue } from "../ports/key-value.js";
+import type { Config } from "../config/schema.js";
+import { AnswerCache } from "../use-cases/answer/answer-cache.js";
+import { LlmAnswerer } from "../use-cases/answer/model-answerer.js";
+import { loadPromptTemplates } from "../core/answer/prompt-templates.js";
+import { createTokenCounter } from "../core/text/token-counter.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import { createResiliencePolicy, type BreakerState, type ResiliencePolicy } from "../wrappers/resilience-policy.js";
+import { ResilientVectorStore } from "../wrappers/resilient-vector-store.js";
+import type { VectorStore } from "../ports/vector-store.js";
+import type { ChatModel } from "../ports/chat-model.js";
+import { CoalescingEmbedder } from "../wrappers/coalescing-embedder.js";
+import type { Embedder } from "../ports/embedder.js";
+import { createOpenAiClient } from "../adapters/openai/openai-client.js";
+import { OpenAiChatModel } from "../adapters/chat-model/openai/openai-chat-model.js";
+import { OpenAiEmbedder } from "../adapters/embedder/openai/openai-embedder.js";
+import { errorKind } from "../adapters/openai/openai-errors.js";
+import { ModelUsageRecorder } from "../observability/model-usage-recorder.js";
+import { ResilientChatModel } from "../wrappers/resilient-chat-model.js";
+import { ResilientEmbedder } from "../wrappers/resilient-embedder.js";
+import { RoutedChatModel } from "../wrappers/routed-chat-model.js";
+
+/** Everything the composition root needs from the model layer. */
+export interface ModelLayer {
+  /** OpenAI-compatible embedder (resilient, query calls coalesced); null → keep the local embedder. */
+  embedder: Embedder | null;
+  /** Model answer path; null → the extractive answerer (pass nothing as `answerer`). */
+  answerer: LlmAnswerer | null;
+  answerCache: AnswerCache;
+  recorder: ModelUsageRecorder;
+  policies: Record<string, ResiliencePolicy>;
+  /** Puts the store's search under a timeout (store.timeoutMs) and a breaker; use it for the query path. */
+  wrapStore(store: VectorStore): VectorStore;
+}
+
+export interface ModelLayerOptions {
+  /** Store policy: attempts per search and breaker; defaults suit a store on the same network. */
+  storeMaxAttempts?: number;
+  storeBreakerThreshold?: number;
+  storeHalfOpenAfterMs?: number;
+  /** Window in which concurrent query embeddings share one request. */
+  embeddingCoalesceWindowMs?: number;
+  /** Prompt directory (tests); `prompts/` at the repository root by default. */
+  promptDirectory?: string;
+  /** Backoff of the model policies (tests shorten it). */
+  initialRetryDelayMs?: number;
+}
+
+const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2, isolated: 3 };
+
+/**
+ * Builds the model layer from config: `embedding.provider: openai` and `answer.provider: openai`
+ * select the OpenAI-compatible adapters (one SDK client, `maxRetries: 0`), each behind its own
+ * resilience policy with metrics; otherwise the embedder/answerer stay null and the local ones are
+ * used. Prompts are read here, so a missing prompt file stops start-up.
+ */
+export function createModelLayer(config: Config, deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue }, options: ModelLayerOptions = {}): ModelLayer {
+  const { metrics, logger } = deps;
+  const recorder = new ModelUsageRecorder({ metrics, prices: config.prices, logger: logger.child({ component: "model" }) });
+  const policies: Record<string, ResiliencePolicy> = {};
+  const policy = (name: string, settings: { timeoutMs: number; maxAttempts: number; breakerThreshold: number; halfOpenAfterMs: number }) => {
+    metrics.breakerState.set({ dependency: name }, 0);
+    const created = createResiliencePolicy({
+      name,
+      ...settings,
+      initialDelayMs: options.initialRetryDelayMs,
+      onRetry: (error, attempt, delayMs) => {
+        metrics.dependencyRetries.inc({ dependency: name });
+        logger.warn({ dependency: name, attempt, delay_ms: Math.round(delayMs), kind: errorKind(error) }, "retrying dependency call");
+      },
+      onBreakerStateChange: (state) => {
+        metrics.breakerState.set({ dependency: name }, BREAKER_VALUES[state]);
+        logger.warn({ dependency: name, state }, "circuit breaker state changed");
+      },
+    });
+    policies[name] = created;
+    return created;
+  };
+  const modelSettings = {
+    timeoutMs: config.openai.timeoutMs,
+    maxAttempts: config.openai.maxAttempts,
+    breakerThreshold: config.openai.breakerThreshold,
+    halfOpenAfterMs: config.openai.breakerHalfOpenAfterMs,
+  };
+  const onModelError = (dependency: string) => (error: unknown) => {
+    const kind = errorKind(error);
+    if (kind === "aborted") return;
+    metrics.modelErrors.inc({ provider: "openai", kind });
+    // Our own messages only: the provider's text and the request (with its key) are never logged.
+    logger.warn({ dependency, kind, status: (error as { status?: number }).status }, "model call failed");
+  };
+
+  const storePolicy = policy("vector_store", {
+    timeoutMs: config.store.timeoutMs,
+    maxAttempts: options.storeMaxAttempts ?? 2,
+    breakerThreshold: options.storeBreakerThreshold ?? 5,
+    halfOpenAfterMs: options.storeHalfOpenAfterMs ?? 10_000,
+  });
+
+  const answerCache = new AnswerCache({
+    keyValue: deps.keyValue,
+    ttlSeconds: config.answer.cacheTtlSeconds,
+    onLookup: (hit) => metrics.answerCache.inc({ result: hit ? "hit" : "miss" }),
+    logger,
+  });
+  const usesOpenAi = config.embedding.provider === "openai" || config.answer.provider === "openai";
+  const client = usesOpenAi ? createOpenAiClient({ baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, timeoutMs: config.openai.timeoutMs + 1_000 }) : null;
+
+  let embedder: Embedder | null = null;
+  if (client && config.embedding.provider === "openai") {
+    const openAiEmbedder = new OpenAiEmbedder(client, {
+      model: config.embedding.model,
+      dimension: config.embedding.dimension,
+      maxBatchSize: config.embedding.batchSize,
+      onUsage: ({ inputTokens, model, latencyMs, tenant }) =>
+        recorder.record({ provider: "openai", task: "embedding", model, promptVersion: "none", tenant, usage: { inputTokens, outputTokens: 0, cachedTokens: 0 }, latencyMs, outcome: "ok" }),
+    });
+    const resilient = new ResilientEmbedder(openAiEmbedder, policy("embedder", modelSettings), { onError: onModelError("embedder") });
+    embedder = new CoalescingEmbedder(resilient, { windowMs: options.embeddingCoalesceWindowMs ?? 3 });
+  }
+
+  let answerer: LlmAnswerer | null = null;
+  if (client && config.answer.provider === "openai") {
+    const resilientChat = (name: string, model: string) =>
+      new ResilientChatModel(new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput }), policy(name, modelSettings), {
+        idleTimeoutMs: config.openai.timeoutMs,
+        onError: onModelError(name),
+      });
+    const primary = resilientChat("chat", config.answer.model);
+    const fallback = config.answer.fallbackModel ? resilientChat("chat_fallback", config.answer.fallbackModel) : null;
+    const small: ChatModel | undefined = config.answer.smallModel ? new RoutedChatModel(resilientChat("chat_small", config.answer.smallModel), fallback) : undefined;
+    answerer = new LlmAnswerer({
+      chat: new RoutedChatModel(primary, fallback),
+      smallChat: small,
+      templates: loadPromptTemplates({ version: config.answer.promptVersion, directory: options.promptDirectory }),
+      counter: createTokenCounter(),
+      recorder,
+      cache: answerCache,
+      metrics,
+      settings: {
+        maxOutputTokens: config.answer.maxOutputTokens,
+        inputTokenBudget: config.answer.inputTokenBudget,
+        fallbackInputTokenBudget: config.answer.fallbackInputTokenBudget,
+      },
+      logger: logger.child({ component: "answer" }),
+    });
+  }
+
+  return {
+    embedder,
+    answerer,
+    answerCache,
+    recorder,
+    policies,
+    wrapStore: (store) => new ResilientVectorStore(store, storePolicy),
+  };
+}

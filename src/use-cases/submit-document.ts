@@ -1,0 +1,93 @@
+import { ConflictError } from "../core/errors.js";
+import type { BlobStore, DocumentRecord, DocumentRepository } from "../ports/document-repository.js";
+import type { JobQueue } from "../ports/job-queue.js";
+import type { IngestJobData } from "./ingest-job.js";
+import { deriveDocumentId, ingestJobId, normalizedContent, sha256Hex } from "../core/documents.js";
+import type { KeyedLock } from "../core/keyed-lock.js";
+import { sniffMediaType } from "../core/text/sniff-media-type.js";
+
+export interface UploadItem {
+  bytes: Uint8Array;
+  fileName: string | null;
+  title: string | null;
+  metadata: Record<string, unknown>;
+  /** Caller-chosen id; when absent the id is derived from tenant and content. */
+  externalId: string | null;
+}
+
+export interface SubmitDocumentDeps {
+  documents: DocumentRepository;
+  blobs: BlobStore;
+  queue: JobQueue<IngestJobData>;
+  locks: KeyedLock;
+  now?: () => Date;
+}
+
+export interface SubmittedDocument {
+  record: DocumentRecord;
+  /** True when the same content was already there: nothing was queued. */
+  duplicate: boolean;
+}
+
+/**
+ * Accepts one upload: sniffs its type (415 for anything unsupported), derives or checks its id,
+ * stores the bytes, writes the record and enqueues the ingest job — parsing, chunking and embedding
+ * happen off the request path. Same content again → the existing record, `duplicate: true`.
+ * `mode: "create"` refuses to change an existing caller-id document (409, use replace);
+ * `mode: "replace"` supersedes it with a new revision whose job removes stale chunks.
+ */
+export async function submitDocument(deps: SubmitDocumentDeps, input: { tenant: string; item: UploadItem; mode: "create" | "replace" }): Promise<SubmittedDocument> {
+  const { tenant, item, mode } = input;
+  const mediaType = await sniffMediaType(item.bytes, item.fileName ?? undefined);
+  const content = normalizedContent(item.bytes, mediaType);
+  const contentHash = sha256Hex(content);
+  const id = item.externalId ?? deriveDocumentId(tenant, content);
+
+  return deps.locks.run(`${tenant}\u0000${id}`, async () => {
+    const existing = await deps.documents.get(tenant, id);
+    if (existing && existing.contentHash === contentHash && existing.status !== "failed") {
+      // A crash between writing the record and enqueueing would strand it; enqueue is idempotent.
+      if (existing.status !== "indexed") await deps.queue.enqueue(jobDataFor(existing), { id: existing.jobId });
+      return { record: existing, duplicate: true };
+    }
+    if (existing && mode === "create" && existing.contentHash !== contentHash) {
+      throw new ConflictError(`document ${id} already exists with other content; use PUT /v1/documents/${id} to replace it`);
+    }
+    const now = (deps.now ?? (() => new Date()))().toISOString();
+    const revision = (existing?.revision ?? 0) + 1;
+    const jobId = ingestJobId(tenant, id, revision);
+    const blobKey = blobKeyFor(tenant, id, revision);
+    await deps.blobs.put(blobKey, item.bytes);
+    const record: DocumentRecord = {
+      tenant,
+      id,
+      title: item.title ?? existing?.title ?? item.fileName ?? "",
+      source: item.fileName ?? existing?.source ?? "",
+      mediaType,
+      status: "queued",
+      contentHash,
+      byteSize: item.bytes.byteLength,
+      // Keeps the indexed chunk count until the new revision is indexed, so the job knows what to prune.
+      chunkCount: existing?.chunkCount ?? 0,
+      metadata: item.metadata,
+      revision,
+      jobId,
+      error: null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      indexedAt: existing?.indexedAt ?? null,
+    };
+    await deps.documents.put(record);
+    await deps.queue.enqueue(jobDataFor(record), { id: jobId });
+    return { record, duplicate: false };
+  });
+}
+
+/** Where the bytes of one revision of a document are kept. */
+export function blobKeyFor(tenant: string, documentId: string, revision: number): string {
+  return `${tenant}/${documentId}/${revision}`;
+}
+
+function jobDataFor(record: DocumentRecord): IngestJobData {
+  return { tenant: record.tenant, documentId: record.id, revision: record.revision, blobKey: blobKeyFor(record.tenant, record.id, record.revision) };
+}
