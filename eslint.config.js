@@ -1,11 +1,13 @@
 // Lint rules: ESLint's and typescript-eslint's recommended sets, plus the house rules of DESIGN.md.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
   { ignores: ["node_modules/", "data/", ".ci-out/", ".scratch/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  prettier,
   {
     languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", fetch: "readonly", setTimeout: "readonly", clearTimeout: "readonly", performance: "readonly" } },
     rules: {
