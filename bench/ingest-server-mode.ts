@@ -42,8 +42,12 @@ for (const workerCount of values.workers!.split(",").map(Number)) {
     const secondCalls = (await calls()) - before.calls;
 
     console.log(`workers: ${workerCount} (Redis cache, BullMQ, LanceDB), ${first.accepted} documents per run`);
-    console.log(`  first run:  ${(first.chunks / (first.totalMs / 1000)).toFixed(1)} chunks/s (${first.chunks} chunks in ${(first.totalMs / 1000).toFixed(2)} s)`);
-    console.log(`  second run: ${(second.chunks / (second.totalMs / 1000)).toFixed(1)} chunks/s, cache hit rate ${((100 * secondHits) / Math.max(1, secondHits + secondMisses)).toFixed(1)}%, embedder calls ${secondCalls}, speed-up ${(first.totalMs / second.totalMs).toFixed(2)}x`);
+    console.log(
+      `  first run:  ${(first.chunks / (first.totalMs / 1000)).toFixed(1)} chunks/s (${first.chunks} chunks in ${(first.totalMs / 1000).toFixed(2)} s)`,
+    );
+    console.log(
+      `  second run: ${(second.chunks / (second.totalMs / 1000)).toFixed(1)} chunks/s, cache hit rate ${((100 * secondHits) / Math.max(1, secondHits + secondMisses)).toFixed(1)}%, embedder calls ${secondCalls}, speed-up ${(first.totalMs / second.totalMs).toFixed(2)}x`,
+    );
   } finally {
     await Promise.all(processes.map((service) => service.stop()));
     const redis = new Redis(redisUrl);

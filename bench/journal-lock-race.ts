@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { processes: { type: "string", default: "6" }, rounds: { type: "string", default: "5" }, child: { type: "string" }, at: { type: "string" } } });
+const { values } = parseArgs({
+  options: { processes: { type: "string", default: "6" }, rounds: { type: "string", default: "5" }, child: { type: "string" }, at: { type: "string" } },
+});
 
 if (values.child) {
   // One contender: waits for the common start instant, takes the lock, holds it for 2 s.
@@ -40,12 +42,16 @@ if (values.child) {
     await setup(`${path}.lock`);
     const at = Date.now() + 2_500;
     const outputs = await Promise.all(
-      Array.from({ length: Number(values.processes) }, () => new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", self, "--child", path, "--at", String(at)], { stdio: ["ignore", "pipe", "ignore"] });
-        let output = "";
-        child.stdout.on("data", (part) => (output += String(part)));
-        child.on("exit", () => resolve(output.trim()));
-      })),
+      Array.from(
+        { length: Number(values.processes) },
+        () =>
+          new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, ["--import", "tsx", self, "--child", path, "--at", String(at)], { stdio: ["ignore", "pipe", "ignore"] });
+            let output = "";
+            child.stdout.on("data", (part) => (output += String(part)));
+            child.on("exit", () => resolve(output.trim()));
+          }),
+      ),
     );
     await rm(directory, { recursive: true, force: true });
     return { held: outputs.filter((output) => output === "HELD").length, lost: outputs.filter((output) => output === "LOST").length };

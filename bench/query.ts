@@ -28,7 +28,11 @@ try {
   console.log(`corpus: ${ingest.accepted} documents, ${ingest.chunks} chunks indexed`);
   // Warm-up: first queries pay for lazy index loading.
   await runPool(sample.slice(0, 50), 4, async (question) => {
-    await fetch(`${running.service.url}/v1/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, mode: "retrieve" }) });
+    await fetch(`${running.service.url}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question, mode: "retrieve" }),
+    });
   });
   for (const concurrency of [1, 16]) {
     const client = new BenchHttpClient(running.service.url, concurrency);
@@ -47,7 +51,9 @@ try {
     const serverCpuText = formatThreadCpu(serverCpu, await readThreadCpu(running.service.child.pid!), sample.length);
     client.close();
     latencies.sort((left, right) => left - right);
-    console.log(`concurrency ${String(concurrency).padStart(2)}: ${sample.length} requests, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, ${(sample.length / seconds).toFixed(1)} requests/s`);
+    console.log(
+      `concurrency ${String(concurrency).padStart(2)}: ${sample.length} requests, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, ${(sample.length / seconds).toFixed(1)} requests/s`,
+    );
     console.log(`  CPU per request: service ${serverCpuText}; this client ${(clientCpuMs / sample.length).toFixed(2)} ms (same cores)`);
   }
 } finally {

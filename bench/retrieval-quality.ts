@@ -55,8 +55,25 @@ function dot(left: Float32Array, right: Float32Array): number {
 }
 
 function toHit(text: string, paragraphIndex: number, score: number): SearchHit {
-  const metadata = { documentId: `paragraph-${paragraphIndex}`, title: "", source: "squad", chunkIndex: 0, start: 0, end: text.length, headingPath: [], page: null, contentHash: "", embeddingModel: "" };
-  return { id: `chunk-${paragraphIndex}`, tenant: "bench", text, metadata, scores: { dense: score, text: null, denseRank: null, textRank: null, fused: score } };
+  const metadata = {
+    documentId: `paragraph-${paragraphIndex}`,
+    title: "",
+    source: "squad",
+    chunkIndex: 0,
+    start: 0,
+    end: text.length,
+    headingPath: [],
+    page: null,
+    contentHash: "",
+    embeddingModel: "",
+  };
+  return {
+    id: `chunk-${paragraphIndex}`,
+    tenant: "bench",
+    text,
+    metadata,
+    scores: { dense: score, text: null, denseRank: null, textRank: null, fused: score },
+  };
 }
 
 function containsGold(answer: string | null, golds: string[]): boolean {
@@ -128,7 +145,8 @@ questions.forEach((question, questionIndex) => {
 
   const goldHit = [toHit(paragraphs[question.paragraphIndex]!, question.paragraphIndex, 1)];
   if (containsGold(answerExtractively({ question: question.question, hits: goldHit }).answer, question.answers)) goldOnlyContained++;
-  if (containsGold(answerExtractively({ question: question.question, hits: goldHit, maxSentences: 1 }).answer, question.answers)) goldOnlySingleSentenceContained++;
+  if (containsGold(answerExtractively({ question: question.question, hits: goldHit, maxSentences: 1 }).answer, question.answers))
+    goldOnlySingleSentenceContained++;
   const retrievedHits = top.slice(0, 5).map((entry) => toHit(paragraphs[entry.paragraphIndex]!, entry.paragraphIndex, entry.score));
   const retrievedAnswer = answerExtractively({ question: question.question, hits: retrievedHits }).answer;
   if (retrievedAnswer === null) retrievedNull++;
@@ -143,8 +161,12 @@ const distribution = (values: number[]): string =>
   `p5 ${format(percentile(values, 0.05))}  p50 ${format(percentile(values, 0.5))}  p95 ${format(percentile(values, 0.95))}  p99 ${format(percentile(values, 0.99))}`;
 
 console.log(`model ${embedder.modelId}; ${paragraphs.length} paragraphs, ${total} sampled questions of ${allQuestions.length}`);
-console.log(`embedding: ${paragraphs.length + total} texts in ${embedSeconds.toFixed(2)} s = ${Math.round((paragraphs.length + total) / embedSeconds)} texts/s`);
-console.log(`recall@1 ${format(recallAt[1] / total)}  recall@5 ${format(recallAt[5] / total)}  recall@10 ${format(recallAt[10] / total)}  MRR@10 ${format(reciprocalRankSum / total)}`);
+console.log(
+  `embedding: ${paragraphs.length + total} texts in ${embedSeconds.toFixed(2)} s = ${Math.round((paragraphs.length + total) / embedSeconds)} texts/s`,
+);
+console.log(
+  `recall@1 ${format(recallAt[1] / total)}  recall@5 ${format(recallAt[5] / total)}  recall@10 ${format(recallAt[10] / total)}  MRR@10 ${format(reciprocalRankSum / total)}`,
+);
 console.log(`top-1 similarity            ${distribution(topSimilarities)}`);
 console.log(`gold-paragraph similarity   ${distribution(goldSimilarities)}`);
 console.log(`unrelated-paragraph sim.    ${distribution(unrelatedSimilarities)}  (random paragraph of another article)`);
@@ -154,5 +176,9 @@ for (const threshold of [0.08, 0.1, 0.12, 0.15, 0.2]) {
   const rejected = unrelatedSimilarities.filter((score) => score < threshold).length / total;
   console.log(`  minScore ${threshold.toFixed(2)}: keeps ${format(kept)} of gold paragraphs, rejects ${format(rejected)} of unrelated ones`);
 }
-console.log(`extractive, gold paragraph only: answer contains a gold span ${format(goldOnlyContained / total)} (maxSentences 3), ${format(goldOnlySingleSentenceContained / total)} (maxSentences 1)`);
-console.log(`extractive, top-5 retrieved:     answer contains a gold span ${format(retrievedContained / total)}; null answers ${format(retrievedNull / total)}`);
+console.log(
+  `extractive, gold paragraph only: answer contains a gold span ${format(goldOnlyContained / total)} (maxSentences 3), ${format(goldOnlySingleSentenceContained / total)} (maxSentences 1)`,
+);
+console.log(
+  `extractive, top-5 retrieved:     answer contains a gold span ${format(retrievedContained / total)}; null answers ${format(retrievedNull / total)}`,
+);

@@ -34,7 +34,17 @@ export async function main(role: "api" | "worker"): Promise<void> {
   if (runsWorkers) await runtime.startWorkers();
   const app = createApp(runtime.deps, { routes: role === "worker" ? "operations" : "all" });
   const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
-    logger.info({ host: info.address, port: info.port, dataDir: config.server.dataDir, configFile: source.filePath, workers: runsWorkers, store: runtime.deps.store.kind }, "ragline listening");
+    logger.info(
+      {
+        host: info.address,
+        port: info.port,
+        dataDir: config.server.dataDir,
+        configFile: source.filePath,
+        workers: runsWorkers,
+        store: runtime.deps.store.kind,
+      },
+      "ragline listening",
+    );
   });
 
   let stopping = false;

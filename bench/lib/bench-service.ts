@@ -64,7 +64,12 @@ export async function runPool<T>(items: T[], concurrency: number, task: (item: T
  * Uploads every paragraph through `POST /v1/documents` (JSON) with `concurrency` clients and waits
  * until the service reports them all ingested. Returns timings and counts read from /metrics.
  */
-export async function ingestParagraphs(baseUrl: string, paragraphs: SquadParagraph[], concurrency: number, options: { workerUrls?: string[]; idPrefix?: string } = {}) {
+export async function ingestParagraphs(
+  baseUrl: string,
+  paragraphs: SquadParagraph[],
+  concurrency: number,
+  options: { workerUrls?: string[]; idPrefix?: string } = {},
+) {
   const workerUrls = options.workerUrls ?? [baseUrl];
   const before = {
     completed: await metricValue(workerUrls, "ragline_ingest_jobs_total", 'outcome="completed"'),
@@ -75,7 +80,11 @@ export async function ingestParagraphs(baseUrl: string, paragraphs: SquadParagra
   let accepted = 0;
   const client = new BenchHttpClient(baseUrl, concurrency);
   await runPool(paragraphs, concurrency, async (paragraph) => {
-    const response = await client.postJson("/v1/documents", { text: paragraph.context, title: paragraph.title, id: `${options.idPrefix ?? ""}${paragraph.id}` });
+    const response = await client.postJson("/v1/documents", {
+      text: paragraph.context,
+      title: paragraph.title,
+      id: `${options.idPrefix ?? ""}${paragraph.id}`,
+    });
     if (response.status !== 202 && response.status !== 200) throw new Error(`upload failed: ${response.status} ${response.body}`);
     accepted += 1;
   });

@@ -88,7 +88,9 @@ export async function composeRuntime(options: {
       },
     },
   });
-  const documents: DocumentRepository = redis ? new RedisDocumentRepository({ redis, keyPrefix: config.redis.keyPrefix }) : new FileDocumentRepository({ directory: join(dataDir, "documents") });
+  const documents: DocumentRepository = redis
+    ? new RedisDocumentRepository({ redis, keyPrefix: config.redis.keyPrefix })
+    : new FileDocumentRepository({ directory: join(dataDir, "documents") });
   const blobs = new FileBlobStore({ directory: join(dataDir, "blobs") });
   const queueLogger = logger.child({ component: "queue" });
   const queue: JobQueue<IngestJobData> = config.redis.url
@@ -101,7 +103,12 @@ export async function composeRuntime(options: {
         stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs },
         logger: queueLogger,
       })
-    : new InProcessJobQueue<IngestJobData>({ directory: join(dataDir, "jobs"), maxAttempts: config.ingest.maxAttempts, closeGraceMs: config.server.shutdownGraceMs, logger: queueLogger });
+    : new InProcessJobQueue<IngestJobData>({
+        directory: join(dataDir, "jobs"),
+        maxAttempts: config.ingest.maxAttempts,
+        closeGraceMs: config.server.shutdownGraceMs,
+        logger: queueLogger,
+      });
   if (redis) await reconcileDocuments({ documents, queue, logger });
 
   const deps: AppDeps = {
@@ -126,7 +133,19 @@ export async function composeRuntime(options: {
       await queue.start(
         async (job, context) => {
           try {
-            await ingestDocument({ documents, blobs, store: ensuringStore, embeddings, tokens, chunking: () => config.chunking, onIndexed: (count) => metrics.chunksIndexed.inc(count) }, job, context);
+            await ingestDocument(
+              {
+                documents,
+                blobs,
+                store: ensuringStore,
+                embeddings,
+                tokens,
+                chunking: () => config.chunking,
+                onIndexed: (count) => metrics.chunksIndexed.inc(count),
+              },
+              job,
+              context,
+            );
             metrics.ingestJobs.inc({ outcome: "completed" });
           } catch (error) {
             metrics.ingestJobs.inc({ outcome: "failed" });

@@ -105,7 +105,9 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
     logger,
   });
   const usesOpenAi = config.embedding.provider === "openai" || config.answer.provider === "openai";
-  const client = usesOpenAi ? createOpenAiClient({ baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, timeoutMs: config.openai.timeoutMs + 1_000 }) : null;
+  const client = usesOpenAi
+    ? createOpenAiClient({ baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, timeoutMs: config.openai.timeoutMs + 1_000 })
+    : null;
 
   let embedder: Embedder | null = null;
   if (client && config.embedding.provider === "openai") {
@@ -114,7 +116,16 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
       dimension: config.embedding.dimension,
       maxBatchSize: config.embedding.batchSize,
       onUsage: ({ inputTokens, model, latencyMs, tenant }) =>
-        recorder.record({ provider: "openai", task: "embedding", model, promptVersion: "none", tenant, usage: { inputTokens, outputTokens: 0, cachedTokens: 0 }, latencyMs, outcome: "ok" }),
+        recorder.record({
+          provider: "openai",
+          task: "embedding",
+          model,
+          promptVersion: "none",
+          tenant,
+          usage: { inputTokens, outputTokens: 0, cachedTokens: 0 },
+          latencyMs,
+          outcome: "ok",
+        }),
     });
     const resilient = new ResilientEmbedder(openAiEmbedder, policy("embedder", modelSettings), { onError: onModelError("embedder") });
     embedder = new CoalescingEmbedder(resilient, { windowMs: options.embeddingCoalesceWindowMs ?? 3 });
@@ -129,7 +140,9 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
       });
     const primary = resilientChat("chat", config.answer.model);
     const fallback = config.answer.fallbackModel ? resilientChat("chat_fallback", config.answer.fallbackModel) : null;
-    const small: ChatModel | undefined = config.answer.smallModel ? new RoutedChatModel(resilientChat("chat_small", config.answer.smallModel), fallback) : undefined;
+    const small: ChatModel | undefined = config.answer.smallModel
+      ? new RoutedChatModel(resilientChat("chat_small", config.answer.smallModel), fallback)
+      : undefined;
     answerer = new LlmAnswerer({
       chat: new RoutedChatModel(primary, fallback),
       smallChat: small,

@@ -13,7 +13,12 @@ import type { VectorStore } from "../ports/vector-store.js";
  */
 export async function createVectorStore(config: Config, logger: Logger, options: { sharedWithOtherProcesses: boolean }): Promise<VectorStore> {
   if (config.qdrant.url) {
-    const client = new QdrantClient({ url: config.qdrant.url, apiKey: config.qdrant.apiKey ?? undefined, checkCompatibility: false, timeout: config.store.timeoutMs });
+    const client = new QdrantClient({
+      url: config.qdrant.url,
+      apiKey: config.qdrant.apiKey ?? undefined,
+      checkCompatibility: false,
+      timeout: config.store.timeoutMs,
+    });
     return new QdrantVectorStore(client, {
       collection: config.qdrant.collection,
       shardNumber: config.qdrant.shardNumber,

@@ -16,141 +16,163 @@ const retrievalSchema = z
   .refine((value) => value.candidateK >= value.maxTopK, { message: "candidateK must be at least maxTopK", path: ["candidateK"] })
   .refine((value) => value.minScore >= value.minScoreFloor, { message: "minScore must not be below minScoreFloor", path: ["minScore"] });
 
-export const configSchema = z.strictObject({
-  server: z
-    .strictObject({
-      host: z.string().min(1).default("127.0.0.1"),
-      port: z.number().int().min(0).max(65535).default(8080),
-      dataDir: z.string().min(1).default("./data"),
-      logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-      /** Time allowed for in-flight requests and jobs on SIGTERM before the process exits. */
-      shutdownGraceMs: z.number().int().min(0).default(10_000),
-    })
-    .prefault({}),
-  auth: z
-    .strictObject({
-      /** API keys and the tenant each one maps to; empty → auth off, every request is tenant `default`. */
-      apiKeys: z.array(z.strictObject({ key: z.string().min(16), tenant: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })).default([]),
-    })
-    .prefault({}),
-  upload: z
-    .strictObject({
-      maxBytes: z.number().int().min(1).default(50 * MEBIBYTE),
-      maxFilesPerRequest: z.number().int().min(1).max(1000).default(100),
-    })
-    .prefault({}),
-  chunking: z
-    .strictObject({
-      /** Chunk size and overlap in tokens (cl100k_base). */
-      size: z.number().int().min(16).max(8192).default(400),
-      overlap: z.number().int().min(0).default(40),
-    })
-    .refine((value) => value.overlap < value.size, { message: "overlap must be smaller than size", path: ["overlap"] })
-    .prefault({}),
-  embedding: z
-    .strictObject({
-      provider: z.enum(["local", "openai"]).default("local"),
-      /** Model name at the OpenAI-compatible endpoint (provider openai). */
-      model: z.string().min(1).default("text-embedding-3-small"),
-      /** Vector length: the local embedder's size; for OpenAI the `dimensions` requested (must match the model). */
-      dimension: z.number().int().min(8).max(8192).default(512),
-      /** Entries in the in-process embedding cache (embedded mode). */
-      cacheMaxEntries: z.number().int().min(0).default(100_000),
-      cacheTtlSeconds: z.number().int().min(0).default(30 * 24 * 3600),
-      batchSize: z.number().int().min(1).max(2048).default(128),
-      /** Longest single input the embedding model takes; longer text is refused, never cut silently. */
-      maxInputTokens: z.number().int().min(16).default(8_191),
-      /** Token budget of one embedding request; batches are split to stay under it. */
-      maxBatchTokens: z.number().int().min(16).default(100_000),
-    })
-    .prefault({}),
-  store: z
-    .strictObject({
-      tableName: z.string().regex(/^[A-Za-z0-9_]+$/).default("chunks"),
-      annIndexMinRows: z.number().int().min(256).default(50_000),
-      /** LanceDB: rows up to which vectors, text and metadata are also held in memory for search (0 = off; never when processes share the table). */
-      memoryMirrorMaxRows: z.number().int().min(0).default(50_000),
-      /** Per-call timeout for the vector store; past it the query takes the no-retrieval fallback. */
-      timeoutMs: z.number().int().min(1).default(5_000),
-    })
-    .prefault({}),
-  qdrant: z
-    .strictObject({
-      /** Set (or QDRANT_URL) → the vector store is Qdrant. */
-      url: z.string().url().nullable().default(null),
-      apiKey: z.string().min(1).nullable().default(null),
-      /** Collection name; one collection per embedding model. */
-      collection: z.string().regex(/^[A-Za-z0-9_-]+$/).default("ragline_chunks"),
-      shardNumber: z.number().int().min(1).default(1),
-      replicationFactor: z.number().int().min(1).default(1),
-      writeConsistencyFactor: z.number().int().min(1).default(1),
-      shardingMethod: z.enum(["auto", "custom"]).default("auto"),
-      /** With shardingMethod custom: tenants routed to their own shard key; everyone else shares `default`. */
-      dedicatedShardTenants: z.array(z.string().min(1)).default([]),
-      upsertBatchSize: z.number().int().min(1).max(10_000).default(256),
-    })
-    .prefault({}),
-  redis: z
-    .strictObject({
-      /** Set (or REDIS_URL) → embedding cache, document records and the ingest queue live in Redis. */
-      url: z.string().nullable().default(null),
-      keyPrefix: z.string().default("ragline:"),
-      /** Cache look-ups slower than this are skipped (counted as misses). */
-      cacheTimeoutMs: z.number().int().min(1).default(250),
-    })
-    .prefault({}),
-  workers: z
-    .strictObject({
-      /** Whether the API process also runs ingest workers (server mode; embedded mode always does). */
-      inProcess: z.boolean().default(true),
-    })
-    .prefault({}),
-  ingest: z
-    .strictObject({
-      concurrency: z.number().int().min(1).max(256).default(32),
-      maxAttempts: z.number().int().min(1).max(50).default(5),
-      /** Server mode (BullMQ): how long a worker's job lock lives, and how often dead workers' jobs are reclaimed. */
-      lockDurationMs: z.number().int().min(500).default(30_000),
-      stalledIntervalMs: z.number().int().min(500).default(30_000),
-    })
-    .prefault({}),
-  retrieval: retrievalSchema.prefault({}),
-  answer: z
-    .strictObject({
-      provider: z.enum(["extractive", "openai"]).default("extractive"),
-      maxSentences: z.number().int().min(1).max(20).default(3),
-      /** Main answer model, the cheap model for small tasks, and the model used once the main one's breaker opens. */
-      model: z.string().min(1).default("gpt-4o-mini"),
-      smallModel: z.string().min(1).nullable().default(null),
-      fallbackModel: z.string().min(1).nullable().default(null),
-      /** Prompt file prompts/answer.<promptVersion>.md. */
-      promptVersion: z.string().regex(/^v[0-9]+$/).default("v1"),
-      maxOutputTokens: z.number().int().min(16).default(800),
-      /** Input token budget for the answer prompt; lowest-ranked context is dropped to fit. */
-      inputTokenBudget: z.number().int().min(256).default(6_000),
-      fallbackInputTokenBudget: z.number().int().min(64).default(1_000),
-      /** json_schema response_format where the endpoint supports it, else instructions only. */
-      structuredOutput: z.enum(["json_schema", "instructions"]).default("json_schema"),
-      cacheTtlSeconds: z.number().int().min(0).default(24 * 3600),
-    })
-    .prefault({}),
-  openai: z
-    .strictObject({
-      /** OPENAI_BASE_URL / OPENAI_API_KEY also set these. Any OpenAI-compatible endpoint. */
-      baseUrl: z.string().url().nullable().default(null),
-      apiKey: z.string().min(1).nullable().default(null),
-      timeoutMs: z.number().int().min(1).default(30_000),
-      maxAttempts: z.number().int().min(1).max(10).default(3),
-      /** Consecutive failures that open a breaker, and how long it stays open before a trial call. */
-      breakerThreshold: z.number().int().min(1).default(5),
-      breakerHalfOpenAfterMs: z.number().int().min(100).default(30_000),
-    })
-    .prefault({}),
-  /** USD per million tokens, by model name: cost estimates in `usage` and metrics. */
-  prices: z
-    .record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0), cachedInput: z.number().min(0).optional() }))
-    .default({}),
-})
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(8080),
+        dataDir: z.string().min(1).default("./data"),
+        logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        /** Time allowed for in-flight requests and jobs on SIGTERM before the process exits. */
+        shutdownGraceMs: z.number().int().min(0).default(10_000),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        /** API keys and the tenant each one maps to; empty → auth off, every request is tenant `default`. */
+        apiKeys: z.array(z.strictObject({ key: z.string().min(16), tenant: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })).default([]),
+      })
+      .prefault({}),
+    upload: z
+      .strictObject({
+        maxBytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(50 * MEBIBYTE),
+        maxFilesPerRequest: z.number().int().min(1).max(1000).default(100),
+      })
+      .prefault({}),
+    chunking: z
+      .strictObject({
+        /** Chunk size and overlap in tokens (cl100k_base). */
+        size: z.number().int().min(16).max(8192).default(400),
+        overlap: z.number().int().min(0).default(40),
+      })
+      .refine((value) => value.overlap < value.size, { message: "overlap must be smaller than size", path: ["overlap"] })
+      .prefault({}),
+    embedding: z
+      .strictObject({
+        provider: z.enum(["local", "openai"]).default("local"),
+        /** Model name at the OpenAI-compatible endpoint (provider openai). */
+        model: z.string().min(1).default("text-embedding-3-small"),
+        /** Vector length: the local embedder's size; for OpenAI the `dimensions` requested (must match the model). */
+        dimension: z.number().int().min(8).max(8192).default(512),
+        /** Entries in the in-process embedding cache (embedded mode). */
+        cacheMaxEntries: z.number().int().min(0).default(100_000),
+        cacheTtlSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .default(30 * 24 * 3600),
+        batchSize: z.number().int().min(1).max(2048).default(128),
+        /** Longest single input the embedding model takes; longer text is refused, never cut silently. */
+        maxInputTokens: z.number().int().min(16).default(8_191),
+        /** Token budget of one embedding request; batches are split to stay under it. */
+        maxBatchTokens: z.number().int().min(16).default(100_000),
+      })
+      .prefault({}),
+    store: z
+      .strictObject({
+        tableName: z
+          .string()
+          .regex(/^[A-Za-z0-9_]+$/)
+          .default("chunks"),
+        annIndexMinRows: z.number().int().min(256).default(50_000),
+        /** LanceDB: rows up to which vectors, text and metadata are also held in memory for search (0 = off; never when processes share the table). */
+        memoryMirrorMaxRows: z.number().int().min(0).default(50_000),
+        /** Per-call timeout for the vector store; past it the query takes the no-retrieval fallback. */
+        timeoutMs: z.number().int().min(1).default(5_000),
+      })
+      .prefault({}),
+    qdrant: z
+      .strictObject({
+        /** Set (or QDRANT_URL) → the vector store is Qdrant. */
+        url: z.string().url().nullable().default(null),
+        apiKey: z.string().min(1).nullable().default(null),
+        /** Collection name; one collection per embedding model. */
+        collection: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/)
+          .default("ragline_chunks"),
+        shardNumber: z.number().int().min(1).default(1),
+        replicationFactor: z.number().int().min(1).default(1),
+        writeConsistencyFactor: z.number().int().min(1).default(1),
+        shardingMethod: z.enum(["auto", "custom"]).default("auto"),
+        /** With shardingMethod custom: tenants routed to their own shard key; everyone else shares `default`. */
+        dedicatedShardTenants: z.array(z.string().min(1)).default([]),
+        upsertBatchSize: z.number().int().min(1).max(10_000).default(256),
+      })
+      .prefault({}),
+    redis: z
+      .strictObject({
+        /** Set (or REDIS_URL) → embedding cache, document records and the ingest queue live in Redis. */
+        url: z.string().nullable().default(null),
+        keyPrefix: z.string().default("ragline:"),
+        /** Cache look-ups slower than this are skipped (counted as misses). */
+        cacheTimeoutMs: z.number().int().min(1).default(250),
+      })
+      .prefault({}),
+    workers: z
+      .strictObject({
+        /** Whether the API process also runs ingest workers (server mode; embedded mode always does). */
+        inProcess: z.boolean().default(true),
+      })
+      .prefault({}),
+    ingest: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(256).default(32),
+        maxAttempts: z.number().int().min(1).max(50).default(5),
+        /** Server mode (BullMQ): how long a worker's job lock lives, and how often dead workers' jobs are reclaimed. */
+        lockDurationMs: z.number().int().min(500).default(30_000),
+        stalledIntervalMs: z.number().int().min(500).default(30_000),
+      })
+      .prefault({}),
+    retrieval: retrievalSchema.prefault({}),
+    answer: z
+      .strictObject({
+        provider: z.enum(["extractive", "openai"]).default("extractive"),
+        maxSentences: z.number().int().min(1).max(20).default(3),
+        /** Main answer model, the cheap model for small tasks, and the model used once the main one's breaker opens. */
+        model: z.string().min(1).default("gpt-4o-mini"),
+        smallModel: z.string().min(1).nullable().default(null),
+        fallbackModel: z.string().min(1).nullable().default(null),
+        /** Prompt file prompts/answer.<promptVersion>.md. */
+        promptVersion: z
+          .string()
+          .regex(/^v[0-9]+$/)
+          .default("v1"),
+        maxOutputTokens: z.number().int().min(16).default(800),
+        /** Input token budget for the answer prompt; lowest-ranked context is dropped to fit. */
+        inputTokenBudget: z.number().int().min(256).default(6_000),
+        fallbackInputTokenBudget: z.number().int().min(64).default(1_000),
+        /** json_schema response_format where the endpoint supports it, else instructions only. */
+        structuredOutput: z.enum(["json_schema", "instructions"]).default("json_schema"),
+        cacheTtlSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .default(24 * 3600),
+      })
+      .prefault({}),
+    openai: z
+      .strictObject({
+        /** OPENAI_BASE_URL / OPENAI_API_KEY also set these. Any OpenAI-compatible endpoint. */
+        baseUrl: z.string().url().nullable().default(null),
+        apiKey: z.string().min(1).nullable().default(null),
+        timeoutMs: z.number().int().min(1).default(30_000),
+        maxAttempts: z.number().int().min(1).max(10).default(3),
+        /** Consecutive failures that open a breaker, and how long it stays open before a trial call. */
+        breakerThreshold: z.number().int().min(1).default(5),
+        breakerHalfOpenAfterMs: z.number().int().min(100).default(30_000),
+      })
+      .prefault({}),
+    /** USD per million tokens, by model name: cost estimates in `usage` and metrics. */
+    prices: z
+      .record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0), cachedInput: z.number().min(0).optional() }))
+      .default({}),
+  })
   .refine((config) => config.chunking.size <= config.embedding.maxInputTokens, {
     message: "must not exceed embedding.maxInputTokens, or chunks could not be embedded whole",
     path: ["chunking", "size"],

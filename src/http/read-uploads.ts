@@ -11,7 +11,9 @@ const metadataSchema = z
   .record(z.string().max(128), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number(), z.boolean()]))]))
   .refine((value) => JSON.stringify(value).length <= MAX_METADATA_BYTES, { message: `metadata must serialise to at most ${MAX_METADATA_BYTES} bytes` });
 
-export const documentIdSchema = z.string().regex(DOCUMENT_ID_PATTERN, "must be 1-128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
+export const documentIdSchema = z
+  .string()
+  .regex(DOCUMENT_ID_PATTERN, "must be 1-128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
 
 const jsonUploadSchema = z.strictObject({
   text: z.string().min(1, "must not be empty"),
@@ -29,7 +31,9 @@ export async function readUploads(context: Context, options: { maxFiles: number 
   const contentType = context.req.header("content-type")?.toLowerCase() ?? "";
   if (contentType.startsWith("application/json")) {
     const body = await readJson(context, jsonUploadSchema);
-    return [{ bytes: new TextEncoder().encode(body.text), fileName: null, title: body.title ?? null, metadata: body.metadata ?? {}, externalId: body.id ?? null }];
+    return [
+      { bytes: new TextEncoder().encode(body.text), fileName: null, title: body.title ?? null, metadata: body.metadata ?? {}, externalId: body.id ?? null },
+    ];
   }
   if (!contentType.startsWith("multipart/form-data")) {
     throw new UnsupportedMediaTypeError("send multipart/form-data with one or more `file` parts, or application/json with `text`");
@@ -42,21 +46,24 @@ export async function readUploads(context: Context, options: { maxFiles: number 
   }
   const files = form.getAll("file").filter((part): part is File => typeof part !== "string");
   if (files.length === 0) throw new ValidationError("no file uploaded", [{ path: "file", message: "at least one `file` part is required" }]);
-  if (files.length > options.maxFiles) throw new ValidationError("too many files", [{ path: "file", message: `at most ${options.maxFiles} files per request` }]);
+  if (files.length > options.maxFiles)
+    throw new ValidationError("too many files", [{ path: "file", message: `at most ${options.maxFiles} files per request` }]);
 
   const titles = form.getAll("title").map(String);
-  if (titles.length > 1 && titles.length !== files.length) throw new ValidationError("titles do not match files", [{ path: "title", message: "give one title, or one per file in the same order" }]);
+  if (titles.length > 1 && titles.length !== files.length)
+    throw new ValidationError("titles do not match files", [{ path: "title", message: "give one title, or one per file in the same order" }]);
   const metadataField = form.get("metadata");
   const metadata = metadataField === null ? {} : parseWith(metadataSchema, parseMetadataField(metadataField), "invalid metadata");
   const idField = form.get("id");
   const externalId = idField === null ? null : parseWith(documentIdSchema, String(idField), "invalid id");
-  if (externalId !== null && files.length > 1) throw new ValidationError("id with several files", [{ path: "id", message: "an id can only be given with a single file" }]);
+  if (externalId !== null && files.length > 1)
+    throw new ValidationError("id with several files", [{ path: "id", message: "an id can only be given with a single file" }]);
 
   return Promise.all(
     files.map(async (file, index) => ({
       bytes: new Uint8Array(await file.arrayBuffer()),
       fileName: file.name ? file.name.slice(0, 512) : null,
-      title: titles.length === 0 ? null : (titles.length === 1 ? titles[0] : titles[index]) ?? null,
+      title: titles.length === 0 ? null : ((titles.length === 1 ? titles[0] : titles[index]) ?? null),
       metadata,
       externalId,
     })),

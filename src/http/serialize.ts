@@ -67,7 +67,12 @@ export function retrievalJson(retrieval: Retrieval, options: { explain: boolean 
   return {
     status: retrieval.status,
     hits: retrieval.hits.map(hitJson),
-    thresholds: { top_k: retrieval.thresholds.topK, candidate_k: retrieval.thresholds.candidateK, min_score: retrieval.thresholds.minScore, min_score_applies_to: "scores.dense" },
+    thresholds: {
+      top_k: retrieval.thresholds.topK,
+      candidate_k: retrieval.thresholds.candidateK,
+      min_score: retrieval.thresholds.minScore,
+      min_score_applies_to: "scores.dense",
+    },
     ...(retrieval.reason ? { reason: retrieval.reason } : {}),
     ...(options.explain ? { cut: retrieval.cut.map(hitJson) } : {}),
   };

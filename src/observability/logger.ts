@@ -8,7 +8,16 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
     {
       level: options.level,
       redact: {
-        paths: ["apiKey", "*.apiKey", "authorization", "*.authorization", "headers.authorization", "*.headers.authorization", "headers['x-api-key']", "config.auth.apiKeys"],
+        paths: [
+          "apiKey",
+          "*.apiKey",
+          "authorization",
+          "*.authorization",
+          "headers.authorization",
+          "*.headers.authorization",
+          "headers['x-api-key']",
+          "config.auth.apiKeys",
+        ],
         censor: "[redacted]",
       },
     },

@@ -26,9 +26,7 @@ export function estimateCostUsd(prices: PriceTable, model: string, usage: TokenU
 
 /** Records every model call in metrics and one log line (never prompts, keys or provider error text). */
 export class ModelUsageRecorder {
-  constructor(
-    private readonly deps: { metrics: Metrics; prices: PriceTable; logger?: { info(object: object, message: string): void } },
-  ) {}
+  constructor(private readonly deps: { metrics: Metrics; prices: PriceTable; logger?: { info(object: object, message: string): void } }) {}
 
   record(call: ModelCall): number {
     const costUsd = estimateCostUsd(this.deps.prices, call.model, call.usage);
@@ -38,7 +36,10 @@ export class ModelUsageRecorder {
     metrics.llmTokens.inc({ ...labels, kind: "output" }, call.usage.outputTokens);
     metrics.llmTokens.inc({ ...labels, kind: "cached" }, call.usage.cachedTokens);
     metrics.llmCost.inc(labels, costUsd);
-    metrics.llmDuration.observe({ provider: call.provider, model: call.model, task: call.task, outcome: call.outcome, prompt_version: call.promptVersion }, call.latencyMs / 1000);
+    metrics.llmDuration.observe(
+      { provider: call.provider, model: call.model, task: call.task, outcome: call.outcome, prompt_version: call.promptVersion },
+      call.latencyMs / 1000,
+    );
     this.deps.logger?.info(
       {
         task: call.task,

@@ -22,6 +22,12 @@ export interface ChatResult {
  */
 export interface ChatModel {
   readonly modelId: string;
-  generate(request: { messages: ChatMessage[]; schema?: Record<string, unknown>; schemaName?: string; maxTokens?: number; signal?: AbortSignal }): Promise<ChatResult>;
+  generate(request: {
+    messages: ChatMessage[];
+    schema?: Record<string, unknown>;
+    schemaName?: string;
+    maxTokens?: number;
+    signal?: AbortSignal;
+  }): Promise<ChatResult>;
   stream(request: { messages: ChatMessage[]; maxTokens?: number; signal?: AbortSignal }): AsyncIterable<{ delta: string } | { usage: TokenUsage }>;
 }

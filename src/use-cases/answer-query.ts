@@ -60,8 +60,10 @@ const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, cost
 /** Request overrides are allowed within the configured bounds; outside them → 400 naming the field. */
 export function resolveThresholds(settings: RetrievalSettings, input: { topK?: number; minScore?: number }) {
   const issues = [];
-  if (input.topK !== undefined && input.topK > settings.maxTopK) issues.push({ path: "top_k", message: `must be at most ${settings.maxTopK} (retrieval.maxTopK)` });
-  if (input.minScore !== undefined && input.minScore < settings.minScoreFloor) issues.push({ path: "min_score", message: `must be at least ${settings.minScoreFloor} (retrieval.minScoreFloor)` });
+  if (input.topK !== undefined && input.topK > settings.maxTopK)
+    issues.push({ path: "top_k", message: `must be at most ${settings.maxTopK} (retrieval.maxTopK)` });
+  if (input.minScore !== undefined && input.minScore < settings.minScoreFloor)
+    issues.push({ path: "min_score", message: `must be at least ${settings.minScoreFloor} (retrieval.minScoreFloor)` });
   if (issues.length > 0) throw new ValidationError("query thresholds out of bounds", issues);
   return { topK: input.topK ?? settings.topK, candidateK: settings.candidateK, minScore: input.minScore ?? settings.minScore };
 }
@@ -89,7 +91,10 @@ export async function answerRetrieved(deps: AnswerQueryDeps, input: QueryInput, 
   const plan = planAnswer(deps, input, retrieval);
   if (plan.kind === "fixed") return plan.result;
   const request = { tenant: input.tenant, question: input.question, signal: input.signal };
-  const answered = plan.kind === "model" ? await plan.answerer.answer({ ...request, hits: retrieval.hits }) : await plan.answerer.answerWithoutRetrieval({ ...request, reason: plan.reason });
+  const answered =
+    plan.kind === "model"
+      ? await plan.answerer.answer({ ...request, hits: retrieval.hits })
+      : await plan.answerer.answerWithoutRetrieval({ ...request, reason: plan.reason });
   return { retrieval, ...fromModelAnswer(answered) };
 }
 
@@ -102,7 +107,10 @@ export async function* streamRetrieved(deps: AnswerQueryDeps, input: QueryInput,
     return;
   }
   const request = { tenant: input.tenant, question: input.question, signal: input.signal };
-  const events = plan.kind === "model" ? plan.answerer.streamAnswer({ ...request, hits: retrieval.hits }) : plan.answerer.streamWithoutRetrieval({ ...request, reason: plan.reason });
+  const events =
+    plan.kind === "model"
+      ? plan.answerer.streamAnswer({ ...request, hits: retrieval.hits })
+      : plan.answerer.streamWithoutRetrieval({ ...request, reason: plan.reason });
   for await (const event of events) {
     yield event.type === "delta" ? event : { type: "result", result: { retrieval, ...fromModelAnswer(event.result) } };
   }
@@ -116,7 +124,8 @@ type AnswerPlan =
 function planAnswer(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): AnswerPlan {
   const answerer = deps.answerer;
   const base = { citations: [], retrieval, usage: NO_USAGE, cached: false };
-  if (input.mode === "retrieve") return { kind: "fixed", result: { ...base, answer: null, promptVersion: null, model: null, degraded: retrieval.status === "unavailable" } };
+  if (input.mode === "retrieve")
+    return { kind: "fixed", result: { ...base, answer: null, promptVersion: null, model: null, degraded: retrieval.status === "unavailable" } };
   if (!answerer) return { kind: "fixed", result: answerFromExtracts(deps, input, retrieval) };
   if (retrieval.status === "unavailable") return { kind: "fallback", answerer, reason: "unavailable" };
   if (retrieval.status === "empty") {
@@ -127,7 +136,15 @@ function planAnswer(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retriev
 }
 
 function fromModelAnswer(answer: ModelAnswer): Omit<QueryResult, "retrieval"> {
-  return { answer: answer.answer, citations: answer.citations, promptVersion: answer.promptVersion, model: answer.model, usage: answer.usage, cached: answer.cached, degraded: answer.degraded };
+  return {
+    answer: answer.answer,
+    citations: answer.citations,
+    promptVersion: answer.promptVersion,
+    model: answer.model,
+    usage: answer.usage,
+    cached: answer.cached,
+    degraded: answer.degraded,
+  };
 }
 
 /** The model-free path: fixed texts for unavailable/empty retrieval, else the extractive answerer's cited sentences. */

@@ -98,7 +98,9 @@ export class EmbeddingCache {
     for (const [key, text] of missingByKey) {
       const tokens = tokenBudget ? tokenBudget.count(text) : 0;
       if (tokenBudget && tokens > tokenBudget.maxInputTokens) {
-        throw new ValidationError(`text of ${tokens} tokens exceeds the embedding model's limit of ${tokenBudget.maxInputTokens}`, [{ path: "text", message: `at most ${tokenBudget.maxInputTokens} tokens` }]);
+        throw new ValidationError(`text of ${tokens} tokens exceeds the embedding model's limit of ${tokenBudget.maxInputTokens}`, [
+          { path: "text", message: `at most ${tokenBudget.maxInputTokens} tokens` },
+        ]);
       }
       const overBudget = tokenBudget !== undefined && current.length > 0 && currentTokens + tokens > tokenBudget.maxBatchTokens;
       if (current.length >= batchSize || overBudget) {

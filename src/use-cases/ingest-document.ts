@@ -43,7 +43,10 @@ export async function ingestDocument(deps: IngestDocumentDeps, job: Job<IngestJo
     if (chunks.length === 0) throw new UnprocessableDocumentError("document has no text to index");
     await context.reportProgress(0.2);
 
-    const vectors = await deps.embeddings.embed(chunks.map((chunk) => chunk.text), { signal: context.signal, tenant });
+    const vectors = await deps.embeddings.embed(
+      chunks.map((chunk) => chunk.text),
+      { signal: context.signal, tenant },
+    );
     await context.reportProgress(0.7);
     const title = record.title || parsed.title || record.source || documentId;
     const points: ChunkPoint[] = chunks.map((chunk, index) => ({
@@ -81,7 +84,13 @@ export async function ingestDocument(deps: IngestDocumentDeps, job: Job<IngestJo
     const message = error instanceof Error ? error.message : String(error);
     const current = await deps.documents.get(tenant, documentId);
     if (current && current.jobId === job.id) {
-      await deps.documents.update(tenant, documentId, final ? { status: "failed", error: message, updatedAt: now() } : { status: "queued", error: `attempt ${job.attempts} failed: ${message}`, updatedAt: now() });
+      await deps.documents.update(
+        tenant,
+        documentId,
+        final
+          ? { status: "failed", error: message, updatedAt: now() }
+          : { status: "queued", error: `attempt ${job.attempts} failed: ${message}`, updatedAt: now() },
+      );
     }
     throw error;
   }

@@ -11,7 +11,11 @@ const RECONCILE_BATCH = 1_000;
  * whose job already failed is marked `failed` with the job's reason. Jobs that are still live are
  * left to the queue (BullMQ moves a dead worker's stalled job back to waiting by itself).
  */
-export async function reconcileDocuments(deps: { documents: DocumentRepository; queue: JobQueue<IngestJobData>; logger?: { info(object: object, message: string): void } }): Promise<{ requeued: number; failed: number }> {
+export async function reconcileDocuments(deps: {
+  documents: DocumentRepository;
+  queue: JobQueue<IngestJobData>;
+  logger?: { info(object: object, message: string): void };
+}): Promise<{ requeued: number; failed: number }> {
   if (!deps.documents.listByStatus) return { requeued: 0, failed: 0 };
   const pending = await deps.documents.listByStatus(["queued", "processing"], RECONCILE_BATCH);
   let requeued = 0;
@@ -19,7 +23,10 @@ export async function reconcileDocuments(deps: { documents: DocumentRepository; 
   for (const record of pending) {
     const job = await deps.queue.get(record.jobId);
     if (!job) {
-      await deps.queue.enqueue({ tenant: record.tenant, documentId: record.id, revision: record.revision, blobKey: blobKeyFor(record.tenant, record.id, record.revision) }, { id: record.jobId });
+      await deps.queue.enqueue(
+        { tenant: record.tenant, documentId: record.id, revision: record.revision, blobKey: blobKeyFor(record.tenant, record.id, record.revision) },
+        { id: record.jobId },
+      );
       requeued += 1;
     } else if (job.state === "failed") {
       await deps.documents.update(record.tenant, record.id, { status: "failed", error: job.error ?? "ingest failed", updatedAt: new Date().toISOString() });

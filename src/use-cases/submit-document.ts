@@ -36,7 +36,10 @@ export interface SubmittedDocument {
  * `mode: "create"` refuses to change an existing caller-id document (409, use replace);
  * `mode: "replace"` supersedes it with a new revision whose job removes stale chunks.
  */
-export async function submitDocument(deps: SubmitDocumentDeps, input: { tenant: string; item: UploadItem; mode: "create" | "replace" }): Promise<SubmittedDocument> {
+export async function submitDocument(
+  deps: SubmitDocumentDeps,
+  input: { tenant: string; item: UploadItem; mode: "create" | "replace" },
+): Promise<SubmittedDocument> {
   const { tenant, item, mode } = input;
   const mediaType = await sniffMediaType(item.bytes, item.fileName ?? undefined);
   const content = normalizedContent(item.bytes, mediaType);

@@ -60,15 +60,20 @@ export class CoalescingEmbedder implements Embedder {
 
   private send(group: Pending[], tenant: string | undefined): void {
     // No caller's signal aborts the shared request: one caller leaving must not fail the others.
-    this.inner.embed(group.flatMap((pending) => pending.texts), { tenant }).then(
-      (vectors) => {
-        let offset = 0;
-        for (const pending of group) {
-          pending.resolve(vectors.slice(offset, offset + pending.texts.length));
-          offset += pending.texts.length;
-        }
-      },
-      (error: unknown) => group.forEach((pending) => pending.reject(error)),
-    );
+    this.inner
+      .embed(
+        group.flatMap((pending) => pending.texts),
+        { tenant },
+      )
+      .then(
+        (vectors) => {
+          let offset = 0;
+          for (const pending of group) {
+            pending.resolve(vectors.slice(offset, offset + pending.texts.length));
+            offset += pending.texts.length;
+          }
+        },
+        (error: unknown) => group.forEach((pending) => pending.reject(error)),
+      );
   }
 }

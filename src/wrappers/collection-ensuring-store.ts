@@ -90,7 +90,9 @@ export class CollectionEnsuringStore implements VectorStore {
         this.options.logger?.info({ store: this.inner.kind }, "vector store collection ready");
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
-        throw error instanceof ConflictError || error instanceof UpstreamUnavailableError ? error : new UpstreamUnavailableError(`vector store unavailable: ${this.lastError}`, { cause: error });
+        throw error instanceof ConflictError || error instanceof UpstreamUnavailableError
+          ? error
+          : new UpstreamUnavailableError(`vector store unavailable: ${this.lastError}`, { cause: error });
       } finally {
         this.inFlight = null;
       }

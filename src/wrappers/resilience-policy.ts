@@ -103,10 +103,13 @@ export function createResiliencePolicy(options: PolicyOptions): ResiliencePolicy
     breaker: new ConsecutiveBreaker(options.breakerThreshold),
   });
   breaker.onStateChange((state) => options.onBreakerStateChange?.(STATE_NAMES[state]));
-  const retries = retry(handleWhen((error) => isRetryable(error, maxRetryAfterMs)), {
-    maxAttempts: Math.max(0, options.maxAttempts - 1),
-    backoff: retryAfterAware(new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 200, maxDelay: options.maxDelayMs ?? 5_000 })),
-  });
+  const retries = retry(
+    handleWhen((error) => isRetryable(error, maxRetryAfterMs)),
+    {
+      maxAttempts: Math.max(0, options.maxAttempts - 1),
+      backoff: retryAfterAware(new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 200, maxDelay: options.maxDelayMs ?? 5_000 })),
+    },
+  );
   retries.onRetry((event) => options.onRetry?.("error" in event ? event.error : undefined, event.attempt, event.delay));
   // Operations here do not outlive their promise, so the attempt's signal need not be aborted after a
   // normal return (cockatiel's default), which cost a DOMException per call.
@@ -132,7 +135,10 @@ export function createResiliencePolicy(options: PolicyOptions): ResiliencePolicy
       try {
         return await retries.execute(
           ({ signal: retrySignal }) =>
-            breaker.execute(({ signal: breakerSignal }) => attemptTimeout.execute(({ signal: attemptSignal }) => operation(attemptSignal), breakerSignal), retrySignal),
+            breaker.execute(
+              ({ signal: breakerSignal }) => attemptTimeout.execute(({ signal: attemptSignal }) => operation(attemptSignal), breakerSignal),
+              retrySignal,
+            ),
           signal ?? NEVER_ABORTED,
         );
       } catch (error) {

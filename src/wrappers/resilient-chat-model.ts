@@ -20,7 +20,13 @@ export class ResilientChatModel implements ChatModel {
     return this.inner.modelId;
   }
 
-  async generate(request: { messages: ChatMessage[]; schema?: Record<string, unknown>; schemaName?: string; maxTokens?: number; signal?: AbortSignal }): Promise<ChatResult> {
+  async generate(request: {
+    messages: ChatMessage[];
+    schema?: Record<string, unknown>;
+    schemaName?: string;
+    maxTokens?: number;
+    signal?: AbortSignal;
+  }): Promise<ChatResult> {
     try {
       return await this.policy.execute((signal) => this.inner.generate({ ...request, signal }), request.signal);
     } catch (error) {

@@ -20,7 +20,13 @@ export class RoutedChatModel implements ChatModel {
     return this.fallback && this.primary.policy.breakerState === "open" ? this.fallback : this.primary;
   }
 
-  async generate(request: { messages: ChatMessage[]; schema?: Record<string, unknown>; schemaName?: string; maxTokens?: number; signal?: AbortSignal }): Promise<ChatResult> {
+  async generate(request: {
+    messages: ChatMessage[];
+    schema?: Record<string, unknown>;
+    schemaName?: string;
+    maxTokens?: number;
+    signal?: AbortSignal;
+  }): Promise<ChatResult> {
     const model = this.current();
     try {
       return await model.generate(request);

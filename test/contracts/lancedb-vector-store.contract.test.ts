@@ -172,7 +172,13 @@ describe("LanceDbVectorStore specifics", () => {
         id: `random-${index}`,
         tenant: tenants[index % tenants.length]!,
         vector: contractVector(...Array.from({ length: 8 }, () => random() - 0.5)),
-        metadata: { ...point(index, text).metadata, documentId: `doc-${index % 17}`, chunkIndex: index, source: `source-${index % 3}`, headingPath: [`h${index % 4}`] },
+        metadata: {
+          ...point(index, text).metadata,
+          documentId: `doc-${index % 17}`,
+          chunkIndex: index,
+          source: `source-${index % 3}`,
+          headingPath: [`h${index % 4}`],
+        },
       };
     });
   }
@@ -188,15 +194,18 @@ describe("LanceDbVectorStore specifics", () => {
     const random = seededRandom(99);
     // A query per tenant returning every row, so any row the mirror lacks or keeps in excess shows.
     const everything = ["t", "u"].map((tenant) => ({ tenant, dense: points[0]!.vector, text: WORDS[0], topK: 1_000, candidateK: 1_000, minScore: -1 }));
-    return [...everything, ...Array.from({ length: 12 }, (_, index) => ({
-      tenant: index % 4 === 3 ? "u" : "t",
-      dense: index % 3 === 0 ? points[index * 7]!.vector : contractVector(...Array.from({ length: 8 }, () => random() - 0.5)),
-      text: index % 5 === 4 ? undefined : `${WORDS[index % WORDS.length]} ${WORDS[(index * 5) % WORDS.length]}`,
-      topK: 8,
-      candidateK: 20,
-      minScore: index % 2 === 0 ? 0.2 : -1,
-      filter: index % 6 === 1 ? { documentIds: ["doc-1", "doc-4", "doc-9"] } : index % 6 === 5 ? { sources: ["source-2"] } : undefined,
-    }))];
+    return [
+      ...everything,
+      ...Array.from({ length: 12 }, (_, index) => ({
+        tenant: index % 4 === 3 ? "u" : "t",
+        dense: index % 3 === 0 ? points[index * 7]!.vector : contractVector(...Array.from({ length: 8 }, () => random() - 0.5)),
+        text: index % 5 === 4 ? undefined : `${WORDS[index % WORDS.length]} ${WORDS[(index * 5) % WORDS.length]}`,
+        topK: 8,
+        candidateK: 20,
+        minScore: index % 2 === 0 ? 0.2 : -1,
+        filter: index % 6 === 1 ? { documentIds: ["doc-1", "doc-4", "doc-9"] } : index % 6 === 5 ? { sources: ["source-2"] } : undefined,
+      })),
+    ];
   }
 
   async function expectSameResults(mirrored: LanceDbVectorStore, engineOnly: LanceDbVectorStore, points: ChunkPoint[]) {
@@ -209,7 +218,11 @@ describe("LanceDbVectorStore specifics", () => {
           const reference = expected[list][index]!;
           expect(hit.scores.dense).toBeCloseTo(reference.scores.dense, 5);
           expect({ ...hit.scores, dense: 0 }).toEqual({ ...reference.scores, dense: 0 });
-          expect({ text: hit.text, metadata: hit.metadata, tenant: hit.tenant }).toEqual({ text: reference.text, metadata: reference.metadata, tenant: reference.tenant });
+          expect({ text: hit.text, metadata: hit.metadata, tenant: hit.tenant }).toEqual({
+            text: reference.text,
+            metadata: reference.metadata,
+            tenant: reference.tenant,
+          });
         });
       }
     }
@@ -286,13 +299,19 @@ describe("LanceDbVectorStore specifics", () => {
     await store.upsert(points);
     const random = seededRandom(5);
     for (let round = 0; round < 6; round++) {
-      const replaced = points.filter((_, index) => index % 6 === round).map((original) => ({
-        ...original,
-        tenant: round % 2 === 0 ? original.tenant : "u",
-        text: `${original.text} ${WORDS[round]} round ${round}`,
-        vector: contractVector(...Array.from({ length: 8 }, () => random() - 0.5)),
-      }));
-      await Promise.all([store.upsert(replaced.slice(0, 10)), store.upsert(replaced.slice(10)), store.deleteDocument("t", `doc-${round}`, { fromChunkIndex: 50 * round })]);
+      const replaced = points
+        .filter((_, index) => index % 6 === round)
+        .map((original) => ({
+          ...original,
+          tenant: round % 2 === 0 ? original.tenant : "u",
+          text: `${original.text} ${WORDS[round]} round ${round}`,
+          vector: contractVector(...Array.from({ length: 8 }, () => random() - 0.5)),
+        }));
+      await Promise.all([
+        store.upsert(replaced.slice(0, 10)),
+        store.upsert(replaced.slice(10)),
+        store.deleteDocument("t", `doc-${round}`, { fromChunkIndex: 50 * round }),
+      ]);
     }
     const engineOnly = await LanceDbVectorStore.open({ directory, memoryMirrorMaxRows: 0 });
     try {
@@ -352,7 +371,14 @@ describe("LanceDbVectorStore specifics", () => {
     await store.optimize();
     const loads = messages.filter((entry) => entry.message === "LanceDB memory mirror loaded");
     expect(loads.map((entry) => entry.details.rows)).toEqual([0, 20]);
-    const result = await store.search({ tenant: points[19]!.tenant, dense: points[19]!.vector, text: "committed despite", topK: 1, candidateK: 5, minScore: -1 });
+    const result = await store.search({
+      tenant: points[19]!.tenant,
+      dense: points[19]!.vector,
+      text: "committed despite",
+      topK: 1,
+      candidateK: 5,
+      minScore: -1,
+    });
     expect(result.hits[0]).toMatchObject({ id: points[19]!.id, text: "committed despite the error", scores: { denseRank: 1, textRank: 1 } });
   });
 

@@ -51,7 +51,13 @@ interface Operation {
 }
 
 const SPEC_ID = "qdrant-openapi";
-const UINT_LIMITS: Record<string, number> = { uint8: 255, uint16: 65_535, uint32: 4_294_967_295, uint64: Number.MAX_SAFE_INTEGER, uint: Number.MAX_SAFE_INTEGER };
+const UINT_LIMITS: Record<string, number> = {
+  uint8: 255,
+  uint16: 65_535,
+  uint32: 4_294_967_295,
+  uint64: Number.MAX_SAFE_INTEGER,
+  uint: Number.MAX_SAFE_INTEGER,
+};
 
 /**
  * OpenAPI 3.0 schema → JSON Schema for ajv: `nullable` becomes a `null` type (a bare `{nullable: true}`
@@ -241,7 +247,12 @@ export class QdrantOpenApiStandIn {
     operation.pathParameters.forEach((name, index) => {
       path[name] = pathValues[index]!;
       const definition = operation.parameters.find((parameter) => parameter.in === "path" && parameter.name === name);
-      const errors = this.check("request", `${operation.operationId}:path:${name}`, definition?.schema ?? {}, coerceQueryValue(path[name]!, definition?.schema));
+      const errors = this.check(
+        "request",
+        `${operation.operationId}:path:${name}`,
+        definition?.schema ?? {},
+        coerceQueryValue(path[name]!, definition?.schema),
+      );
       if (errors.length > 0) pathErrors.push({ parameter: name, errors });
     });
     if (pathErrors.length > 0) return violate("path", pathErrors);
@@ -257,7 +268,8 @@ export class QdrantOpenApiStandIn {
       if (errors.length > 0) queryErrors.push({ parameter: name, errors });
     }
     for (const definition of operation.parameters) {
-      if (definition.in === "query" && definition.required && !(definition.name in query)) queryErrors.push({ parameter: definition.name, message: "required" });
+      if (definition.in === "query" && definition.required && !(definition.name in query))
+        queryErrors.push({ parameter: definition.name, message: "required" });
     }
     if (queryErrors.length > 0) return violate("query", queryErrors);
 
@@ -286,7 +298,8 @@ export class QdrantOpenApiStandIn {
       status = error.status;
       payload = { status: { error: error.message }, time: 0.0001 };
     }
-    const responseSpec = (operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default) as JsonObject | undefined;
+    const responseSpec = (operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default) as
+      JsonObject | undefined;
     const content = (responseSpec?.content ?? {}) as JsonObject;
     const mediaType = typeof payload === "string" ? "text/plain" : "application/json";
     const schema = (content[mediaType] as JsonObject | undefined)?.schema;
@@ -470,7 +483,15 @@ export class QdrantModel {
         return [field, info];
       }),
     );
-    return { status: "green", optimizer_status: "ok", segments_count: 1, points_count: collection.points.size, indexed_vectors_count: 0, config, payload_schema: payloadSchema };
+    return {
+      status: "green",
+      optimizer_status: "ok",
+      segments_count: 1,
+      points_count: collection.points.size,
+      indexed_vectors_count: 0,
+      config,
+      payload_schema: payloadSchema,
+    };
   }
 
   /** Shard keys a request addresses: all when none is given; with custom sharding every write needs one. */
@@ -479,7 +500,8 @@ export class QdrantModel {
       if (forWrite && collection.shardingMethod === "custom") throw new StandInHttpError(400, "Bad request: Shard key not specified");
       return null;
     }
-    if (collection.shardingMethod !== "custom") throw new StandInHttpError(400, "Bad request: Shard key specified, but collection does not use custom sharding");
+    if (collection.shardingMethod !== "custom")
+      throw new StandInHttpError(400, "Bad request: Shard key specified, but collection does not use custom sharding");
     if (typeof selector === "object" && !Array.isArray(selector)) return unsupported("shard key with fallback");
     const keys = asArray(selector as string | number | Array<string | number>);
     for (const key of keys) if (!collection.shardKeys.includes(key)) throw new StandInHttpError(400, `Bad request: Shard key ${key} does not exist`);
@@ -492,12 +514,19 @@ export class QdrantModel {
     if (keys && keys.length !== 1) unsupported("upsert into several shard keys");
     for (const raw of body.points as JsonObject[]) {
       const vectorInput = (Array.isArray(raw.vector) ? { [UNNAMED]: raw.vector } : raw.vector) as Record<string, unknown>;
-      const point: StoredPoint = { id: raw.id as string | number, shardKey: keys?.[0] ?? null, dense: {}, sparse: {}, payload: (raw.payload ?? {}) as JsonObject };
+      const point: StoredPoint = {
+        id: raw.id as string | number,
+        shardKey: keys?.[0] ?? null,
+        dense: {},
+        sparse: {},
+        payload: (raw.payload ?? {}) as JsonObject,
+      };
       for (const [name, vector] of Object.entries(vectorInput)) {
         if (Array.isArray(vector)) {
           const config = collection.denseVectors[name];
           if (!config) throw new StandInHttpError(400, `Wrong input: Not existing vector name error: ${name}`);
-          if (vector.length !== config.size) throw new StandInHttpError(400, `Wrong input: Vector dimension error: expected dim: ${config.size}, got ${vector.length}`);
+          if (vector.length !== config.size)
+            throw new StandInHttpError(400, `Wrong input: Vector dimension error: expected dim: ${config.size}, got ${vector.length}`);
           point.dense[name] = config.distance === "Cosine" ? normalise(vector as number[]) : (vector as number[]);
         } else {
           if (!collection.sparseVectors[name]) throw new StandInHttpError(400, `Wrong input: Not existing vector name error: ${name}`);
@@ -529,7 +558,8 @@ export class QdrantModel {
   private select(collection: StoredCollection, shardSelector: unknown, ...filters: unknown[]): StoredPoint[] {
     const keys = this.shardKeysOf(collection, shardSelector, false);
     return [...collection.points.values()].filter(
-      (point) => (!keys || keys.includes(point.shardKey as string | number)) && filters.every((filter) => !filter || matchesFilter(filter as JsonObject, point)),
+      (point) =>
+        (!keys || keys.includes(point.shardKey as string | number)) && filters.every((filter) => !filter || matchesFilter(filter as JsonObject, point)),
     );
   }
 
@@ -559,7 +589,8 @@ export class QdrantModel {
       const name = (request.using as string | undefined) ?? UNNAMED;
       const config = collection.denseVectors[name];
       if (!config) throw new StandInHttpError(400, `Wrong input: Not existing vector name error: ${name}`);
-      if (query.length !== config.size) throw new StandInHttpError(400, `Wrong input: Vector dimension error: expected dim: ${config.size}, got ${query.length}`);
+      if (query.length !== config.size)
+        throw new StandInHttpError(400, `Wrong input: Vector dimension error: expected dim: ${config.size}, got ${query.length}`);
       const normalisedQuery = normalise(query as number[]);
       scored = candidates.map((point) => ({ point, score: dot(normalisedQuery, point.dense[name] ?? []) }));
     } else if (query && typeof query === "object" && "indices" in (query as JsonObject)) {
@@ -625,7 +656,10 @@ function valuesAt(payload: JsonObject, key: string): unknown[] {
 
 function matchesCondition(condition: JsonObject, point: StoredPoint): boolean {
   if ("must" in condition || "should" in condition || "must_not" in condition) return matchesFilter(condition, point);
-  if ("has_id" in condition) return asArray(condition.has_id as Array<string | number>).map(String).includes(String(point.id));
+  if ("has_id" in condition)
+    return asArray(condition.has_id as Array<string | number>)
+      .map(String)
+      .includes(String(point.id));
   if (typeof condition.key !== "string") return unsupported(`condition ${JSON.stringify(condition)}`);
   const values = valuesAt(point.payload, condition.key);
   let matched = true;
@@ -664,7 +698,8 @@ function matchesFilter(filter: JsonObject, point: StoredPoint): boolean {
 function toScoredPoint(point: StoredPoint, score: number, withPayload: unknown, withVector: unknown): JsonObject {
   const scored: JsonObject = { id: point.id, version: 0, score };
   if (withPayload === true) scored.payload = point.payload;
-  else if (Array.isArray(withPayload)) scored.payload = Object.fromEntries(withPayload.map((key: string) => [key, point.payload[key]]).filter(([, value]) => value !== undefined));
+  else if (Array.isArray(withPayload))
+    scored.payload = Object.fromEntries(withPayload.map((key: string) => [key, point.payload[key]]).filter(([, value]) => value !== undefined));
   else if (withPayload && typeof withPayload === "object") unsupported("payload selector");
   if (withVector === true || Array.isArray(withVector)) {
     const names = withVector === true ? [...Object.keys(point.dense), ...Object.keys(point.sparse)] : (withVector as string[]);

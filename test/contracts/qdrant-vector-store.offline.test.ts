@@ -135,7 +135,9 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
 
   it("refuses another model, dimension or sharding method with ConflictError naming both", async () => {
     await store().ensureCollection({ dimension: 8, model: MODEL });
-    const error = await store().ensureCollection({ dimension: 8, model: "other-model" }).catch((caught: unknown) => caught);
+    const error = await store()
+      .ensureCollection({ dimension: 8, model: "other-model" })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as Error).message).toContain(MODEL);
     expect((error as Error).message).toContain("other-model");
@@ -175,7 +177,9 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     const [tail] = standIn.requestsFor("delete_points");
     expect(tail!.query.wait).toBe("true");
     expect(tail!.body).toEqual({
-      filter: { must: [tenantCondition("tenant-a"), { key: "metadata.documentId", match: { value: "doc-1" } }, { key: "metadata.chunkIndex", range: { gte: 2 } }] },
+      filter: {
+        must: [tenantCondition("tenant-a"), { key: "metadata.documentId", match: { value: "doc-1" } }, { key: "metadata.chunkIndex", range: { gte: 2 } }],
+      },
     });
     expect(await subject.count("tenant-a", "doc-1")).toBe(2);
 
@@ -220,7 +224,11 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     expect(filters.length).toBe(searches.length + 2);
     for (const filter of filters) {
       expect(filter).toEqual({
-        must: [tenantCondition("tenant-a"), { key: "metadata.documentId", match: { any: ["doc-1"] } }, { key: "metadata.source", match: { any: ["doc-1.md"] } }],
+        must: [
+          tenantCondition("tenant-a"),
+          { key: "metadata.documentId", match: { any: ["doc-1"] } },
+          { key: "metadata.source", match: { any: ["doc-1.md"] } },
+        ],
       });
     }
 
@@ -268,7 +276,9 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     const health = await subject.health();
     expect(health.status).toBe("down");
     expect(health.detail).toMatch(/unreachable/);
-    await expect(subject.search({ tenant: "tenant-a", dense: contractVector(1), topK: 5, candidateK: 5, minScore: 0 })).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    await expect(subject.search({ tenant: "tenant-a", dense: contractVector(1), topK: 5, candidateK: 5, minScore: 0 })).rejects.toBeInstanceOf(
+      UpstreamUnavailableError,
+    );
     await expect(subject.count("tenant-a")).rejects.toBeInstanceOf(UpstreamUnavailableError);
   });
 
@@ -296,7 +306,11 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
       body: JSON.stringify({ prefetch: [{ using: 5, limit: 0 }], query: { fusion: "borda" }, score_treshold: 0.5 }),
     });
     expect(response.status).toBe(500);
-    const badQuery = await fetch(`${standIn.url}/collections/anything/points?wait=maybe`, { method: "PUT", headers: { "content-type": "application/json" }, body: '{"points":[]}' });
+    const badQuery = await fetch(`${standIn.url}/collections/anything/points?wait=maybe`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: '{"points":[]}',
+    });
     expect(badQuery.status).toBe(500);
     const badRoute = await fetch(`${standIn.url}/collections/anything/pointz`, { method: "GET" });
     expect(badRoute.status).toBe(500);

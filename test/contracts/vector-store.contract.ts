@@ -219,14 +219,25 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
     it("returns full text and metadata for lexical-only hits and for cut candidates", async () => {
       const denseNeighbour = makePoint({ chunkIndex: 0, vector: vectorAtAngle(10), text: "ordinary paragraph", metadata: { headingPath: ["A"], page: 2 } });
       const secondNeighbour = makePoint({ chunkIndex: 1, vector: vectorAtAngle(20), text: "another ordinary paragraph" });
-      const lexicalOnly = makePoint({ chunkIndex: 2, vector: vectorAtAngle(60), text: "the quokka is a small wallaby", metadata: { headingPath: ["B", "C"], page: 3 } });
+      const lexicalOnly = makePoint({
+        chunkIndex: 2,
+        vector: vectorAtAngle(60),
+        text: "the quokka is a small wallaby",
+        metadata: { headingPath: ["B", "C"], page: 3 },
+      });
       const farAway = makePoint({ chunkIndex: 3, vector: vectorAtAngle(100), text: "a quokka sighting", metadata: { headingPath: [], page: null } });
       await store.upsert([denseNeighbour, secondNeighbour, lexicalOnly, farAway]);
       const result = await store.search(request({ text: "quokka", candidateK: 2, topK: 10, minScore: 0.3 }));
       const expectFull = (hit: SearchHit | undefined, point: ChunkPoint) =>
         expect(hit).toMatchObject({ id: point.id, tenant: point.tenant, text: point.text, metadata: point.metadata });
-      expectFull(result.hits.find((hit) => hit.id === denseNeighbour.id), denseNeighbour);
-      expectFull(result.hits.find((hit) => hit.id === lexicalOnly.id), lexicalOnly);
+      expectFull(
+        result.hits.find((hit) => hit.id === denseNeighbour.id),
+        denseNeighbour,
+      );
+      expectFull(
+        result.hits.find((hit) => hit.id === lexicalOnly.id),
+        lexicalOnly,
+      );
       expect(result.hits.find((hit) => hit.id === lexicalOnly.id)!.scores.denseRank).toBeNull();
       expect(result.cut.map((hit) => hit.id)).toEqual([farAway.id]);
       expectFull(result.cut[0], farAway);
@@ -234,8 +245,24 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
     });
 
     it("never throws on arbitrary user text in the lexical query", async () => {
-      await store.upsert([makePoint({ text: "plain text: with (parentheses) and \"quotes\"" })]);
-      const nasty = ['"unbalanced', "a:b", "(foo", "AND OR NOT", "text:plain", "*", "?", "\\", "a~2", "+-!^", "[x TO y]", "   ", "''", "héllo wörld 日本語 🙂", "'; DROP TABLE chunks; --"];
+      await store.upsert([makePoint({ text: 'plain text: with (parentheses) and "quotes"' })]);
+      const nasty = [
+        '"unbalanced',
+        "a:b",
+        "(foo",
+        "AND OR NOT",
+        "text:plain",
+        "*",
+        "?",
+        "\\",
+        "a~2",
+        "+-!^",
+        "[x TO y]",
+        "   ",
+        "''",
+        "héllo wörld 日本語 🙂",
+        "'; DROP TABLE chunks; --",
+      ];
       for (const text of nasty) {
         const result = await store.search(request({ text }));
         expect(result.hits).toHaveLength(1);

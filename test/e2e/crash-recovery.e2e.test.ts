@@ -10,7 +10,11 @@ const DOCUMENTS = 240;
 
 function documentText(index: number): string {
   const topics = ["harbour", "orchard", "glacier", "library", "railway", "vineyard", "observatory", "lighthouse"];
-  return Array.from({ length: 6 }, (_, paragraph) => `Report ${index}, part ${paragraph}: the ${topics[(index + paragraph) % topics.length]} team measured ${index * 7 + paragraph} units and wrote down what they saw in the ${paragraph % 2 ? "morning" : "evening"}.`).join("\n\n");
+  return Array.from(
+    { length: 6 },
+    (_, paragraph) =>
+      `Report ${index}, part ${paragraph}: the ${topics[(index + paragraph) % topics.length]} team measured ${index * 7 + paragraph} units and wrote down what they saw in the ${paragraph % 2 ? "morning" : "evening"}.`,
+  ).join("\n\n");
 }
 
 describe("kill -9 during a large ingest (real process, embedded mode)", () => {
@@ -31,13 +35,19 @@ describe("kill -9 during a large ingest (real process, embedded mode)", () => {
     await Promise.all(
       Array.from({ length: 8 }, async (_, lane) => {
         for (const index of uploads.filter((value) => value % 8 === lane)) {
-          const response = await fetch(`${service!.url}/v1/documents/report-${index}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: documentText(index) }) });
+          const response = await fetch(`${service!.url}/v1/documents/report-${index}`, {
+            method: "PUT",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ text: documentText(index) }),
+          });
           expect(response.status).toBe(202);
           accepted.push(`report-${index}`);
         }
       }),
     );
-    const indexedBeforeKill = Number((await (await fetch(`${service.url}/metrics`)).text()).match(/^ragline_ingest_jobs_total\{outcome="completed"\} (\d+)/m)?.[1] ?? 0);
+    const indexedBeforeKill = Number(
+      (await (await fetch(`${service.url}/metrics`)).text()).match(/^ragline_ingest_jobs_total\{outcome="completed"\} (\d+)/m)?.[1] ?? 0,
+    );
     await service.kill();
     expect(accepted).toHaveLength(DOCUMENTS);
     expect(indexedBeforeKill).toBeLessThan(DOCUMENTS);
@@ -48,7 +58,10 @@ describe("kill -9 during a large ingest (real process, embedded mode)", () => {
         const all: Array<{ id: string; status: string; chunk_count: number }> = [];
         let cursor: string | null = null;
         do {
-          const page = (await (await fetch(`${service!.url}/v1/documents?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json()) as { documents: typeof all; next_cursor: string | null };
+          const page = (await (await fetch(`${service!.url}/v1/documents?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json()) as {
+            documents: typeof all;
+            next_cursor: string | null;
+          };
           all.push(...page.documents);
           cursor = page.next_cursor;
         } while (cursor);

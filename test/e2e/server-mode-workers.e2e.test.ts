@@ -16,14 +16,21 @@ const CHUNKING = { size: 32, overlap: 4 };
 
 function documentText(index: number): string {
   const places = ["harbour", "orchard", "glacier", "library", "railway", "vineyard", "observatory", "lighthouse"];
-  return Array.from({ length: 2 + (index % 4) }, (_, part) => `Log ${index}.${part}: at the ${places[(index + part) % places.length]} the crew counted ${index * 13 + part} crates before the ${part % 2 ? "storm" : "tide"} arrived.`).join("\n\n");
+  return Array.from(
+    { length: 2 + (index % 4) },
+    (_, part) =>
+      `Log ${index}.${part}: at the ${places[(index + part) % places.length]} the crew counted ${index * 13 + part} crates before the ${part % 2 ? "storm" : "tide"} arrived.`,
+  ).join("\n\n");
 }
 
 async function listAll(url: string): Promise<Array<{ id: string; status: string; chunk_count: number }>> {
   const all: Array<{ id: string; status: string; chunk_count: number }> = [];
   let cursor: string | null = null;
   do {
-    const page = (await (await fetch(`${url}/v1/documents?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json()) as { documents: typeof all; next_cursor: string | null };
+    const page = (await (await fetch(`${url}/v1/documents?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`)).json()) as {
+      documents: typeof all;
+      next_cursor: string | null;
+    };
     all.push(...page.documents);
     cursor = page.next_cursor;
   } while (cursor);
@@ -64,7 +71,11 @@ describeWithRedis("server mode: one API and two worker processes on one Redis, e
     await Promise.all(
       Array.from({ length: 8 }, async (_, lane) => {
         for (let index = lane; index < DOCUMENTS; index += 8) {
-          const response = await fetch(`${api.url}/v1/documents/log-${index}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: documentText(index) }) });
+          const response = await fetch(`${api.url}/v1/documents/log-${index}`, {
+            method: "PUT",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ text: documentText(index) }),
+          });
           expect(response.status).toBe(202);
         }
       }),

@@ -24,7 +24,11 @@ describe("QDRANT_URL pointing at nothing at start-up (real process; Qdrant playe
     const notReady = await fetch(`${service.url}/readyz`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ dependencies: { vector_store: { status: "down" } } });
-    const fallback = await fetch(`${service.url}/v1/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "Where is the reactor?" }) });
+    const fallback = await fetch(`${service.url}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "Where is the reactor?" }),
+    });
     expect(fallback.status).toBe(200);
     expect(fallback.headers.get("x-retrieval-status")).toBe("unavailable");
     const body = (await fallback.json()) as { answer: string; degraded: boolean; retrieval: { status: string } };
@@ -35,10 +39,23 @@ describe("QDRANT_URL pointing at nothing at start-up (real process; Qdrant playe
     await waitFor(async () => (await fetch(`${service!.url}/readyz`)).status === 200, "readiness once the store is back", 20_000, 250);
     expect(standIn.requestsFor("create_collection")).toHaveLength(1);
 
-    const upload = await fetch(`${service.url}/v1/documents/reactor`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "The Zorblax reactor stands in Tromsø and was commissioned in 1987." }) });
+    const upload = await fetch(`${service.url}/v1/documents/reactor`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "The Zorblax reactor stands in Tromsø and was commissioned in 1987." }),
+    });
     expect(upload.status).toBe(202);
-    await waitFor(async () => ((await (await fetch(`${service!.url}/v1/documents/reactor`)).json()) as { status: string }).status === "indexed", "document indexed in the stand-in", 20_000, 100);
-    const answered = await fetch(`${service.url}/v1/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "When was the Zorblax reactor commissioned?" }) });
+    await waitFor(
+      async () => ((await (await fetch(`${service!.url}/v1/documents/reactor`)).json()) as { status: string }).status === "indexed",
+      "document indexed in the stand-in",
+      20_000,
+      100,
+    );
+    const answered = await fetch(`${service.url}/v1/query`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "When was the Zorblax reactor commissioned?" }),
+    });
     expect(answered.headers.get("x-retrieval-status")).toBe("ok");
     expect(((await answered.json()) as { answer: string }).answer).toContain("1987");
     expect(standIn.violations).toEqual([]);

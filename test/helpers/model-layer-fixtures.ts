@@ -21,7 +21,13 @@ export function capturingLogger() {
   return { logger: createLogger({ level: "trace", destination }), lines, text: () => lines.join("") };
 }
 
-type Overrides = { answer?: Partial<Config["answer"]>; openai?: Partial<Config["openai"]>; embedding?: Partial<Config["embedding"]>; retrieval?: Partial<Config["retrieval"]>; server?: Partial<Config["server"]> };
+type Overrides = {
+  answer?: Partial<Config["answer"]>;
+  openai?: Partial<Config["openai"]>;
+  embedding?: Partial<Config["embedding"]>;
+  retrieval?: Partial<Config["retrieval"]>;
+  server?: Partial<Config["server"]>;
+};
 
 export function modelConfig(baseUrl: string, overrides: Overrides = {}): Config {
   return configSchema.parse({
@@ -38,7 +44,11 @@ export function buildModelLayer(baseUrl: string, overrides: Overrides = {}, opti
   const config = modelConfig(baseUrl, overrides);
   const metrics = new Metrics();
   const logs = capturingLogger();
-  const layer = createModelLayer(config, { metrics, logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 1000 }) }, { initialRetryDelayMs: 10, ...options });
+  const layer = createModelLayer(
+    config,
+    { metrics, logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 1000 }) },
+    { initialRetryDelayMs: 10, ...options },
+  );
   return { config, metrics, logs, layer, answerer: layer.answerer! };
 }
 
@@ -47,7 +57,18 @@ export function hit(n: number, text: string, documentId = `doc-${n}`, contentHas
     id: `chunk-${documentId}-${n}`,
     tenant: "default",
     text,
-    metadata: { documentId, title: `Title ${n}`, source: `${documentId}.txt`, chunkIndex: 0, start: 0, end: text.length, headingPath: [], page: null, contentHash, embeddingModel: "stand-in" },
+    metadata: {
+      documentId,
+      title: `Title ${n}`,
+      source: `${documentId}.txt`,
+      chunkIndex: 0,
+      start: 0,
+      end: text.length,
+      headingPath: [],
+      page: null,
+      contentHash,
+      embeddingModel: "stand-in",
+    },
     scores: { dense: 0.8 - n * 0.01, text: null, denseRank: n, textRank: null, fused: 1 / (60 + n) },
   };
 }

@@ -30,7 +30,10 @@ export interface ServiceProcess {
  * Starts the real service the way `npm start` does (`node --import tsx src/main.ts`), or a worker
  * as `npm run worker` does (`entry: "src/worker.ts"`), and waits for /healthz.
  */
-export async function startService(environment: Record<string, string>, options: { timeoutMs?: number; entry?: "src/main.ts" | "src/worker.ts" } = {}): Promise<ServiceProcess> {
+export async function startService(
+  environment: Record<string, string>,
+  options: { timeoutMs?: number; entry?: "src/main.ts" | "src/worker.ts" } = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", options.entry ?? "src/main.ts"], {
     cwd: PROJECT_ROOT,
@@ -74,7 +77,11 @@ export async function startService(environment: Record<string, string>, options:
 
 /** Runs the service expecting it to exit (e.g. on bad configuration); resolves with exit code and output. */
 export async function runServiceToExit(environment: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: PROJECT_ROOT, env: { ...process.env, ...environment }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...environment },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (chunk) => (output += String(chunk)));
   child.stderr?.on("data", (chunk) => (output += String(chunk)));

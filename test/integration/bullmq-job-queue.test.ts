@@ -32,7 +32,12 @@ describe("BullMQ job id encoding", () => {
 
   it("reads connection settings from a redis URL", () => {
     expect(redisOptionsFromUrl("rediss://worker:p%40ss@redis.internal:6380/2")).toEqual({
-      host: "redis.internal", port: 6380, username: "worker", password: "p@ss", db: 2, tls: {},
+      host: "redis.internal",
+      port: 6380,
+      username: "worker",
+      password: "p@ss",
+      db: 2,
+      tls: {},
     });
     expect(redisOptionsFromUrl("redis://127.0.0.1")).toEqual({ host: "127.0.0.1", port: 6379 });
     expect(() => redisOptionsFromUrl("http://x")).toThrow(/redis/);

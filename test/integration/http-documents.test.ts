@@ -29,7 +29,10 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
     }, `document ${id} to finish`);
 
   it("accepts JSON text with 202, indexes it off the request path, and reports a duplicate with 200", async () => {
-    const first = await test.app.request("/v1/documents", jsonRequest("POST", { text: "Lanterns are lit at dusk in the old harbour.", title: "Harbour", metadata: { team: "ops" } }));
+    const first = await test.app.request(
+      "/v1/documents",
+      jsonRequest("POST", { text: "Lanterns are lit at dusk in the old harbour.", title: "Harbour", metadata: { team: "ops" } }),
+    );
     expect(first.status).toBe(202);
     const [accepted] = ((await first.json()) as { documents: Array<Record<string, unknown>> }).documents;
     expect(accepted).toMatchObject({ status: "queued", duplicate: false });
@@ -79,21 +82,33 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
   });
 
   it("replaces a document with PUT, removing the chunks the old revision had beyond the new end", async () => {
-    const long = Array.from({ length: 12 }, (_, index) => `Paragraph ${index} describes the orchard and apple variety number ${index} in some detail.`).join("\n\n");
-    const created = await test.app.request("/v1/documents/orchard-guide", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: long }) });
+    const long = Array.from({ length: 12 }, (_, index) => `Paragraph ${index} describes the orchard and apple variety number ${index} in some detail.`).join(
+      "\n\n",
+    );
+    const created = await test.app.request("/v1/documents/orchard-guide", {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: long }),
+    });
     expect(created.status).toBe(202);
     const first = await waitIndexed("orchard-guide");
     expect(first.chunk_count as number).toBeGreaterThan(1);
 
     const replaced = await test.app.request("/v1/documents/orchard-guide", jsonRequest("PUT", { text: "A short replacement about pears." }));
     expect(replaced.status).toBe(202);
-    await waitFor(async () => ((await getDocument("orchard-guide")).revision === 2 && (await getDocument("orchard-guide")).status === "indexed" ? true : null), "revision 2");
+    await waitFor(
+      async () => ((await getDocument("orchard-guide")).revision === 2 && (await getDocument("orchard-guide")).status === "indexed" ? true : null),
+      "revision 2",
+    );
     expect(await getDocument("orchard-guide")).toMatchObject({ chunk_count: 1, status: "indexed" });
     expect(await test.runtime.deps.store.count("default", "orchard-guide")).toBe(1);
   });
 
   it("re-embeds only the chunks whose text changed when a document is re-ingested", async () => {
-    const paragraphs = Array.from({ length: 6 }, (_, index) => `Section ${index}: the lighthouse keeper logged ships, storms and tides on day ${index} of the season.`);
+    const paragraphs = Array.from(
+      { length: 6 },
+      (_, index) => `Section ${index}: the lighthouse keeper logged ships, storms and tides on day ${index} of the season.`,
+    );
     await test.app.request("/v1/documents/logbook", jsonRequest("PUT", { text: paragraphs.join("\n\n") }));
     const first = await waitIndexed("logbook");
     const chunkCount = first.chunk_count as number;
@@ -102,7 +117,10 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
     test.embedder.texts = [];
     paragraphs[3] = "Section 3: a completely different entry about a whale sighting near the reef.";
     await test.app.request("/v1/documents/logbook", jsonRequest("PUT", { text: paragraphs.join("\n\n") }));
-    await waitFor(async () => ((await getDocument("logbook")).revision === 2 && (await getDocument("logbook")).status === "indexed" ? true : null), "revision 2");
+    await waitFor(
+      async () => ((await getDocument("logbook")).revision === 2 && (await getDocument("logbook")).status === "indexed" ? true : null),
+      "revision 2",
+    );
     expect(test.embedder.texts.length).toBeGreaterThan(0);
     expect(test.embedder.texts.length).toBeLessThan(chunkCount);
     expect(test.embedder.texts.every((text) => text.includes("whale"))).toBe(true);
@@ -140,7 +158,10 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
   it("refuses unsupported types (image, executable) with 415, whatever the file name says", async () => {
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
     const elf = Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0x3e, 0, 1, 0, 0, 0]);
-    for (const [name, bytes] of [["photo.txt", png], ["tool.md", elf]] as const) {
+    for (const [name, bytes] of [
+      ["photo.txt", png],
+      ["tool.md", elf],
+    ] as const) {
       const response = await test.app.request("/v1/documents", { method: "POST", body: multipart([{ name, bytes }]) });
       expect(response.status).toBe(415);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("unsupported_media_type");
@@ -149,7 +170,13 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
 
   it("marks a corrupt or encrypted PDF failed with the reason and stays healthy", async () => {
     const corrupt = new TextEncoder().encode("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ngarbage garbage\n%%EOF");
-    const response = await test.app.request("/v1/documents", { method: "POST", body: multipart([{ name: "broken.pdf", bytes: corrupt }, { name: "locked.pdf", bytes: await fixture("encrypted.pdf") }]) });
+    const response = await test.app.request("/v1/documents", {
+      method: "POST",
+      body: multipart([
+        { name: "broken.pdf", bytes: corrupt },
+        { name: "locked.pdf", bytes: await fixture("encrypted.pdf") },
+      ]),
+    });
     expect(response.status).toBe(202);
     const { documents } = (await response.json()) as { documents: Array<{ id: string; job_id: string }> };
     const [broken, locked] = await Promise.all(documents.map((document) => waitIndexed(document.id)));
@@ -178,7 +205,12 @@ describe("upload size limit", () => {
           else controller.enqueue(new Uint8Array(1024));
         },
       });
-      const response = await test.app.request("/v1/documents", { method: "POST", headers: { "content-type": "application/json", "content-length": String(100 * 1024) }, body, duplex: "half" } as RequestInit);
+      const response = await test.app.request("/v1/documents", {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(100 * 1024) },
+        body,
+        duplex: "half",
+      } as RequestInit);
       expect(response.status).toBe(413);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
       expect(pulled).toBeLessThan(3);

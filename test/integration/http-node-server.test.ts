@@ -31,7 +31,10 @@ interface Sent {
 }
 
 /** Sends a request with exact control of the body framing; `chunks` are written one by one. */
-function send(port: number, options: { method: string; path: string; headers: Record<string, string | number>; chunks: Array<string | Buffer> }): Promise<Sent> {
+function send(
+  port: number,
+  options: { method: string; path: string; headers: Record<string, string | number>; chunks: Array<string | Buffer> },
+): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: "127.0.0.1", port, method: options.method, path: options.path, headers: options.headers }, (response: IncomingMessage) => {
       let body = "";
@@ -57,17 +60,30 @@ describe("HTTP bodies read from the Node request stream (real @hono/node-server)
     const port = await listen(test.app.fetch);
     const upload = await sendJson(port, "POST", "/v1/documents", { text: "The quokka is a small wallaby native to Rottnest Island.", id: "quokka" });
     expect(upload.status).toBe(202);
-    await waitFor(async () => ((await (await test.app.request("/v1/documents/quokka")).json()) as { status?: string }).status === "indexed", "the upload to be indexed");
+    await waitFor(
+      async () => ((await (await test.app.request("/v1/documents/quokka")).json()) as { status?: string }).status === "indexed",
+      "the upload to be indexed",
+    );
     const query = await sendJson(port, "POST", "/v1/query", { question: "Where does the quokka live?", mode: "retrieve" });
     expect(query.status).toBe(200);
     expect((JSON.parse(query.body) as { retrieval: { hits: Array<{ document_id: string }> } }).retrieval.hits[0]?.document_id).toBe("quokka");
 
     // A byte-order mark before the JSON is dropped, as Request.json() does.
     const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ question: "quokka", mode: "retrieve" }))]);
-    const bom = await send(port, { method: "POST", path: "/v1/query", headers: { "content-type": "application/json", "content-length": withBom.length }, chunks: [withBom] });
+    const bom = await send(port, {
+      method: "POST",
+      path: "/v1/query",
+      headers: { "content-type": "application/json", "content-length": withBom.length },
+      chunks: [withBom],
+    });
     expect(bom.status).toBe(200);
 
-    const malformed = await send(port, { method: "POST", path: "/v1/query", headers: { "content-type": "application/json", "content-length": 12 }, chunks: ['{"question":'] });
+    const malformed = await send(port, {
+      method: "POST",
+      path: "/v1/query",
+      headers: { "content-type": "application/json", "content-length": 12 },
+      chunks: ['{"question":'],
+    });
     expect(malformed.status).toBe(400);
     expect(JSON.parse(malformed.body)).toMatchObject({ error: { code: "validation_error" } });
   });
@@ -99,24 +115,33 @@ describe("HTTP bodies read from the Node request stream (real @hono/node-server)
       chunks: [JSON.stringify({ text: "x".repeat(3000) }).slice(0, 1500), JSON.stringify({ text: "x".repeat(3000) }).slice(1500)],
     });
     expect(chunked.status).toBe(413);
-    const chunkedSmall = await send(port, { method: "POST", path: "/v1/documents", headers: { "content-type": "application/json", "transfer-encoding": "chunked" }, chunks: ['{"text":', '"small enough"}'] });
+    const chunkedSmall = await send(port, {
+      method: "POST",
+      path: "/v1/documents",
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+      chunks: ['{"text":', '"small enough"}'],
+    });
     expect(chunkedSmall.status).toBe(202);
   });
 
   it("aborts the request signal when the client leaves early, and not after a finished response", async () => {
     const outcomes: string[] = [];
     const app = new Hono();
-    app.post("/echo", limitBody(1024, () => new Error("too large")), async (context) => {
-      const signal = requestSignal(context);
-      const text = await readBodyText(context);
-      if (text === "wait") {
-        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
-        outcomes.push("aborted");
-        return context.text("late");
-      }
-      setTimeout(() => outcomes.push(signal.aborted ? "aborted after finish" : "still open after finish"), 50);
-      return context.text(text.toUpperCase());
-    });
+    app.post(
+      "/echo",
+      limitBody(1024, () => new Error("too large")),
+      async (context) => {
+        const signal = requestSignal(context);
+        const text = await readBodyText(context);
+        if (text === "wait") {
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+          outcomes.push("aborted");
+          return context.text("late");
+        }
+        setTimeout(() => outcomes.push(signal.aborted ? "aborted after finish" : "still open after finish"), 50);
+        return context.text(text.toUpperCase());
+      },
+    );
     const port = await listen(app.fetch);
     expect(await send(port, { method: "POST", path: "/echo", headers: { "content-length": 5 }, chunks: ["hello"] })).toEqual({ status: 200, body: "HELLO" });
     const leaving = request({ host: "127.0.0.1", port, method: "POST", path: "/echo", headers: { "content-length": 4 } });

@@ -8,7 +8,11 @@ import { waitFor } from "../helpers/wait-for.js";
 interface QueryBody {
   answer: string | null;
   citations: Array<{ n: number; document_id: string; chunk_id: string; start: number; end: number; snippet: string }>;
-  retrieval: { status: string; hits: Array<{ chunk_id: string; document_id: string; text: string; scores: { dense: number; fused: number } }>; cut?: Array<{ scores: { dense: number } }> };
+  retrieval: {
+    status: string;
+    hits: Array<{ chunk_id: string; document_id: string; text: string; scores: { dense: number; fused: number } }>;
+    cut?: Array<{ scores: { dense: number } }>;
+  };
   degraded: boolean;
   prompt_version: string | null;
   model: string | null;
@@ -137,11 +141,18 @@ describe("tenants", () => {
       expect((await test.app.request("/v1/documents")).status).toBe(401);
       expect((await test.app.request("/v1/documents", { headers: { authorization: "Bearer wrong-key-000000000" } })).status).toBe(401);
       await test.app.request("/v1/documents/secret", jsonRequest("PUT", { text: "The vault code is kept under the blue lamp." }, alpha));
-      await waitFor(async () => ((await (await test.app.request("/v1/documents/secret", { headers: alpha })).json()) as { status: string }).status === "indexed", "indexed");
+      await waitFor(
+        async () => ((await (await test.app.request("/v1/documents/secret", { headers: alpha })).json()) as { status: string }).status === "indexed",
+        "indexed",
+      );
       expect((await test.app.request("/v1/documents/secret", { headers: beta })).status).toBe(404);
-      const betaQuery = (await (await test.app.request("/v1/query", jsonRequest("POST", { question: "Where is the vault code kept?", min_score: 0 }, beta))).json()) as QueryBody;
+      const betaQuery = (await (
+        await test.app.request("/v1/query", jsonRequest("POST", { question: "Where is the vault code kept?", min_score: 0 }, beta))
+      ).json()) as QueryBody;
       expect(betaQuery.retrieval.hits).toEqual([]);
-      const alphaQuery = (await (await test.app.request("/v1/query", jsonRequest("POST", { question: "Where is the vault code kept?", min_score: 0 }, alpha))).json()) as QueryBody;
+      const alphaQuery = (await (
+        await test.app.request("/v1/query", jsonRequest("POST", { question: "Where is the vault code kept?", min_score: 0 }, alpha))
+      ).json()) as QueryBody;
       expect(alphaQuery.retrieval.hits[0]?.document_id).toBe("secret");
     } finally {
       await test.close();

@@ -23,13 +23,23 @@ describe("model answers (OpenAI-compatible stand-in server)", () => {
   it("answers with validated JSON, cited passages, usage with cost, json_schema response_format and max_tokens", async () => {
     const { answerer } = buildModelLayer(standIn.baseUrl);
     const result = await answerer.answer(ask());
-    expect(result).toMatchObject({ answer: expect.stringContaining("Sicily"), degraded: false, cached: false, model: "stand-in-main", promptVersion: "answer.v1" });
+    expect(result).toMatchObject({
+      answer: expect.stringContaining("Sicily"),
+      degraded: false,
+      cached: false,
+      model: "stand-in-main",
+      promptVersion: "answer.v1",
+    });
     expect(result.citations.map((citation) => citation.n)).toEqual([1]);
     expect(HITS[0]!.text.slice(result.citations[0]!.start, result.citations[0]!.end)).toBe(result.citations[0]!.snippet);
     expect(result.usage).toMatchObject({ inputTokens: 120, outputTokens: 20, cachedTokens: 64 });
     expect(result.usage.costUsd).toBeCloseTo((56 * 1 + 64 * 0.5 + 20 * 2) / 1e6, 12);
     const [request] = standIn.chatRequests();
-    expect(request!.body).toMatchObject({ model: "stand-in-main", max_tokens: 800, response_format: { type: "json_schema", json_schema: { name: "answer", strict: true } } });
+    expect(request!.body).toMatchObject({
+      model: "stand-in-main",
+      max_tokens: 800,
+      response_format: { type: "json_schema", json_schema: { name: "answer", strict: true } },
+    });
     expect(request!.headers.authorization).toBe(`Bearer ${SECRET_API_KEY}`);
   });
 
@@ -81,7 +91,10 @@ describe("model answers (OpenAI-compatible stand-in server)", () => {
 
   it("drops citation numbers outside the retrieved set, and their markers", async () => {
     const { answerer } = buildModelLayer(standIn.baseUrl);
-    standIn.scriptChat({ kind: "content", content: JSON.stringify({ answer: "Etna is in Sicily [1][7]. Also [0].", citations: [1, 7, 0, 2], context_sufficient: true }) });
+    standIn.scriptChat({
+      kind: "content",
+      content: JSON.stringify({ answer: "Etna is in Sicily [1][7]. Also [0].", citations: [1, 7, 0, 2], context_sufficient: true }),
+    });
     const result = await answerer.answer(ask());
     expect(result.citations.map((citation) => citation.n)).toEqual([1, 2]);
     expect(result.answer).toBe("Etna is in Sicily [1]. Also .");

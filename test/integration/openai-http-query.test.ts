@@ -32,7 +32,11 @@ async function readSse(response: Response): Promise<SseEvent[]> {
     .filter((block) => block.trim())
     .map((block) => {
       const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
+      const data = block
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n");
       return { event, data: JSON.parse(data) as Record<string, unknown> };
     });
 }
@@ -62,7 +66,10 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
     const documentsApp = createApp(runtime.deps);
     for (const [id, text] of Object.entries(DOCUMENTS)) await documentsApp.request(`/v1/documents/${id}`, jsonRequest("PUT", { text }));
     for (const id of Object.keys(DOCUMENTS)) {
-      await waitFor(async () => ((await (await documentsApp.request(`/v1/documents/${id}`)).json()) as { status: string }).status === "indexed", `${id} indexed`);
+      await waitFor(
+        async () => ((await (await documentsApp.request(`/v1/documents/${id}`)).json()) as { status: string }).status === "indexed",
+        `${id} indexed`,
+      );
     }
     app = createModelApp(runtime.deps, layer.answerer!, layer.wrapStore(runtime.deps.store));
   });
@@ -150,7 +157,11 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
   it("treats a hanging store as unavailable after store.timeoutMs", async () => {
     const hanging: VectorStore = { ...runtime.deps.store, kind: "hanging-stand-in", search: () => new Promise(() => {}), close: async () => {} };
     const config = modelConfig(standIn.baseUrl, { server: { dataDir } });
-    const shortLayer = createModelLayer({ ...config, store: { ...config.store, timeoutMs: 100 } }, { metrics: new Metrics(), logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 10 }) }, { storeMaxAttempts: 1 });
+    const shortLayer = createModelLayer(
+      { ...config, store: { ...config.store, timeoutMs: 100 } },
+      { metrics: new Metrics(), logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 10 }) },
+      { storeMaxAttempts: 1 },
+    );
     const hangingApp = createModelApp(runtime.deps, layer.answerer!, shortLayer.wrapStore(hanging));
     const started = Date.now();
     const response = await query({ question: "Where is Mount Etna?" }, hangingApp);
@@ -176,7 +187,14 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
   it("exposes token, cost, error, latency and breaker metrics", async () => {
     await query({ question: "Is sourdough fed every day?" });
     const metrics = await runtime.deps.metrics.registry.metrics();
-    for (const name of ["ragline_llm_tokens_total", "ragline_llm_cost_usd_total", "ragline_model_errors_total", "ragline_llm_request_duration_seconds_bucket", "ragline_circuit_breaker_state", "ragline_answers_total"]) {
+    for (const name of [
+      "ragline_llm_tokens_total",
+      "ragline_llm_cost_usd_total",
+      "ragline_model_errors_total",
+      "ragline_llm_request_duration_seconds_bucket",
+      "ragline_circuit_breaker_state",
+      "ragline_answers_total",
+    ]) {
       expect(metrics).toContain(name);
     }
     expect(metrics).toMatch(/ragline_llm_cost_usd_total\{[^}]*model="stand-in-main"[^}]*prompt_version="answer.v1"[^}]*\} [0-9.e-]+/);

@@ -42,7 +42,10 @@ function corpus(): { documents: Array<{ id: string; title: string; text: string 
       if (paragraphIndex % 7 === 0) questions.push(paragraph.qas[0]!.question);
     }),
   );
-  const lines = (name: string) => readFileSync(NFCORPUS_DIR + name, "utf8").split("\n").filter(Boolean);
+  const lines = (name: string) =>
+    readFileSync(NFCORPUS_DIR + name, "utf8")
+      .split("\n")
+      .filter(Boolean);
   for (const line of lines("corpus.jsonl").slice(0, 120)) {
     const row = JSON.parse(line) as { _id: string; title: string; text: string };
     documents.push({ id: `nf-${row._id}`, title: row.title, text: `${row.title}\n\n${row.text}` });
@@ -72,7 +75,9 @@ describe("ranking on the embedded store stays as recorded", () => {
     }
     await waitFor(
       async () => {
-        const statuses = await Promise.all(documents.map(async (document) => ((await (await test.app.request(`/v1/documents/${document.id}`)).json()) as { status: string }).status));
+        const statuses = await Promise.all(
+          documents.map(async (document) => ((await (await test.app.request(`/v1/documents/${document.id}`)).json()) as { status: string }).status),
+        );
         return statuses.every((status) => status === "indexed");
       },
       "every document indexed",
@@ -96,7 +101,10 @@ describe("ranking on the embedded store stays as recorded", () => {
     const observed: FixtureQuery[] = [];
     for (const question of questions) {
       for (const minScore of [0, 0.12]) {
-        const response = await test.app.request("/v1/query", jsonRequest("POST", { question, mode: "retrieve", top_k: 10, min_score: minScore, explain: true }));
+        const response = await test.app.request(
+          "/v1/query",
+          jsonRequest("POST", { question, mode: "retrieve", top_k: 10, min_score: minScore, explain: true }),
+        );
         expect(response.status).toBe(200);
         const body = (await response.json()) as { retrieval: { hits: RankedHit[]; cut?: RankedHit[] } };
         observed.push({ question, min_score: minScore, hits: body.retrieval.hits.map(pick), cut: (body.retrieval.cut ?? []).slice(0, 10).map(pick) });
@@ -113,7 +121,10 @@ describe("ranking on the embedded store stays as recorded", () => {
       const recorded = expected[index]!;
       expect(query.question).toBe(recorded.question);
       for (const list of ["hits", "cut"] as const) {
-        expect(query[list].map((hit) => hit.chunk_id), `${list} of "${query.question}" at min_score ${query.min_score}`).toEqual(recorded[list].map((hit) => hit.chunk_id));
+        expect(
+          query[list].map((hit) => hit.chunk_id),
+          `${list} of "${query.question}" at min_score ${query.min_score}`,
+        ).toEqual(recorded[list].map((hit) => hit.chunk_id));
         query[list].forEach((hit, position) => {
           const want = recorded[list][position]!;
           expect(hit.document_id).toBe(want.document_id);

@@ -13,7 +13,24 @@ import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } fr
 
 function record(id: string, status: DocumentRecord["status"], jobId: string): DocumentRecord {
   const now = new Date().toISOString();
-  return { tenant: "t1", id, title: id, source: "", mediaType: "text/plain", status, contentHash: "h", byteSize: 1, chunkCount: 0, metadata: {}, revision: 1, jobId, error: null, createdAt: now, updatedAt: now, indexedAt: null };
+  return {
+    tenant: "t1",
+    id,
+    title: id,
+    source: "",
+    mediaType: "text/plain",
+    status,
+    contentHash: "h",
+    byteSize: 1,
+    chunkCount: 0,
+    metadata: {},
+    revision: 1,
+    jobId,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    indexedAt: null,
+  };
 }
 
 describeWithRedis("reconcileDocuments (Redis records)", () => {

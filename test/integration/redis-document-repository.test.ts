@@ -8,9 +8,23 @@ import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } fr
 function makeRecord(tenant: string, id: string, overrides: Partial<DocumentRecord> = {}): DocumentRecord {
   const createdAt = overrides.createdAt ?? "2024-05-01T10:00:00.000Z";
   return {
-    tenant, id, title: `Title ${id}`, source: `${id}.txt`, mediaType: "text/plain", status: "queued",
-    contentHash: "0".repeat(64), byteSize: 10, chunkCount: 0, metadata: { nested: { list: [], empty: {} } }, revision: 1,
-    jobId: `ingest:${id}:1`, error: null, createdAt, updatedAt: createdAt, indexedAt: null, ...overrides,
+    tenant,
+    id,
+    title: `Title ${id}`,
+    source: `${id}.txt`,
+    mediaType: "text/plain",
+    status: "queued",
+    contentHash: "0".repeat(64),
+    byteSize: 10,
+    chunkCount: 0,
+    metadata: { nested: { list: [], empty: {} } },
+    revision: 1,
+    jobId: `ingest:${id}:1`,
+    error: null,
+    createdAt,
+    updatedAt: createdAt,
+    indexedAt: null,
+    ...overrides,
   };
 }
 
@@ -127,7 +141,9 @@ describeWithRedis("RedisDocumentRepository (real Redis)", () => {
     for (let index = 0; index < 40; index += 1) expect(final[`field${index}`]).toBe(`value${index}`);
 
     // Status changes from both connections keep the status index consistent with the records.
-    await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 ? repository : other).update("acme", "shared", { status: index % 2 ? "processing" : "indexed" })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) => (index % 2 ? repository : other).update("acme", "shared", { status: index % 2 ? "processing" : "indexed" })),
+    );
     const status = (await repository.get("acme", "shared"))!.status;
     expect((await repository.listByStatus([status], 10)).map((record) => record.id)).toEqual(["shared"]);
     const otherStatus = status === "indexed" ? "processing" : "indexed";

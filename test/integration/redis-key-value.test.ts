@@ -38,7 +38,11 @@ describeWithRedis("RedisKeyValue (real Redis)", () => {
     const keyValue = createKeyValue();
     expect(await keyValue.mget([])).toEqual([]);
     await keyValue.mset([]);
-    await keyValue.mset([["a", "1"], ["b", "two"], ["c", ""]]);
+    await keyValue.mset([
+      ["a", "1"],
+      ["b", "two"],
+      ["c", ""],
+    ]);
     expect(await keyValue.mget(["b", "missing", "a", "c"])).toEqual(["two", null, "1", ""]);
     expect(await redis.get(`${keyPrefix}a`)).toBe("1");
     expect(await redis.ttl(`${keyPrefix}a`)).toBe(-1);
@@ -46,7 +50,13 @@ describeWithRedis("RedisKeyValue (real Redis)", () => {
 
   it("mset applies the TTL to every entry", async () => {
     const keyValue = createKeyValue();
-    await keyValue.mset([["x", "1"], ["y", "2"]], { ttlSeconds: 120 });
+    await keyValue.mset(
+      [
+        ["x", "1"],
+        ["y", "2"],
+      ],
+      { ttlSeconds: 120 },
+    );
     for (const key of ["x", "y"]) {
       const ttl = await redis.ttl(`${keyPrefix}${key}`);
       expect(ttl).toBeGreaterThan(100);

@@ -43,10 +43,10 @@ describe("AppendOnlyJournal", () => {
     await journal.put("b", { n: 2 });
     await journal.put("a", { n: 3 });
     await journal.remove("b");
-    await journal.put("c", "text with\nnewline and \"quotes\"");
+    await journal.put("c", 'text with\nnewline and "quotes"');
     await journal.close();
     const reopened = await openJournal();
-    expect(Object.fromEntries(reopened.values)).toEqual({ a: { n: 3 }, c: "text with\nnewline and \"quotes\"" });
+    expect(Object.fromEntries(reopened.values)).toEqual({ a: { n: 3 }, c: 'text with\nnewline and "quotes"' });
   });
 
   it("writes every line of 200 concurrent puts (group-committed), each in the file once its caller resumes", async () => {
@@ -154,7 +154,14 @@ describe("AppendOnlyJournal", () => {
     const realWrite = fs.write;
     let failNext = true;
     // One short write, then an I/O error: part of the batch reaches the file before the failure.
-    (fs as unknown as { write: unknown }).write = (descriptor: number, buffer: Buffer, offset: number, length: number, position: number, callback: (error: Error | null, written: number) => void) => {
+    (fs as unknown as { write: unknown }).write = (
+      descriptor: number,
+      buffer: Buffer,
+      offset: number,
+      length: number,
+      position: number,
+      callback: (error: Error | null, written: number) => void,
+    ) => {
       if (!failNext) return realWrite(descriptor, buffer, offset, length, position, callback);
       if (offset === 0) return realWrite(descriptor, buffer, offset, Math.max(1, Math.floor(length * 0.75)), position, callback);
       failNext = false;

@@ -30,14 +30,20 @@ describe("docker-compose.yml (scale-out path)", () => {
     }
     expect(compose.services["qdrant-2"]!.command).toContain("--bootstrap");
     expect(compose.services.redis!.command).toEqual(expect.arrayContaining(["--appendonly", "yes", "--maxmemory-policy", "noeviction"]));
-    expect(compose.services.api!.environment).toMatchObject({ QDRANT_URL: "http://qdrant-1:6333", REDIS_URL: "redis://redis:6379", RAGLINE_QDRANT_REPLICATION_FACTOR: "2" });
+    expect(compose.services.api!.environment).toMatchObject({
+      QDRANT_URL: "http://qdrant-1:6333",
+      REDIS_URL: "redis://redis:6379",
+      RAGLINE_QDRANT_REPLICATION_FACTOR: "2",
+    });
     expect(compose.services.worker!.command).toEqual(["npm", "run", "worker"]);
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(["redis-data", "ragline-data", "qdrant-1-storage"]));
   });
 
   it("gives the api and the workers an environment Ragline's configuration accepts", () => {
     for (const name of ["api", "worker"]) {
-      const environment = Object.fromEntries(Object.entries(compose.services[name]!.environment ?? {}).map(([key, value]) => [key, String(value).replace(/\$\{[^}]*\}/g, "")]));
+      const environment = Object.fromEntries(
+        Object.entries(compose.services[name]!.environment ?? {}).map(([key, value]) => [key, String(value).replace(/\$\{[^}]*\}/g, "")]),
+      );
       const { config } = loadConfig({ environment, cwd: "/" });
       expect(config.qdrant).toMatchObject({ url: "http://qdrant-1:6333", shardNumber: 6, replicationFactor: 2 });
       expect(config.redis.url).toBe("redis://redis:6379");

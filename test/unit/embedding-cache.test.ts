@@ -58,7 +58,12 @@ describe("EmbeddingCache token budget", () => {
     await cache.embed([words(5), `a ${words(5)}`, `b ${words(5)}`, `c ${words(1)}`]);
     expect(embedder.calls).toBe(2);
     const unbudgeted = new CountingEmbedder(16);
-    await new EmbeddingCache({ embedder: unbudgeted, keyValue: new MemoryKeyValue({ maxEntries: 100 }) }).embed([words(5), `a ${words(5)}`, `b ${words(5)}`, `c ${words(1)}`]);
+    await new EmbeddingCache({ embedder: unbudgeted, keyValue: new MemoryKeyValue({ maxEntries: 100 }) }).embed([
+      words(5),
+      `a ${words(5)}`,
+      `b ${words(5)}`,
+      `c ${words(1)}`,
+    ]);
     expect(unbudgeted.calls).toBe(1);
   });
 

@@ -17,9 +17,22 @@ afterEach(async () => {
 
 function record(tenant: string, id: string, createdAt = "2024-01-01T00:00:00.000Z"): DocumentRecord {
   return {
-    tenant, id, title: `Title ${id}`, source: `${id}.txt`, mediaType: "text/plain", status: "queued",
-    contentHash: "0".repeat(64), byteSize: 10, chunkCount: 0, metadata: {}, revision: 1, jobId: `job-${id}`, error: null,
-    createdAt, updatedAt: createdAt, indexedAt: null,
+    tenant,
+    id,
+    title: `Title ${id}`,
+    source: `${id}.txt`,
+    mediaType: "text/plain",
+    status: "queued",
+    contentHash: "0".repeat(64),
+    byteSize: 10,
+    chunkCount: 0,
+    metadata: {},
+    revision: 1,
+    jobId: `job-${id}`,
+    error: null,
+    createdAt,
+    updatedAt: createdAt,
+    indexedAt: null,
   };
 }
 
@@ -60,8 +73,11 @@ describe("FileDocumentRepository", () => {
     await repository.put(record("acme", "doc"));
     const patches: Array<Partial<DocumentRecord>> = Array.from({ length: 50 }, (_, index) => {
       const patchesByField: Array<Partial<DocumentRecord>> = [
-        { title: `title-${index}` }, { source: `source-${index}` }, { chunkCount: index },
-        { byteSize: 1_000 + index }, { jobId: `job-${index}` },
+        { title: `title-${index}` },
+        { source: `source-${index}` },
+        { chunkCount: index },
+        { byteSize: 1_000 + index },
+        { jobId: `job-${index}` },
       ];
       return patchesByField[index % patchesByField.length]!;
     });
@@ -69,7 +85,11 @@ describe("FileDocumentRepository", () => {
     expect(results.every((result) => result !== null)).toBe(true);
     // Updates are applied in call order, so each field holds the value of its last update (indexes 45..49).
     expect(await repository.get("acme", "doc")).toMatchObject({
-      title: "title-45", source: "source-46", chunkCount: 47, byteSize: 1_048, jobId: "job-49",
+      title: "title-45",
+      source: "source-46",
+      chunkCount: 47,
+      byteSize: 1_048,
+      jobId: "job-49",
     });
   });
 

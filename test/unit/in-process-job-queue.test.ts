@@ -33,7 +33,10 @@ function createQueue(options: Partial<InProcessJobQueueOptions> = {}): InProcess
 /** The journal's lines for `id` (or all of them), oldest first, as the file holds them now. */
 async function journalLines(id?: string): Promise<Array<{ id: string; value?: Record<string, unknown>; removed?: boolean }>> {
   const text = await readFile(join(directory, "jobs.journal"), "utf8");
-  const lines = text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as { id: string; value?: Record<string, unknown>; removed?: boolean });
+  const lines = text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as { id: string; value?: Record<string, unknown>; removed?: boolean });
   return id === undefined ? lines : lines.filter((line) => line.id === id);
 }
 
@@ -169,7 +172,18 @@ describe("InProcessJobQueue", () => {
 
   it("fails instead of re-running an interrupted job that has no attempts left", async () => {
     const now = new Date().toISOString();
-    const stored = { id: "poison", data: { value: "x" }, state: "active", attempts: 2, maxAttempts: 2, progress: 0, error: null, createdAt: now, updatedAt: now, finishedAt: null };
+    const stored = {
+      id: "poison",
+      data: { value: "x" },
+      state: "active",
+      attempts: 2,
+      maxAttempts: 2,
+      progress: 0,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
     await writeFile(join(directory, `${fileNameForKey("poison")}.json`), JSON.stringify(stored));
     const queue = createQueue();
     expect(await queue.get("poison")).toMatchObject({ state: "failed", error: "Interrupted by a restart after 2 attempts" });
@@ -281,7 +295,18 @@ describe("InProcessJobQueue", () => {
 
   it("imports the one-file-per-job layout of earlier versions into the journal", async () => {
     const now = new Date().toISOString();
-    const legacy = { id: "legacy", data: { value: "old" }, state: "queued", attempts: 0, maxAttempts: 5, progress: 0, error: null, createdAt: now, updatedAt: now, finishedAt: null };
+    const legacy = {
+      id: "legacy",
+      data: { value: "old" },
+      state: "queued",
+      attempts: 0,
+      maxAttempts: 5,
+      progress: 0,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
     await writeFile(join(directory, `${fileNameForKey("legacy")}.json`), JSON.stringify(legacy));
     const queue = createQueue();
     const handled: string[] = [];
@@ -310,6 +335,11 @@ describe("InProcessJobQueue", () => {
     // The pruned jobs' removals are in the journal: replaying it leaves the two kept jobs.
     const live = new Map<string, boolean>();
     for (const line of await journalLines()) live.set(line.id, line.removed !== true);
-    expect([...live].filter(([, kept]) => kept).map(([id]) => id).sort()).toEqual(["done-2", "done-3"]);
+    expect(
+      [...live]
+        .filter(([, kept]) => kept)
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(["done-2", "done-3"]);
   });
 });

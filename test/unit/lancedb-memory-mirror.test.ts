@@ -94,7 +94,10 @@ describe("LanceDbMemoryMirror", () => {
     });
     expect(filtered.ids).toEqual(expectedFiltered.map((entry) => entry.id));
     expect(mirror.searchDense("t", { sources: ["s-2"] }, prepareQuery(query), 3).ids).toEqual(
-      expected.filter((entry) => rows[Number(entry.id.slice(3))]!.source === "s-2").slice(0, 3).map((entry) => entry.id),
+      expected
+        .filter((entry) => rows[Number(entry.id.slice(3))]!.source === "s-2")
+        .slice(0, 3)
+        .map((entry) => entry.id),
     );
     expect(mirror.searchDense("t", { documentIds: [] }, prepareQuery(query), 10).ids).toEqual([]);
   });
@@ -121,7 +124,18 @@ describe("LanceDbMemoryMirror", () => {
     const chunk = mirror.chunk("t", "one")!;
     expect(chunk).toEqual({
       text: "text of one",
-      metadata: { documentId: "doc", title: "title", source: "source", chunkIndex: 0, start: 0, end: 10, headingPath: ["a", "b"], page: 4, contentHash: "hash", embeddingModel: "m" },
+      metadata: {
+        documentId: "doc",
+        title: "title",
+        source: "source",
+        chunkIndex: 0,
+        start: 0,
+        end: 10,
+        headingPath: ["a", "b"],
+        page: 4,
+        contentHash: "hash",
+        embeddingModel: "m",
+      },
     });
     chunk.metadata.headingPath.push("mutated");
     expect(mirror.chunk("t", "one")!.metadata.headingPath).toEqual(["a", "b"]);

@@ -25,7 +25,14 @@ describe("loadConfig", () => {
     const file = join(directory, "custom.yaml");
     await writeFile(file, "retrieval:\n  minScore: 0.2\n  topK: 3\nchunking:\n  size: 300\n");
     const { config, filePath } = loadConfig({
-      environment: { RAGLINE_CONFIG: file, RAGLINE_RETRIEVAL_MIN_SCORE: "0.3", RAGLINE_UPLOAD_MAX_BYTES: "1000", PORT: "9999", HOST: "0.0.0.0", DATA_DIR: "/tmp/x" },
+      environment: {
+        RAGLINE_CONFIG: file,
+        RAGLINE_RETRIEVAL_MIN_SCORE: "0.3",
+        RAGLINE_UPLOAD_MAX_BYTES: "1000",
+        PORT: "9999",
+        HOST: "0.0.0.0",
+        DATA_DIR: "/tmp/x",
+      },
       cwd: directory,
     });
     expect(filePath).toBe(file);
@@ -41,13 +48,17 @@ describe("loadConfig", () => {
   });
 
   it("names the key, the reason and the source of an invalid value", () => {
-    expect(() => loadConfig({ environment: { RAGLINE_RETRIEVAL_MIN_SCORE: "7" }, cwd: directory })).toThrow(/retrieval\.minScore: .*<=1.*RAGLINE_RETRIEVAL_MIN_SCORE/);
+    expect(() => loadConfig({ environment: { RAGLINE_RETRIEVAL_MIN_SCORE: "7" }, cwd: directory })).toThrow(
+      /retrieval\.minScore: .*<=1.*RAGLINE_RETRIEVAL_MIN_SCORE/,
+    );
     expect(() => loadConfig({ environment: { PORT: "http" }, cwd: directory })).toThrow(ConfigError);
     expect(() => loadConfig({ environment: { RAGLINE_CHUNKING_OVERLAP: "500", RAGLINE_CHUNKING_SIZE: "100" }, cwd: directory })).toThrow(/chunking\.overlap/);
   });
 
   it("refuses unknown keys in the file and unknown RAGLINE_ variables instead of ignoring a typo", async () => {
-    expect(() => loadConfig({ environment: { RAGLINE_RETRIEVAL_MINSCORE: "0.2" }, cwd: directory })).toThrow(/unknown environment variable RAGLINE_RETRIEVAL_MINSCORE/);
+    expect(() => loadConfig({ environment: { RAGLINE_RETRIEVAL_MINSCORE: "0.2" }, cwd: directory })).toThrow(
+      /unknown environment variable RAGLINE_RETRIEVAL_MINSCORE/,
+    );
     await writeFile(join(directory, "ragline.config.yaml"), "retrieval:\n  min_score: 0.2\n");
     expect(() => loadConfig({ environment: {}, cwd: directory })).toThrow(/retrieval.*min_score/);
   });

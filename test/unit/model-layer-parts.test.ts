@@ -82,7 +82,13 @@ describe("model layer parts", () => {
   it("coalesces per tenant, so every request's usage belongs to one tenant", async () => {
     const tenants: Array<string | undefined> = [];
     const inner = new CountingEmbedder(32);
-    const recording = { ...inner, modelId: inner.modelId, dimension: inner.dimension, maxBatchSize: inner.maxBatchSize, embed: (texts: string[], options?: { tenant?: string }) => (tenants.push(options?.tenant), inner.embed(texts)) };
+    const recording = {
+      ...inner,
+      modelId: inner.modelId,
+      dimension: inner.dimension,
+      maxBatchSize: inner.maxBatchSize,
+      embed: (texts: string[], options?: { tenant?: string }) => (tenants.push(options?.tenant), inner.embed(texts)),
+    };
     const embedder = new CoalescingEmbedder(recording, { windowMs: 5 });
     await Promise.all([embedder.embed(["a"], { tenant: "t1" }), embedder.embed(["b"], { tenant: "t2" }), embedder.embed(["c"], { tenant: "t1" })]);
     expect(inner.calls).toBe(2);
@@ -92,7 +98,12 @@ describe("model layer parts", () => {
   it("policy: retries transient errors only, honours Retry-After, opens the breaker", async () => {
     const policy = createResiliencePolicy({ name: "dep", timeoutMs: 100, maxAttempts: 3, breakerThreshold: 10, halfOpenAfterMs: 60_000, initialDelayMs: 1 });
     let calls = 0;
-    await expect(policy.execute(async () => { calls++; throw new UpstreamError("boom"); })).rejects.toBeInstanceOf(UpstreamError);
+    await expect(
+      policy.execute(async () => {
+        calls++;
+        throw new UpstreamError("boom");
+      }),
+    ).rejects.toBeInstanceOf(UpstreamError);
     expect(calls).toBe(3);
     calls = 0;
     const started = Date.now();

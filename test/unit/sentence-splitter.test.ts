@@ -40,13 +40,7 @@ describe("splitSentences", () => {
   });
 
   it("treats paragraph breaks, list items and headings as boundaries", () => {
-    expect(texts(SAMPLES[1]!)).toEqual([
-      "The U.S. Army was founded in 1775.",
-      "It fought e.g. in Europe.",
-      "Next line here",
-      "A new paragraph.",
-      "Done!",
-    ]);
+    expect(texts(SAMPLES[1]!)).toEqual(["The U.S. Army was founded in 1775.", "It fought e.g. in Europe.", "Next line here", "A new paragraph.", "Done!"]);
     expect(texts(SAMPLES[2]!)).toEqual(["Intro:", "1. First item", "2. Second item", "- bullet one", "* bullet two", "• bullet three"]);
     expect(texts(SAMPLES[6]!)).toEqual(["# Heading", "Some text without a final period"]);
   });

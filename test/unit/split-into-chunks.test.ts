@@ -12,7 +12,9 @@ function markdown(text: string): ParsedDocument {
 
 describe("splitIntoChunks", () => {
   it("keeps chunks within the token size and locates each exactly in the text", async () => {
-    const text = Array.from({ length: 40 }, (_, index) => `Sentence ${index} talks about rivers, bridges and the people who cross them every morning.`).join(" ");
+    const text = Array.from({ length: 40 }, (_, index) => `Sentence ${index} talks about rivers, bridges and the people who cross them every morning.`).join(
+      " ",
+    );
     const chunks = await splitIntoChunks({ mediaType: "text/plain", text, title: null, pages: [], headings: [] }, { size: 60, overlap: 10 }, tokens);
     expect(chunks.length).toBeGreaterThan(5);
     for (const chunk of chunks) {

@@ -67,9 +67,7 @@ describe("stemWord", () => {
 
 describe("tokenizeTerms", () => {
   it("removes stopwords and stems, keeping order and repetitions", () => {
-    expect(tokenizeTerms("What are the studies of the students studying?")).toEqual(
-      [stemWord("studies"), stemWord("students"), stemWord("studying")],
-    );
+    expect(tokenizeTerms("What are the studies of the students studying?")).toEqual([stemWord("studies"), stemWord("students"), stemWord("studying")]);
     expect(tokenizeTerms("rivers and rivers")).toEqual(["river", "river"]);
   });
 

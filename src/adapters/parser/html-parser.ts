@@ -4,18 +4,56 @@ import { assertNotBlank, decodeText } from "./plain-text-parser.js";
 
 // Elements whose content is never visible text. <head> itself is absent: its children are (or are
 // <title>), and browsers still show stray text that malformed pages put inside it.
-const HIDDEN_CONTENT = new Set([
-  "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas", "select", "datalist",
-]);
+const HIDDEN_CONTENT = new Set(["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas", "select", "datalist"]);
 // Elements that start a new paragraph (a blank line in the extracted text).
 const PARAGRAPH_BLOCKS = new Set([
-  "p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "table", "ul", "ol", "dl", "section", "article",
-  "header", "footer", "main", "nav", "aside", "figure", "figcaption", "form", "fieldset", "details", "address", "hr",
+  "p",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "pre",
+  "blockquote",
+  "table",
+  "ul",
+  "ol",
+  "dl",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "main",
+  "nav",
+  "aside",
+  "figure",
+  "figcaption",
+  "form",
+  "fieldset",
+  "details",
+  "address",
+  "hr",
 ]);
 // Elements that start a new line.
 const LINE_BLOCKS = new Set([
-  "br", "div", "li", "tr", "dt", "dd", "caption", "summary", "legend", "option", "thead", "tbody", "tfoot",
-  "body", "html", "center", "label",
+  "br",
+  "div",
+  "li",
+  "tr",
+  "dt",
+  "dd",
+  "caption",
+  "summary",
+  "legend",
+  "option",
+  "thead",
+  "tbody",
+  "tfoot",
+  "body",
+  "html",
+  "center",
+  "label",
 ]);
 const TABLE_CELLS = new Set(["td", "th"]);
 const HEADING_LEVELS: Record<string, number> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };

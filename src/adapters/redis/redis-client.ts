@@ -59,7 +59,13 @@ export async function closeRedisClient(client: Redis, timeoutMs = 1_000): Promis
   if (client.status === "end") return;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-  await Promise.race([client.quit().then(() => undefined, () => undefined), timedOut]);
+  await Promise.race([
+    client.quit().then(
+      () => undefined,
+      () => undefined,
+    ),
+    timedOut,
+  ]);
   clearTimeout(timer);
   client.disconnect();
 }

@@ -18,7 +18,10 @@ export function markersIn(text: string): number[] {
 export function resolveModelCitations(answer: string, claimed: number[], hits: SearchHit[]): { answer: string; citations: Citation[] } {
   const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= hits.length;
   const numbers = [...new Set([...claimed, ...markersIn(answer)])].filter(valid).sort((left, right) => left - right);
-  const cleaned = answer.replace(MARKER, (marker, digits: string) => (valid(Number(digits)) ? marker : "")).replace(/[ \t]{2,}/g, " ").trim();
+  const cleaned = answer
+    .replace(MARKER, (marker, digits: string) => (valid(Number(digits)) ? marker : ""))
+    .replace(/[ \t]{2,}/g, " ")
+    .trim();
   const citations = numbers.map((n) => {
     const hit = hits[n - 1]!;
     const end = snippetEnd(hit.text);

@@ -173,10 +173,7 @@ function chooseSentences(ranked: Candidate[], hits: SearchHit[], maxSentences: n
   chosen.forEach((candidate, order) => {
     if (!firstAppearance.has(candidate.hitIndex)) firstAppearance.set(candidate.hitIndex, order);
   });
-  return chosen.sort(
-    (left, right) =>
-      (firstAppearance.get(left.hitIndex) ?? 0) - (firstAppearance.get(right.hitIndex) ?? 0) || left.start - right.start,
-  );
+  return chosen.sort((left, right) => (firstAppearance.get(left.hitIndex) ?? 0) - (firstAppearance.get(right.hitIndex) ?? 0) || left.start - right.start);
 }
 
 function cutAtWordBoundary(text: string, start: number, limit: number): number {

@@ -28,14 +28,16 @@ export function parsePromptFile(text: string, version: string): PromptTemplate {
   const common = (parts[0] ?? "").trim();
   const sections: Partial<Record<OutputMode, string>> = {};
   for (let index = 1; index + 1 < parts.length; index += 2) sections[parts[index] as OutputMode] = (parts[index + 1] ?? "").trim();
-  if (!common || !sections.json || !sections.text) throw new Error(`prompt ${version} needs instructions and both <!-- output: json --> and <!-- output: text --> sections`);
+  if (!common || !sections.json || !sections.text)
+    throw new Error(`prompt ${version} needs instructions and both <!-- output: json --> and <!-- output: text --> sections`);
   return { version, system: { json: `${common}\n\n${sections.json}`, text: `${common}\n\n${sections.text}` } };
 }
 
 /** Reads `answer.<version>.md` and `fallback.<version>.md` once (at start-up); a missing file stops the process. */
 export function loadPromptTemplates(options: { version: string; directory?: string }): PromptTemplates {
   const directory = options.directory ?? DEFAULT_PROMPT_DIRECTORY;
-  const read = (name: string) => parsePromptFile(readFileSync(`${directory.replace(/\/?$/, "/")}${name}.${options.version}.md`, "utf8"), `${name}.${options.version}`);
+  const read = (name: string) =>
+    parsePromptFile(readFileSync(`${directory.replace(/\/?$/, "/")}${name}.${options.version}.md`, "utf8"), `${name}.${options.version}`);
   return { answer: read("answer"), fallback: read("fallback") };
 }
 
@@ -64,7 +66,13 @@ export function formatQuestion(question: string): string {
  * (byte-identical for every request of a prompt version and mode), then the retrieved passages,
  * then the question last. `passages` are already formatted (see formatPassage) and trimmed to budget.
  */
-export function buildAnswerMessages(template: PromptTemplate, mode: OutputMode, passages: string[], question: string, extraInstruction?: string): ChatMessage[] {
+export function buildAnswerMessages(
+  template: PromptTemplate,
+  mode: OutputMode,
+  passages: string[],
+  question: string,
+  extraInstruction?: string,
+): ChatMessage[] {
   const tail = extraInstruction ? `\n\n${extraInstruction}` : "";
   return [
     { role: "system", content: template.system[mode] },
@@ -80,7 +88,13 @@ const SITUATIONS: Record<FallbackReason, string> = {
 };
 
 /** Messages for the non-retrieval (fallback) prompt: static system text, the situation, the question last. */
-export function buildFallbackMessages(template: PromptTemplate, mode: OutputMode, reason: FallbackReason, question: string, extraInstruction?: string): ChatMessage[] {
+export function buildFallbackMessages(
+  template: PromptTemplate,
+  mode: OutputMode,
+  reason: FallbackReason,
+  question: string,
+  extraInstruction?: string,
+): ChatMessage[] {
   const tail = extraInstruction ? `\n\n${extraInstruction}` : "";
   return [
     { role: "system", content: template.system[mode] },

@@ -8,7 +8,10 @@ export const MESSAGE_OVERHEAD_TOKENS = 8;
  * and dropped from the lowest-ranked end until the fixed text (system prompt, framing, question)
  * plus the kept passages fit. Returns -1 when even the fixed text alone does not fit.
  */
-export function passagesWithinBudget(counter: TokenCounter, options: { budget: number; fixedTexts: string[]; passages: string[] }): { kept: number; inputTokens: number } {
+export function passagesWithinBudget(
+  counter: TokenCounter,
+  options: { budget: number; fixedTexts: string[]; passages: string[] },
+): { kept: number; inputTokens: number } {
   let used = options.fixedTexts.reduce((sum, text) => sum + counter.count(text) + MESSAGE_OVERHEAD_TOKENS, 0);
   if (used > options.budget) return { kept: -1, inputTokens: used };
   let kept = 0;

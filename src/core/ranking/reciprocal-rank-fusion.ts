@@ -25,10 +25,7 @@ export interface FusedItem<Key> {
  * its first (best) position only. Throws RangeError for a negative or non-finite `k`, or when
  * `weights` does not hold one finite non-negative number per list.
  */
-export function reciprocalRankFusion<Key>(
-  rankedLists: ReadonlyArray<ReadonlyArray<Key>>,
-  options: ReciprocalRankFusionOptions = {},
-): Array<FusedItem<Key>> {
+export function reciprocalRankFusion<Key>(rankedLists: ReadonlyArray<ReadonlyArray<Key>>, options: ReciprocalRankFusionOptions = {}): Array<FusedItem<Key>> {
   const k = options.k ?? DEFAULT_RECIPROCAL_RANK_FUSION_K;
   if (!Number.isFinite(k) || k < 0) throw new RangeError(`RRF k must be a finite number >= 0, got ${k}`);
   const weights = options.weights ?? rankedLists.map(() => 1);

@@ -7,9 +7,42 @@ export interface SentenceSpan {
 
 /** Abbreviations after which a period never ends a sentence (titles, "e.g."), lowercase, without the final period. */
 const NON_TERMINAL_ABBREVIATIONS: ReadonlySet<string> = new Set([
-  "mr", "mrs", "ms", "dr", "prof", "st", "sen", "rep", "gov", "gen", "col", "capt", "lt", "sgt", "rev",
-  "hon", "mt", "ft", "e.g", "i.e", "cf", "vs", "approx", "no", "nos", "fig", "figs", "vol", "pp", "ca",
-  "eq", "sec", "ch", "art", "dept", "est",
+  "mr",
+  "mrs",
+  "ms",
+  "dr",
+  "prof",
+  "st",
+  "sen",
+  "rep",
+  "gov",
+  "gen",
+  "col",
+  "capt",
+  "lt",
+  "sgt",
+  "rev",
+  "hon",
+  "mt",
+  "ft",
+  "e.g",
+  "i.e",
+  "cf",
+  "vs",
+  "approx",
+  "no",
+  "nos",
+  "fig",
+  "figs",
+  "vol",
+  "pp",
+  "ca",
+  "eq",
+  "sec",
+  "ch",
+  "art",
+  "dept",
+  "est",
 ]);
 
 const LINE_BREAK = /\r\n|\r|\n/g;
@@ -98,11 +131,7 @@ function findBlocks(text: string): Array<{ start: number; end: number }> {
       current = null;
       continue;
     }
-    const continuesWrap =
-      current !== null &&
-      !LINE_END_TERMINAL.test(previousLine) &&
-      !LIST_ITEM_START.test(lineText) &&
-      STARTS_LOWERCASE.test(lineText);
+    const continuesWrap = current !== null && !LINE_END_TERMINAL.test(previousLine) && !LIST_ITEM_START.test(lineText) && STARTS_LOWERCASE.test(lineText);
     if (current !== null && continuesWrap) {
       current.end = line.end;
     } else {

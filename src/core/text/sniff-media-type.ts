@@ -8,8 +8,14 @@ const MARKDOWN_SNIFF_LENGTH = 32_768;
 const MARKDOWN_FILE_NAME = /\.(?:md|markdown|mdown|mkd|mkdn)$/i;
 // Formats file-type recognises by a textual signature: their bytes are text, but not text we can ingest.
 const TEXTUAL_FORMATS = new Set([
-  "application/xml", "application/rtf", "application/postscript", "application/eps",
-  "text/calendar", "text/vcard", "text/vtt", "application/x-ms-regedit",
+  "application/xml",
+  "application/rtf",
+  "application/postscript",
+  "application/eps",
+  "text/calendar",
+  "text/vcard",
+  "text/vtt",
+  "application/x-ms-regedit",
 ]);
 const DOCUMENT_START = /^<(?:!doctype\s+html[\s>]|html[\s>]|head[\s>]|body[\s>])/i;
 const KNOWN_HTML_TAG =
@@ -106,10 +112,7 @@ export async function sniffMediaType(bytes: Uint8Array, fileName?: string): Prom
     }
   }
   if (text === null) {
-    throw new UnsupportedMediaTypeError(
-      "binary content: not a supported document (expected PDF, or UTF-8 / UTF-16 text)",
-      { details: { detected: null } },
-    );
+    throw new UnsupportedMediaTypeError("binary content: not a supported document (expected PDF, or UTF-8 / UTF-16 text)", { details: { detected: null } });
   }
   if (text.trim() === "") throw new UnprocessableDocumentError("empty document");
   // file-type does not recognise SVG, which is text but an image, not a document.

@@ -26,9 +26,7 @@ export interface ChunkingSettings {
 export async function splitIntoChunks(document: ParsedDocument, settings: ChunkingSettings, tokens: TokenCounter): Promise<TextChunk[]> {
   const options = { chunkSize: settings.size, chunkOverlap: settings.overlap, lengthFunction: (text: string) => tokens.count(text) };
   const splitter =
-    document.mediaType === "text/markdown"
-      ? RecursiveCharacterTextSplitter.fromLanguage("markdown", options)
-      : new RecursiveCharacterTextSplitter(options);
+    document.mediaType === "text/markdown" ? RecursiveCharacterTextSplitter.fromLanguage("markdown", options) : new RecursiveCharacterTextSplitter(options);
   const headings = [...document.headings].sort((left, right) => left.start - right.start);
   // Pages are split one by one, so a chunk never spans two pages and its page number is exact.
   const sections = document.pages.length > 0 ? document.pages.map((page) => ({ start: page.start, end: page.end })) : [{ start: 0, end: document.text.length }];

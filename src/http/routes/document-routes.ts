@@ -30,7 +30,13 @@ export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
     deps.maxUploadBytes,
     () => new PayloadTooLargeError(`request body exceeds upload.maxBytes (${deps.maxUploadBytes} bytes)`, { details: { max_bytes: deps.maxUploadBytes } }),
   );
-  const acceptedJson = ({ record, duplicate }: SubmittedDocument) => ({ id: record.id, job_id: record.jobId, status: record.status, duplicate, status_url: `/v1/documents/${encodeURIComponent(record.id)}` });
+  const acceptedJson = ({ record, duplicate }: SubmittedDocument) => ({
+    id: record.id,
+    job_id: record.jobId,
+    status: record.status,
+    duplicate,
+    status_url: `/v1/documents/${encodeURIComponent(record.id)}`,
+  });
 
   routes.post("/", limitUploadBody, async (context) => {
     const tenant = context.get("tenant");
@@ -46,7 +52,8 @@ export function documentRoutes(deps: DocumentRoutesDeps): Hono<AppEnv> {
     const items = await readUploads(context, { maxFiles: 1 });
     const item = items[0];
     if (!item) throw new ValidationError("no content", [{ path: "file", message: "one file or text is required" }]);
-    if (item.externalId !== null && item.externalId !== id) throw new ValidationError("id mismatch", [{ path: "id", message: "must match the id in the path" }]);
+    if (item.externalId !== null && item.externalId !== id)
+      throw new ValidationError("id mismatch", [{ path: "id", message: "must match the id in the path" }]);
     const submitted = await submitDocument(deps, { tenant, item: { ...item, externalId: id }, mode: "replace" });
     return context.json({ documents: [acceptedJson(submitted)] }, submitted.duplicate ? 200 : 202);
   });

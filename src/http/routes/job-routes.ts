@@ -40,7 +40,8 @@ export function jobRoutes(deps: { queue: JobQueue<IngestJobData>; documents: Doc
     const job = await ownJob(tenant, context.req.param("id"));
     const retried = await deps.queue.retry(job.id);
     const record = await deps.documents.get(tenant, job.data.documentId);
-    if (record && record.jobId === job.id) await deps.documents.update(tenant, record.id, { status: "queued", error: null, updatedAt: new Date().toISOString() });
+    if (record && record.jobId === job.id)
+      await deps.documents.update(tenant, record.id, { status: "queued", error: null, updatedAt: new Date().toISOString() });
     return context.json(jobJson(retried), 202);
   });
 

@@ -116,7 +116,12 @@ async function writeError(stream: SSEStreamingApi, context: Context<AppEnv>, err
   if (!known) context.get("logger")?.error({ err: error, requestId }, "query stream failed");
   else context.get("logger")?.warn({ code: error.code, requestId }, "query stream ended with an error");
   const body = known
-    ? { code: error.code, message: error.message, status: error.status, ...(error.retryAfterSeconds !== undefined ? { retry_after_seconds: Math.ceil(error.retryAfterSeconds) } : {}) }
+    ? {
+        code: error.code,
+        message: error.message,
+        status: error.status,
+        ...(error.retryAfterSeconds !== undefined ? { retry_after_seconds: Math.ceil(error.retryAfterSeconds) } : {}),
+      }
     : { code: "internal_error", message: "internal server error", status: 500 };
   await stream.writeSSE({ event: "error", data: JSON.stringify({ error: body, request_id: requestId }) });
 }

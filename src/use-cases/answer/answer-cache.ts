@@ -13,7 +13,12 @@ export interface CachedAnswer {
 
 /** Lowercased, NFKC, whitespace collapsed, trailing punctuation dropped: "What is X?" ≡ "what is  x". */
 export function normalizeQuestion(question: string): string {
-  return question.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim().replace(/[\s?!.。？！]+$/u, "");
+  return question
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[\s?!.。？！]+$/u, "");
 }
 
 /**
@@ -22,13 +27,26 @@ export function normalizeQuestion(question: string): string {
  * never found (invalidation by construction).
  */
 export function answerCacheKey(input: { tenant: string; question: string; hits: SearchHit[]; promptVersion: string; model: string }): string {
-  const material = JSON.stringify([input.tenant, normalizeQuestion(input.question), input.hits.map((hit) => [hit.id, hit.metadata.contentHash]), input.promptVersion, input.model]);
+  const material = JSON.stringify([
+    input.tenant,
+    normalizeQuestion(input.question),
+    input.hits.map((hit) => [hit.id, hit.metadata.contentHash]),
+    input.promptVersion,
+    input.model,
+  ]);
   return `ans:${createHash("sha256").update(material).digest("hex")}`;
 }
 
 /** Answer cache over the KeyValue port (memory embedded, Redis in server mode); a failing store is a miss, never an error. */
 export class AnswerCache {
-  constructor(private readonly deps: { keyValue: KeyValue; ttlSeconds: number; onLookup?: (hit: boolean) => void; logger?: { warn(object: object, message: string): void } }) {}
+  constructor(
+    private readonly deps: {
+      keyValue: KeyValue;
+      ttlSeconds: number;
+      onLookup?: (hit: boolean) => void;
+      logger?: { warn(object: object, message: string): void };
+    },
+  ) {}
 
   async get(key: string): Promise<CachedAnswer | null> {
     try {

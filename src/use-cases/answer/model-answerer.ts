@@ -8,7 +8,14 @@ import type { SearchHit } from "../../ports/vector-store.js";
 import type { Citation, Usage } from "../answer-query.js";
 import { answerCacheKey, type AnswerCache } from "./answer-cache.js";
 import { resolveModelCitations } from "../../core/answer/citations.js";
-import { buildAnswerMessages, buildFallbackMessages, formatPassage, type FallbackReason, type PromptTemplate, type PromptTemplates } from "../../core/answer/prompt-templates.js";
+import {
+  buildAnswerMessages,
+  buildFallbackMessages,
+  formatPassage,
+  type FallbackReason,
+  type PromptTemplate,
+  type PromptTemplates,
+} from "../../core/answer/prompt-templates.js";
 import { generateStructuredAnswer, REFINED_INSTRUCTION, type StructuredAttempt } from "./structured-answer.js";
 import { passagesWithinBudget } from "../../core/answer/token-budget.js";
 
@@ -84,7 +91,12 @@ export class LlmAnswerer {
     });
     if (!result.value) return { ...result.base, answer: null, citations: [], degraded: true, usedHits: hits.length };
     const resolved = resolveModelCitations(result.value.answer, result.value.citations, hits);
-    await this.deps.cache?.set(cacheKey, { answer: resolved.answer, citations: resolved.citations.map((citation) => citation.n), contextSufficient: result.value.context_sufficient, model: result.base.model });
+    await this.deps.cache?.set(cacheKey, {
+      answer: resolved.answer,
+      citations: resolved.citations.map((citation) => citation.n),
+      contextSufficient: result.value.context_sufficient,
+      model: result.base.model,
+    });
     return { ...result.base, ...resolved, degraded: false, usedHits: hits.length };
   }
 
@@ -111,17 +123,37 @@ export class LlmAnswerer {
       return;
     }
     let result: ModelAnswer | null = null;
-    for await (const event of this.streamText(input, "answer", template, this.deps.chat, buildAnswerMessages(template, "text", passages, input.question), hits)) {
+    for await (const event of this.streamText(
+      input,
+      "answer",
+      template,
+      this.deps.chat,
+      buildAnswerMessages(template, "text", passages, input.question),
+      hits,
+    )) {
       if (event.type === "result") result = event.result;
       yield event;
     }
-    if (result?.answer) await this.deps.cache?.set(cacheKey, { answer: result.answer, citations: result.citations.map((citation) => citation.n), contextSufficient: true, model: result.model });
+    if (result?.answer)
+      await this.deps.cache?.set(cacheKey, {
+        answer: result.answer,
+        citations: result.citations.map((citation) => citation.n),
+        contextSufficient: true,
+        model: result.model,
+      });
   }
 
   async *streamWithoutRetrieval(input: CallContext & { reason: FallbackReason }): AsyncIterable<AnswerStreamEvent> {
     const template = this.deps.templates.fallback;
     this.checkFallbackBudget(template, "text", input.question, input.reason);
-    for await (const event of this.streamText(input, "fallback", template, this.deps.smallChat ?? this.deps.chat, buildFallbackMessages(template, "text", input.reason, input.question), [])) {
+    for await (const event of this.streamText(
+      input,
+      "fallback",
+      template,
+      this.deps.smallChat ?? this.deps.chat,
+      buildFallbackMessages(template, "text", input.reason, input.question),
+      [],
+    )) {
       yield event.type === "result" ? { type: "result", result: { ...event.result, citations: [], degraded: true } } : event;
     }
   }
@@ -130,14 +162,18 @@ export class LlmAnswerer {
     const formatted = allHits.map((hit, index) => formatPassage(hit, index + 1));
     const framing = buildAnswerMessages(template, mode, [], question, REFINED_INSTRUCTION).map((message) => message.content);
     const { kept } = passagesWithinBudget(this.deps.counter, { budget, fixedTexts: framing, passages: formatted });
-    if (kept < 0) throw new ValidationError("question is too long for the answer token budget", [{ path: "question", message: "too long for answer.inputTokenBudget" }]);
+    if (kept < 0)
+      throw new ValidationError("question is too long for the answer token budget", [{ path: "question", message: "too long for answer.inputTokenBudget" }]);
     return { hits: allHits.slice(0, kept), passages: formatted.slice(0, kept) };
   }
 
   private checkFallbackBudget(template: PromptTemplate, mode: "json" | "text", question: string, reason: FallbackReason): void {
     const texts = buildFallbackMessages(template, mode, reason, question, REFINED_INSTRUCTION).map((message) => message.content);
     const { kept } = passagesWithinBudget(this.deps.counter, { budget: this.deps.settings.fallbackInputTokenBudget, fixedTexts: texts, passages: [] });
-    if (kept < 0) throw new ValidationError("question is too long for the fallback token budget", [{ path: "question", message: "too long for answer.fallbackInputTokenBudget" }]);
+    if (kept < 0)
+      throw new ValidationError("question is too long for the fallback token budget", [
+        { path: "question", message: "too long for answer.fallbackInputTokenBudget" },
+      ]);
   }
 
   private async fromCache(key: string, hits: SearchHit[], promptVersion: string): Promise<ModelAnswer | null> {
@@ -147,21 +183,35 @@ export class LlmAnswerer {
     return { ...resolved, usage: { ...ZERO, costUsd: 0 }, model: entry.model, promptVersion, cached: true, degraded: false, usedHits: hits.length };
   }
 
-  private async structured(input: CallContext, task: "answer" | "fallback", template: PromptTemplate, chat: ChatModel, messages: { messages: ChatMessage[]; refinedMessages: ChatMessage[] }) {
+  private async structured(
+    input: CallContext,
+    task: "answer" | "fallback",
+    template: PromptTemplate,
+    chat: ChatModel,
+    messages: { messages: ChatMessage[]; refinedMessages: ChatMessage[] },
+  ) {
     const usage: Usage = { ...ZERO, costUsd: 0 };
     let model = chat.modelId;
     const onAttempt = (attempt: StructuredAttempt) => {
       model = attempt.model;
-      this.addUsage(usage, this.record(input, task, template.version, attempt.model, attempt.usage, attempt.latencyMs, attempt.valid ? "ok" : "invalid_output"), attempt.usage);
+      this.addUsage(
+        usage,
+        this.record(input, task, template.version, attempt.model, attempt.usage, attempt.latencyMs, attempt.valid ? "ok" : "invalid_output"),
+        attempt.usage,
+      );
       if (!attempt.valid) {
         this.deps.metrics?.modelErrors.inc({ provider: this.provider, kind: "invalid_output" });
-        this.deps.logger?.warn({ prompt_version: template.version, attempt: attempt.kind, issues: attempt.issues.slice(0, 10) }, "model output failed validation");
+        this.deps.logger?.warn(
+          { prompt_version: template.version, attempt: attempt.kind, issues: attempt.issues.slice(0, 10) },
+          "model output failed validation",
+        );
       }
     };
     const started = performance.now();
     try {
       const result = await generateStructuredAnswer(chat, { ...messages, maxTokens: this.deps.settings.maxOutputTokens, signal: input.signal, onAttempt });
-      if (!result.value) this.deps.logger?.warn({ prompt_version: template.version, attempts: result.attempts.length }, "model output never validated; answering degraded");
+      if (!result.value)
+        this.deps.logger?.warn({ prompt_version: template.version, attempts: result.attempts.length }, "model output never validated; answering degraded");
       return { value: result.value, base: { usage, model, promptVersion: template.version, cached: false } };
     } catch (error) {
       this.record(input, task, template.version, model, ZERO, performance.now() - started, "error");
@@ -169,7 +219,14 @@ export class LlmAnswerer {
     }
   }
 
-  private async *streamText(input: CallContext, task: "answer" | "fallback", template: PromptTemplate, chat: ChatModel, messages: ChatMessage[], hits: SearchHit[]): AsyncIterable<AnswerStreamEvent> {
+  private async *streamText(
+    input: CallContext,
+    task: "answer" | "fallback",
+    template: PromptTemplate,
+    chat: ChatModel,
+    messages: ChatMessage[],
+    hits: SearchHit[],
+  ): AsyncIterable<AnswerStreamEvent> {
     const model = chat.modelId;
     const started = performance.now();
     let text = "";
@@ -196,7 +253,15 @@ export class LlmAnswerer {
     yield { type: "result", result: { ...base, ...resolveModelCitations(text, [], hits), degraded: false } };
   }
 
-  private record(input: CallContext, task: "answer" | "fallback", promptVersion: string, model: string, usage: TokenUsage, latencyMs: number, outcome: "ok" | "invalid_output" | "error"): number {
+  private record(
+    input: CallContext,
+    task: "answer" | "fallback",
+    promptVersion: string,
+    model: string,
+    usage: TokenUsage,
+    latencyMs: number,
+    outcome: "ok" | "invalid_output" | "error",
+  ): number {
     return this.deps.recorder.record({ provider: this.provider, task, model, promptVersion, tenant: input.tenant, usage, latencyMs, outcome });
   }
 

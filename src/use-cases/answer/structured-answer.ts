@@ -19,7 +19,10 @@ export type ParsedOutput = { ok: true; value: AnswerOutput } | { ok: false; issu
 
 /** Parses and validates model output; a ```json fence around the object is tolerated. Issues name the path. */
 export function parseAnswerOutput(content: string): ParsedOutput {
-  const unfenced = content.trim().replace(/^```(?:json)?\s*\n?([\s\S]*?)\n?```$/i, "$1").trim();
+  const unfenced = content
+    .trim()
+    .replace(/^```(?:json)?\s*\n?([\s\S]*?)\n?```$/i, "$1")
+    .trim();
   let json: unknown;
   try {
     json = JSON.parse(unfenced);
@@ -61,14 +64,33 @@ export const REFINED_INSTRUCTION =
  */
 export async function generateStructuredAnswer(
   model: ChatModel,
-  request: { messages: ChatMessage[]; refinedMessages: ChatMessage[]; maxTokens: number; signal?: AbortSignal; onAttempt?: (attempt: StructuredAttempt) => void },
+  request: {
+    messages: ChatMessage[];
+    refinedMessages: ChatMessage[];
+    maxTokens: number;
+    signal?: AbortSignal;
+    onAttempt?: (attempt: StructuredAttempt) => void;
+  },
 ): Promise<StructuredResult> {
   const attempts: StructuredAttempt[] = [];
   const run = async (kind: StructuredAttempt["kind"], messages: ChatMessage[]) => {
     const started = performance.now();
-    const result = await model.generate({ messages, schema: answerOutputJsonSchema, schemaName: "answer", maxTokens: request.maxTokens, signal: request.signal });
+    const result = await model.generate({
+      messages,
+      schema: answerOutputJsonSchema,
+      schemaName: "answer",
+      maxTokens: request.maxTokens,
+      signal: request.signal,
+    });
     const parsed = parseAnswerOutput(result.content);
-    const attempt: StructuredAttempt = { kind, model: result.model, usage: result.usage, latencyMs: performance.now() - started, valid: parsed.ok, issues: parsed.ok ? [] : parsed.issues };
+    const attempt: StructuredAttempt = {
+      kind,
+      model: result.model,
+      usage: result.usage,
+      latencyMs: performance.now() - started,
+      valid: parsed.ok,
+      issues: parsed.ok ? [] : parsed.issues,
+    };
     attempts.push(attempt);
     request.onAttempt?.(attempt);
     return { parsed, content: result.content };
@@ -76,7 +98,11 @@ export async function generateStructuredAnswer(
 
   const first = await run("initial", request.messages);
   if (first.parsed.ok) return { value: first.parsed.value, attempts };
-  const repair = await run("repair", [...request.messages, { role: "assistant", content: first.content }, { role: "user", content: repairInstruction(first.parsed.issues) }]);
+  const repair = await run("repair", [
+    ...request.messages,
+    { role: "assistant", content: first.content },
+    { role: "user", content: repairInstruction(first.parsed.issues) },
+  ]);
   if (repair.parsed.ok) return { value: repair.parsed.value, attempts };
   const refined = await run("refined", request.refinedMessages);
   if (refined.parsed.ok) return { value: refined.parsed.value, attempts };

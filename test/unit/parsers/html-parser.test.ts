@@ -31,7 +31,8 @@ describe("parseHtml", () => {
   });
 
   it("separates blocks, collapses inline whitespace and decodes entities", () => {
-    const html = "<body><p>One   two\n  three</p><p>Four</p><div>Five<br>Six</div><ul><li>a &amp; b</li><li>c&nbsp;d</li></ul>" +
+    const html =
+      "<body><p>One   two\n  three</p><p>Four</p><div>Five<br>Six</div><ul><li>a &amp; b</li><li>c&nbsp;d</li></ul>" +
       "<table><tr><td>x</td><td>y</td></tr><tr><td>z</td><td>w</td></tr></table><p>Seven <em>eight</em>nine</p></body>";
     const { text } = parseHtml(utf8(html));
     expect(text).toBe("One two three\n\nFour\n\nFive\nSix\n\na & b\nc d\n\nx | y\nz | w\n\nSeven eightnine");
@@ -43,7 +44,8 @@ describe("parseHtml", () => {
   });
 
   it("drops template, svg, noscript and hidden content but not the text around them", () => {
-    const html = '<h2>Kept <svg><title>icon</title><text>svg text</text></svg>heading</h2><template><p>tpl</p></template>' +
+    const html =
+      "<h2>Kept <svg><title>icon</title><text>svg text</text></svg>heading</h2><template><p>tpl</p></template>" +
       '<p hidden>secret</p><span aria-hidden="true">decor</span><p>visible</p>';
     const document = parseHtml(utf8(html));
     expect(document.text).toBe("Kept heading\n\nvisible");

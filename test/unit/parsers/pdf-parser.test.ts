@@ -17,7 +17,10 @@ async function buildPdf(pages: string[][], title?: string): Promise<Uint8Array> 
 }
 
 async function parseError(bytes: Uint8Array): Promise<unknown> {
-  return parsePdf(bytes).then(() => new Error("expected a rejection"), (error: unknown) => error);
+  return parsePdf(bytes).then(
+    () => new Error("expected a rejection"),
+    (error: unknown) => error,
+  );
 }
 
 describe("parsePdf", () => {
@@ -43,9 +46,7 @@ describe("parsePdf", () => {
     expect(document.title).toBe("Ragline Sample Report");
     expect(document.pages).toHaveLength(3);
     const second = document.pages[1];
-    expect(second && document.text.slice(second.start, second.end)).toContain(
-      "The Zorblax reactor was commissioned in 1987 in Tromsø.",
-    );
+    expect(second && document.text.slice(second.start, second.end)).toContain("The Zorblax reactor was commissioned in 1987 in Tromsø.");
   });
 
   it("gives an empty page an empty span without breaking the others", async () => {

@@ -31,7 +31,13 @@ export class OpenAiChatModel implements ChatModel {
     this.modelId = settings.model;
   }
 
-  async generate(request: { messages: ChatMessage[]; schema?: Record<string, unknown>; schemaName?: string; maxTokens?: number; signal?: AbortSignal }): Promise<ChatResult> {
+  async generate(request: {
+    messages: ChatMessage[];
+    schema?: Record<string, unknown>;
+    schemaName?: string;
+    maxTokens?: number;
+    signal?: AbortSignal;
+  }): Promise<ChatResult> {
     const responseFormat =
       request.schema && this.settings.structuredOutput === "json_schema"
         ? { response_format: { type: "json_schema" as const, json_schema: { name: request.schemaName ?? "answer", schema: request.schema, strict: true } } }

@@ -138,12 +138,14 @@ export class KeyedSerializer {
 
   run<T>(key: string, operation: () => Promise<T>): Promise<T> {
     const result = (this.tails.get(key) ?? Promise.resolve()).then(operation);
-    const tail: Promise<void> = result.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    const tail: Promise<void> = result
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        if (this.tails.get(key) === tail) this.tails.delete(key);
+      });
     this.tails.set(key, tail);
     return result;
   }

@@ -1,14 +1,6 @@
 import { join } from "node:path";
 import { ValidationError } from "../../../core/errors.js";
-import {
-  KeyedSerializer,
-  fileNameForKey,
-  readJsonDirectory,
-  readJsonFile,
-  removeFile,
-  removeStaleTemporaryFiles,
-  writeJsonAtomic,
-} from "./atomic-file.js";
+import { KeyedSerializer, fileNameForKey, readJsonDirectory, readJsonFile, removeFile, removeStaleTemporaryFiles, writeJsonAtomic } from "./atomic-file.js";
 import type { DocumentRecord, DocumentRepository } from "../../../ports/document-repository.js";
 import { LRUCache } from "lru-cache";
 

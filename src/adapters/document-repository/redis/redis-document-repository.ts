@@ -142,7 +142,11 @@ export class RedisDocumentRepository implements DocumentRepository {
    * Reads the record, asks `change` for its next value (`undefined` = leave as is, `null` = delete)
    * and writes it only if nobody changed the record in between; otherwise starts over.
    */
-  private async write(tenant: string, id: string, change: (current: DocumentRecord | null) => DocumentRecord | null | undefined): Promise<DocumentRecord | null> {
+  private async write(
+    tenant: string,
+    id: string,
+    change: (current: DocumentRecord | null) => DocumentRecord | null | undefined,
+  ): Promise<DocumentRecord | null> {
     const recordKey = this.recordKey(tenant, id);
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt += 1) {
       const currentJson = await this.redis.get(recordKey);

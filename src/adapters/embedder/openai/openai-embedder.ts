@@ -52,12 +52,19 @@ export class OpenAiEmbedder implements Embedder {
     if (!Array.isArray(response.data) || response.data.length !== texts.length) {
       throw new UpstreamError(`the embedding endpoint returned ${response.data?.length ?? 0} vectors for ${texts.length} texts`);
     }
-    this.settings.onUsage?.({ inputTokens: response.usage?.prompt_tokens ?? 0, model: this.settings.model, latencyMs: performance.now() - started, tenant: options.tenant ?? "-" });
+    this.settings.onUsage?.({
+      inputTokens: response.usage?.prompt_tokens ?? 0,
+      model: this.settings.model,
+      latencyMs: performance.now() - started,
+      tenant: options.tenant ?? "-",
+    });
     const ordered = [...response.data].sort((left, right) => left.index - right.index);
     return ordered.map((item) => {
       const vector = item.embedding;
       if (!Array.isArray(vector) || vector.length !== this.dimension) {
-        throw new UpstreamError(`the embedding endpoint returned vectors of length ${Array.isArray(vector) ? vector.length : 0}, expected ${this.dimension} (embedding.dimension)`);
+        throw new UpstreamError(
+          `the embedding endpoint returned vectors of length ${Array.isArray(vector) ? vector.length : 0}, expected ${this.dimension} (embedding.dimension)`,
+        );
       }
       return normalize(vector);
     });

@@ -129,24 +129,20 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
     const stalled = this.options.stalled ?? {};
     const maxMs = this.options.backoff?.maxMs ?? 30_000;
     // Workers block on Redis and must retry commands across reconnects: BullMQ requires maxRetriesPerRequest null.
-    this.worker = new Worker<Envelope<TData>, void, string>(
-      this.options.queueName,
-      (job, token, signal) => this.process(job, token, signal, handler),
-      {
-        connection: this.connectionOptions({ maxRetriesPerRequest: null, enableOfflineQueue: true }, "worker"),
-        prefix: this.prefix,
-        concurrency: Math.max(1, options.concurrency ?? 4),
-        lockDuration: stalled.lockDurationMs ?? 30_000,
-        stalledInterval: stalled.stalledIntervalMs ?? 30_000,
-        maxStalledCount: Math.max(1, stalled.maxStalledCount ?? 1),
-        settings: {
-          backoffStrategy: (attemptsMade, _type, _error, job) => {
-            const baseMs = Number(job?.opts.backoff && typeof job.opts.backoff === "object" ? job.opts.backoff.delay : 500);
-            return Math.round(Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1)));
-          },
+    this.worker = new Worker<Envelope<TData>, void, string>(this.options.queueName, (job, token, signal) => this.process(job, token, signal, handler), {
+      connection: this.connectionOptions({ maxRetriesPerRequest: null, enableOfflineQueue: true }, "worker"),
+      prefix: this.prefix,
+      concurrency: Math.max(1, options.concurrency ?? 4),
+      lockDuration: stalled.lockDurationMs ?? 30_000,
+      stalledInterval: stalled.stalledIntervalMs ?? 30_000,
+      maxStalledCount: Math.max(1, stalled.maxStalledCount ?? 1),
+      settings: {
+        backoffStrategy: (attemptsMade, _type, _error, job) => {
+          const baseMs = Number(job?.opts.backoff && typeof job.opts.backoff === "object" ? job.opts.backoff.delay : 500);
+          return Math.round(Math.random() * Math.min(maxMs, baseMs * 2 ** Math.max(0, attemptsMade - 1)));
         },
       },
-    );
+    });
     this.worker.on("error", (error) => this.logger.warn({ error: error.message }, "job worker error"));
     this.worker.on("failed", (job, error) => {
       if (!job) return;
@@ -261,7 +257,10 @@ export function decodeJobId(jobId: string): string {
 async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const settled = promise.then(() => true, () => true);
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
   const result = await Promise.race([settled, timedOut]);
   clearTimeout(timer);
   return result;

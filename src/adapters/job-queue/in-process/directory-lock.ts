@@ -54,7 +54,9 @@ export class ExclusiveLock {
         await this.release().catch(() => undefined);
         if (!RETRYABLE.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
         if (Date.now() >= deadline) {
-          throw new Error(`${this.options.what} is in use by another process or instance (${this.options.path}); run one process per data directory`, { cause: error });
+          throw new Error(`${this.options.what} is in use by another process or instance (${this.options.path}); run one process per data directory`, {
+            cause: error,
+          });
         }
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
       }

@@ -25,7 +25,6 @@ export interface InProcessJobQueueOptions {
   logger?: QueueLogger;
 }
 
-
 const PROGRESS_PERSIST_INTERVAL_MS = 250;
 const ABORT_SETTLE_MS = 2_000;
 const JOURNAL_FILE = "jobs.journal";
@@ -86,8 +85,18 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
     }
     const now = new Date().toISOString();
     const job: StoredJob<TData> = {
-      id: options.id, data, state: "queued", attempts: 0, maxAttempts: this.maxAttempts, progress: 0,
-      error: null, createdAt: now, updatedAt: now, finishedAt: null, runAt: null, sequence: this.nextSequence++,
+      id: options.id,
+      data,
+      state: "queued",
+      attempts: 0,
+      maxAttempts: this.maxAttempts,
+      progress: 0,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+      runAt: null,
+      sequence: this.nextSequence++,
     };
     this.jobs.set(job.id, job);
     try {
@@ -159,7 +168,9 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
     // next start runs them again as after a shutdown (their own later writes are refused once closed).
     const leftRunning = [...this.running.keys()].map((id) => this.jobs.get(id)).filter((job): job is StoredJob<TData> => job !== undefined);
     await Promise.all(
-      leftRunning.map((job) => this.journal.put(job.id, { ...job, state: "queued", attempts: Math.max(0, job.attempts - 1), runAt: null }).catch(() => undefined)),
+      leftRunning.map((job) =>
+        this.journal.put(job.id, { ...job, state: "queued", attempts: Math.max(0, job.attempts - 1), runAt: null }).catch(() => undefined),
+      ),
     );
     await this.loading?.catch(() => undefined);
     await this.journal.close();
@@ -209,7 +220,7 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
     if (handler === null || this.closing) return;
     const now = Date.now();
     let nextDueAt = Number.POSITIVE_INFINITY;
-    for (let index = 0; index < this.pending.length && this.running.size < this.concurrency; ) {
+    for (let index = 0; index < this.pending.length && this.running.size < this.concurrency;) {
       const job = this.pending[index]!;
       const dueAt = job.runAt === null ? 0 : Date.parse(job.runAt);
       if (dueAt > now) {

@@ -62,10 +62,23 @@ export function toPublicJob<TData>(job: StoredJob<TData>): Job<TData> {
 function parseStoredJob<TData>(value: unknown): StoredJob<TData> | null {
   if (typeof value !== "object" || value === null) return null;
   const job = value as Partial<StoredJob<TData>>;
-  const valid = typeof job.id === "string" && typeof job.state === "string" && JOB_STATES.has(job.state)
-    && typeof job.attempts === "number" && typeof job.maxAttempts === "number" && typeof job.createdAt === "string";
+  const valid =
+    typeof job.id === "string" &&
+    typeof job.state === "string" &&
+    JOB_STATES.has(job.state) &&
+    typeof job.attempts === "number" &&
+    typeof job.maxAttempts === "number" &&
+    typeof job.createdAt === "string";
   if (!valid) return null;
-  return { progress: 0, error: null, finishedAt: null, updatedAt: job.createdAt, ...job, runAt: job.runAt ?? null, sequence: job.sequence ?? 0 } as StoredJob<TData>;
+  return {
+    progress: 0,
+    error: null,
+    finishedAt: null,
+    updatedAt: job.createdAt,
+    ...job,
+    runAt: job.runAt ?? null,
+    sequence: job.sequence ?? 0,
+  } as StoredJob<TData>;
 }
 
 export function finishedAt(job: Job<unknown>): string {

@@ -22,7 +22,8 @@ export class MemoryKeyValue implements KeyValue {
     const current = Number(this.cache.get(key) ?? "0");
     const next = current + 1;
     const remaining = this.cache.getRemainingTTL(key);
-    const ttl = current === 0 ? (options.ttlSeconds ? options.ttlSeconds * 1000 : undefined) : Number.isFinite(remaining) && remaining > 0 ? remaining : undefined;
+    const ttl =
+      current === 0 ? (options.ttlSeconds ? options.ttlSeconds * 1000 : undefined) : Number.isFinite(remaining) && remaining > 0 ? remaining : undefined;
     this.cache.set(key, String(next), { ttl });
     return next;
   }

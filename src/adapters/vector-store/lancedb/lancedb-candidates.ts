@@ -37,14 +37,7 @@ export async function searchDense(table: Table, query: Float32Array, limit: numb
   // An ANN index compares quantized vectors; refining re-ranks on the stored vectors, so `_distance` is
   // exact. Without an index the search is exact already and the refine step costs nothing, so it is
   // always asked for (the index may have been built by another process).
-  const search = table
-    .vectorSearch(query)
-    .distanceType("cosine")
-    .where(options.predicate)
-    .refineFactor(1)
-    .select(["id", "_distance"])
-    .withRowId()
-    .limit(limit);
+  const search = table.vectorSearch(query).distanceType("cosine").where(options.predicate).refineFactor(1).select(["id", "_distance"]).withRowId().limit(limit);
   const result = await callEngine("vector search", () => search.toArrow({ timeoutMs: options.timeoutMs }));
   const ids = Array.from(columnValues<string>(result, "id"), String);
   const distances = columnValues<number>(result, "_distance");

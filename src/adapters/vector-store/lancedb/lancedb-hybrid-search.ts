@@ -95,7 +95,12 @@ async function readPayloads(
   const predicate = `${options.predicate} AND id IN (${missing.map(sqlStringLiteral).join(", ")})`;
   keep(
     await callEngine("read chunks", () =>
-      table.query().where(predicate).select([...PAYLOAD_COLUMNS]).limit(missing.length).toArray({ timeoutMs: options.timeoutMs }),
+      table
+        .query()
+        .where(predicate)
+        .select([...PAYLOAD_COLUMNS])
+        .limit(missing.length)
+        .toArray({ timeoutMs: options.timeoutMs }),
     ),
   );
   return rows;

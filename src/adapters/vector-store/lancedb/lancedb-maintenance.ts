@@ -102,9 +102,11 @@ export class LanceDbMaintenance {
   private queueOptimize(table: Table): void {
     if (this.optimizeQueued || this.stopped) return;
     this.optimizeQueued = true;
-    this.writer.run(() => this.optimize(table)).catch((error: unknown) => {
-      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB optimize failed; retried after the next writes");
-    });
+    this.writer
+      .run(() => this.optimize(table))
+      .catch((error: unknown) => {
+        this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB optimize failed; retried after the next writes");
+      });
   }
 
   private async optimize(table: Table): Promise<void> {
@@ -116,9 +118,7 @@ export class LanceDbMaintenance {
     await this.buildVectorIndexWhenDue(table);
     const started = performance.now();
     // Compacts fragments, folds new rows into the FTS/scalar/ANN indexes, prunes old versions.
-    const stats = await callEngine("optimize", () =>
-      table.optimize({ cleanupOlderThan: new Date(Date.now() - this.settings.versionRetentionMs) }),
-    );
+    const stats = await callEngine("optimize", () => table.optimize({ cleanupOlderThan: new Date(Date.now() - this.settings.versionRetentionMs) }));
     this.logger.info(
       { fragmentsRemoved: stats.compaction.fragmentsRemoved, versionsRemoved: stats.prune.oldVersionsRemoved, ms: Math.round(performance.now() - started) },
       "LanceDB table optimized",
@@ -133,9 +133,7 @@ export class LanceDbMaintenance {
     const started = performance.now();
     // One HNSW graph per million rows keeps training memory bounded; SQ keeps recall high.
     const numPartitions = Math.max(1, Math.round(rows / 1_000_000));
-    await callEngine("create vector index", () =>
-      table.createIndex("vector", { config: Index.hnswSq({ distanceType: "cosine", numPartitions }) }),
-    );
+    await callEngine("create vector index", () => table.createIndex("vector", { config: Index.hnswSq({ distanceType: "cosine", numPartitions }) }));
     this.hasVectorIndex = true;
     this.logger.info({ rows, numPartitions, ms: Math.round(performance.now() - started) }, "LanceDB vector index built");
   }

@@ -104,14 +104,22 @@ export class LanceDbMemoryMirror {
     if ((await callEngine("count", () => table.countRows())) > maxRows) return null;
     const mirror = new LanceDbMemoryMirror(dimension);
     await callEngine("load mirror", async () => {
-      for await (const batch of table.query().select([...PAYLOAD_COLUMNS, "vector"]).withRowId()) {
+      for await (const batch of table
+        .query()
+        .select([...PAYLOAD_COLUMNS, "vector"])
+        .withRowId()) {
         const columns = Object.fromEntries([...PAYLOAD_COLUMNS, "vector"].map((name) => [name, batch.getChild(name)]));
         const ids: string[] = [];
         for (let index = 0; index < batch.numRows; index++) {
           const row: Record<string, unknown> = {};
           for (const name of PAYLOAD_COLUMNS) row[name] = columns[name]?.get(index);
           ids.push(String(row.id));
-          mirror.put(String(row.tenant), String(row.id), { text: String(row.text), metadata: chunkMetadataFromRow(row) }, vectorFromRow(columns.vector?.get(index)));
+          mirror.put(
+            String(row.tenant),
+            String(row.id),
+            { text: String(row.text), metadata: chunkMetadataFromRow(row) },
+            vectorFromRow(columns.vector?.get(index)),
+          );
         }
         mirror.addresses.learn(batch.getChild("_rowid")!.toArray() as BigUint64Array, ids);
         if (mirror.size > maxRows) return;

@@ -59,7 +59,10 @@ export class LanceDbMirrorSlot {
             this.current = await this.load(table);
           })
           .catch((reloadError: unknown) => {
-            this.deps.logger.warn({ error: reloadError instanceof Error ? reloadError.message : String(reloadError) }, "LanceDB memory mirror reload failed; searching LanceDB");
+            this.deps.logger.warn(
+              { error: reloadError instanceof Error ? reloadError.message : String(reloadError) },
+              "LanceDB memory mirror reload failed; searching LanceDB",
+            );
           });
       }
       throw error;
@@ -85,7 +88,10 @@ export class LanceDbMirrorSlot {
       const { addresses, ids } = await scanRowAddresses(table);
       mirror.addresses.replaceAll(addresses, ids);
     } catch (error) {
-      this.deps.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB row addresses not re-read after optimize; looked up on use");
+      this.deps.logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        "LanceDB row addresses not re-read after optimize; looked up on use",
+      );
     }
   }
 }

@@ -266,7 +266,11 @@ export class LanceDbVectorStore implements VectorStore {
     if (!table) throw new UpstreamUnavailableError("LanceDB table is not open");
     await this.mirrors.write(table, () =>
       callEngine("upsert", () =>
-        table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Array<Record<string, unknown>>),
+        table
+          .mergeInsert("id")
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .execute(rows as unknown as Array<Record<string, unknown>>),
       ),
     );
     this.mirrors.applyUpserts(rows);

@@ -49,8 +49,7 @@ export async function readCollection(client: QdrantClient, name: string): Promis
     throw toQdrantError("get collection", error);
   }
   const stored = (info.config.metadata as Record<string, unknown> | null | undefined)?.[METADATA_KEY] as
-    | { embeddingModel?: unknown; dimension?: unknown }
-    | undefined;
+    { embeddingModel?: unknown; dimension?: unknown } | undefined;
   const vectors = info.config.params.vectors as Record<string, { size?: unknown } | undefined> | undefined;
   const denseSize = vectors?.[DENSE_VECTOR]?.size;
   return {
@@ -109,17 +108,14 @@ export async function ensureQdrantCollection(
     );
   }
   if (state.shardingMethod !== settings.shardingMethod) {
-    throw new ConflictError(
-      `Qdrant collection "${name}" uses ${state.shardingMethod} sharding but the configuration asks for ${settings.shardingMethod}`,
-      { details: { existing: state.shardingMethod, requested: settings.shardingMethod } },
-    );
+    throw new ConflictError(`Qdrant collection "${name}" uses ${state.shardingMethod} sharding but the configuration asks for ${settings.shardingMethod}`, {
+      details: { existing: state.shardingMethod, requested: settings.shardingMethod },
+    });
   }
 
   for (const index of PAYLOAD_INDEXES) {
     if (state.indexedFields.has(index.field)) continue;
-    await callQdrant("create payload index", () =>
-      client.createPayloadIndex(name, { wait: true, field_name: index.field, field_schema: index.schema }),
-    );
+    await callQdrant("create payload index", () => client.createPayloadIndex(name, { wait: true, field_name: index.field, field_schema: index.schema }));
   }
   if (settings.shardingMethod === "custom") await ensureShardKeys(client, name, settings.dedicatedShardTenants);
   return { created };

@@ -2,7 +2,17 @@ import { QdrantClientResourceExhaustedError, QdrantClientTimeoutError, QdrantCli
 import { AppError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from "../../../core/errors.js";
 
 const MAX_DETAIL_CHARACTERS = 300;
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+]);
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 /** HTTP status of a failed Qdrant call (the client's ApiError carries `status` and the parsed body in `data`), else null. */

@@ -56,7 +56,8 @@ export class QdrantVectorStore implements VectorStore {
       throw new ValidationError("Invalid embedding model", [{ path: "model", message: "must be a non-empty string" }]);
     }
     const { created } = await ensureQdrantCollection(this.client, this.settings, options);
-    if (created) this.settings.logger?.info({ collection: this.settings.collection, model: options.model, dimension: options.dimension }, "Qdrant collection created");
+    if (created)
+      this.settings.logger?.info({ collection: this.settings.collection, model: options.model, dimension: options.dimension }, "Qdrant collection created");
     this.known = { model: options.model, dimension: options.dimension };
     this.ensured = true;
   }
