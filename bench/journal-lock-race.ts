@@ -21,7 +21,8 @@ if (values.child) {
   const { AppendOnlyJournal } = await import("../src/adapters/job-queue/in-process/append-only-journal.js");
   while (Date.now() < Number(values.at)) await new Promise((resolve) => setTimeout(resolve, 1));
   let lost = false;
-  const logger = { warn: () => {}, error: () => void (lost = true) };
+  const { silentLogger } = await import("../src/ports/logger.js");
+  const logger = { ...silentLogger, error: () => void (lost = true) };
   const journal = new AppendOnlyJournal({ path: values.child, lock: { staleMs: 2_000, waitMs: 500 }, logger });
   try {
     await journal.load();

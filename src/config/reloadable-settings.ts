@@ -2,11 +2,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
 import { loadConfig, type ConfigSource } from "./load-config.js";
 import type { RetrievalSettings } from "./schema.js";
-
-export interface SettingsLogger {
-  info(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
+import { type Logger } from "../ports/logger.js";
 
 /** Current retrieval thresholds; read on every query so reloads apply to the next request. */
 export interface RetrievalSettingsProvider {
@@ -26,7 +22,7 @@ export class ReloadableRetrievalSettings implements RetrievalSettingsProvider {
 
   constructor(
     private readonly source: ConfigSource,
-    private readonly options: { environment?: NodeJS.ProcessEnv; cwd?: string; logger?: SettingsLogger; debounceMs?: number } = {},
+    private readonly options: { environment?: NodeJS.ProcessEnv; cwd?: string; logger?: Logger; debounceMs?: number } = {},
   ) {
     this.settings = source.config.retrieval;
   }

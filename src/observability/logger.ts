@@ -1,6 +1,7 @@
-import { pino, type Logger } from "pino";
+import { pino } from "pino";
+import type { Logger } from "../ports/logger.js";
 
-export type { Logger };
+export type { Logger } from "../ports/logger.js";
 
 /** JSON logger. Credentials are redacted wherever they could appear in a logged object. */
 export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {

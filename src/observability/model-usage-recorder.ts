@@ -1,5 +1,6 @@
 import type { Metrics } from "./metrics.js";
 import type { TokenUsage } from "../ports/chat-model.js";
+import { type Logger } from "../ports/logger.js";
 
 /** USD per million tokens, by model name (config `prices`). */
 export type PriceTable = Record<string, { input: number; output: number; cachedInput?: number }>;
@@ -26,7 +27,7 @@ export function estimateCostUsd(prices: PriceTable, model: string, usage: TokenU
 
 /** Records every model call in metrics and one log line (never prompts, keys or provider error text). */
 export class ModelUsageRecorder {
-  constructor(private readonly deps: { metrics: Metrics; prices: PriceTable; logger?: { info(object: object, message: string): void } }) {}
+  constructor(private readonly deps: { metrics: Metrics; prices: PriceTable; logger?: Logger }) {}
 
   record(call: ModelCall): number {
     const costUsd = estimateCostUsd(this.deps.prices, call.model, call.usage);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { ValidationError } from "../core/errors.js";
 import type { EmbedOptions, Embedder } from "../ports/embedder.js";
 import type { KeyValue } from "../ports/key-value.js";
+import { type Logger } from "../ports/logger.js";
 
 export interface EmbeddingCacheMetrics {
   onLookup(hits: number, misses: number): void;
@@ -13,10 +14,6 @@ export interface EmbeddingTokenBudget {
   count(text: string): number;
   maxInputTokens: number;
   maxBatchTokens: number;
-}
-
-export interface EmbeddingCacheLogger {
-  warn(object: object, message: string): void;
 }
 
 /** `emb:{model}:{dimension}:{sha256(text)}` — DESIGN.md's key scheme. */
@@ -49,7 +46,7 @@ export class EmbeddingCache {
       ttlSeconds?: number;
       batchSize?: number;
       metrics?: EmbeddingCacheMetrics;
-      logger?: EmbeddingCacheLogger;
+      logger?: Logger;
       tokenBudget?: EmbeddingTokenBudget;
     },
   ) {}

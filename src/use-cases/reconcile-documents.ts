@@ -2,6 +2,7 @@ import type { DocumentRepository } from "../ports/document-repository.js";
 import type { JobQueue } from "../ports/job-queue.js";
 import type { IngestJobData } from "./ingest-job.js";
 import { blobKeyFor } from "./submit-document.js";
+import { type Logger } from "../ports/logger.js";
 
 const RECONCILE_BATCH = 1_000;
 
@@ -14,7 +15,7 @@ const RECONCILE_BATCH = 1_000;
 export async function reconcileDocuments(deps: {
   documents: DocumentRepository;
   queue: JobQueue<IngestJobData>;
-  logger?: { info(object: object, message: string): void };
+  logger?: Logger;
 }): Promise<{ requeued: number; failed: number }> {
   if (!deps.documents.listByStatus) return { requeued: 0, failed: 0 };
   const pending = await deps.documents.listByStatus(["queued", "processing"], RECONCILE_BATCH);

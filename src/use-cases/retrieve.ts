@@ -1,6 +1,7 @@
 import type { EmbeddingCache } from "./embedding-cache.js";
 import { AppError } from "../core/errors.js";
 import type { SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
+import { type Logger } from "../ports/logger.js";
 
 export type RetrievalStatus = "ok" | "empty" | "unavailable";
 
@@ -23,7 +24,7 @@ export interface Retrieval {
 export interface RetrieveDeps {
   embeddings: EmbeddingCache;
   store: VectorStore;
-  logger?: { warn(object: object, message: string): void };
+  logger?: Logger;
 }
 
 /**

@@ -1,10 +1,6 @@
 import { ConflictError, UpstreamUnavailableError } from "../core/errors.js";
 import type { ChunkPoint, SearchRequest, SearchResult, StoreHealth, VectorStore } from "../ports/vector-store.js";
-
-export interface CollectionEnsuringStoreLogger {
-  info(object: object, message: string): void;
-  warn(object: object, message: string): void;
-}
+import { type Logger } from "../ports/logger.js";
 
 /**
  * Lets the service start while the vector store is down: `ensureCollection` is retried on use
@@ -22,7 +18,7 @@ export class CollectionEnsuringStore implements VectorStore {
   constructor(
     private readonly inner: VectorStore,
     private readonly collection: { dimension: number; model: string },
-    private readonly options: { retryIntervalMs?: number; logger?: CollectionEnsuringStoreLogger } = {},
+    private readonly options: { retryIntervalMs?: number; logger?: Logger } = {},
   ) {}
 
   get kind(): string {

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { connect, type Table } from "@lancedb/lancedb";
 import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/ports/logger.js";
 import { UpstreamUnavailableError } from "../../src/core/errors.js";
 import { LanceDbVectorStore, type LanceDbVectorStoreOptions } from "../../src/adapters/vector-store/lancedb/lancedb-vector-store.js";
 import type { ChunkPoint } from "../../src/ports/vector-store.js";
@@ -186,7 +187,7 @@ describe("LanceDbVectorStore specifics", () => {
   function capturingLogger() {
     const messages: Array<{ message: string; details: Record<string, unknown> }> = [];
     const record = (details: Record<string, unknown>, message: string) => messages.push({ message, details });
-    return { logger: { info: record, warn: record }, messages };
+    return { logger: { ...silentLogger, info: record, warn: record }, messages };
   }
 
   /** Hybrid queries over randomPoints: several vectors and texts, with and without filters. */

@@ -1,6 +1,7 @@
 import { QdrantClient } from "@qdrant/js-client-rest";
 import { v5 as uuidv5 } from "uuid";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { recordingLogger } from "../helpers/recording-logger.js";
 import { ConflictError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, ValidationError } from "../../src/core/errors.js";
 import { QdrantVectorStore, type QdrantVectorStoreSettings } from "../../src/adapters/vector-store/qdrant/qdrant-vector-store.js";
 import type { ChunkPoint } from "../../src/ports/vector-store.js";
@@ -83,11 +84,10 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
   const bodies = (operationId: string) => standIn.requestsFor(operationId).map((request) => request.body as Record<string, unknown>);
 
   it("creates the collection with named dense + BM25 sparse vectors, sharding, replication and payload indexes", async () => {
-    const logged: string[] = [];
-    const logger = { info: (_fields: Record<string, unknown>, message: string) => logged.push(message), warn: () => {} };
+    const logger = recordingLogger();
     const subject = store({ shardNumber: 3, replicationFactor: 2, writeConsistencyFactor: 2, logger });
     await subject.ensureCollection({ dimension: 8, model: MODEL });
-    expect(logged).toEqual(["Qdrant collection created"]);
+    expect(logger.lines.filter((line) => line.level === "info").map((line) => line.message)).toEqual(["Qdrant collection created"]);
     const [create] = bodies("create_collection");
     expect(create).toEqual({
       vectors: { dense: { size: 8, distance: "Cosine" } },

@@ -4,6 +4,7 @@ import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/ports/logger.js";
 import { AppendOnlyJournal } from "../../src/adapters/job-queue/in-process/append-only-journal.js";
 
 let directory: string;
@@ -25,7 +26,7 @@ async function openJournal(options: { compactAfterLines?: number; warnings?: unk
     path,
     compactAfterLines: options.compactAfterLines,
     lock: { staleMs: 2_000, waitMs: options.lockWaitMs ?? 300 },
-    logger: { warn: (fields) => options.warnings?.push(fields), error: (fields) => options.warnings?.push(fields) },
+    logger: { ...silentLogger, warn: (fields) => void options.warnings?.push(fields), error: (fields) => void options.warnings?.push(fields) },
   });
   journals.push(journal);
   return { journal, values: await journal.load() };

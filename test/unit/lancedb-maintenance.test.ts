@@ -1,5 +1,6 @@
 import type { Table } from "@lancedb/lancedb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { silentLogger } from "../../src/ports/logger.js";
 import { LanceDbMaintenance } from "../../src/adapters/vector-store/lancedb/lancedb-maintenance.js";
 
 /** Stands in for a LanceDB table: only the calls optimize makes, counted. */
@@ -9,7 +10,7 @@ function fakeTable() {
 }
 
 const immediateWriter = { run: <T>(task: () => Promise<T>) => task() };
-const silent = { warn: () => {}, info: () => {} };
+const silent = silentLogger;
 const settings = { annIndexMinRows: 1_000, optimizeEveryWrites: 5, optimizeEveryRows: 100, optimizeAfterIdleMs: 1_000, versionRetentionMs: 0 };
 
 describe("LanceDbMaintenance optimize triggers", () => {

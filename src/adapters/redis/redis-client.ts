@@ -1,9 +1,5 @@
 import { Redis } from "ioredis";
-
-/** Structured logger (pino-compatible). */
-export interface RedisLogger {
-  warn(fields: Record<string, unknown>, message: string): void;
-}
+import { type Logger } from "../../ports/logger.js";
 
 export interface RedisClientOptions {
   /** Connecting gives up after this long and is retried by `retryStrategy` (default 2 000 ms). */
@@ -23,7 +19,7 @@ export interface RedisClientOptions {
   /** Shown by `CLIENT LIST`, handy when many processes share one Redis. */
   connectionName?: string;
   /** Connection errors are logged here (rate-limited) instead of ioredis' console output. */
-  logger?: RedisLogger;
+  logger?: Logger;
 }
 
 const ERROR_LOG_INTERVAL_MS = 10_000;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { KeyValue } from "../../ports/key-value.js";
 import type { SearchHit } from "../../ports/vector-store.js";
+import { type Logger } from "../../ports/logger.js";
 
 /** What a cached answer holds: enough to rebuild the response without a model call. */
 export interface CachedAnswer {
@@ -44,7 +45,7 @@ export class AnswerCache {
       keyValue: KeyValue;
       ttlSeconds: number;
       onLookup?: (hit: boolean) => void;
-      logger?: { warn(object: object, message: string): void };
+      logger?: Logger;
     },
   ) {}
 

@@ -18,6 +18,7 @@ import {
 } from "../../core/answer/prompt-templates.js";
 import { generateStructuredAnswer, REFINED_INSTRUCTION, type StructuredAttempt } from "./structured-answer.js";
 import { passagesWithinBudget } from "../../core/answer/token-budget.js";
+import { type Logger } from "../../ports/logger.js";
 
 /** What the model path produced for one question. */
 export interface ModelAnswer {
@@ -46,7 +47,7 @@ export interface LlmAnswererDeps {
   metrics?: Metrics;
   provider?: string;
   settings: { maxOutputTokens: number; inputTokenBudget: number; fallbackInputTokenBudget: number };
-  logger?: { warn(object: object, message: string): void };
+  logger?: Logger;
 }
 
 interface CallContext {

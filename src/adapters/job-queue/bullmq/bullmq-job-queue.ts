@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob, type RedisOptions } from "bullmq";
 import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../../../core/errors.js";
 import { redisOptionsFromUrl } from "../../redis/redis-client.js";
-import type { QueueLogger } from "../in-process/in-process-job-queue.js";
 import type { Job, JobContext, JobHandler, JobQueue, JobState } from "../../../ports/job-queue.js";
+import { type Logger, silentLogger } from "../../../ports/logger.js";
 
 export interface BullMqJobQueueOptions {
   /**
@@ -29,7 +29,7 @@ export interface BullMqJobQueueOptions {
    * worker died) back to waiting, at most `maxStalledCount` times (default 1, then the job fails).
    */
   stalled?: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number };
-  logger?: QueueLogger;
+  logger?: Logger;
 }
 
 /** What is stored as the BullMQ job's data: the payload plus the token of the enqueue that created it. */
@@ -42,7 +42,6 @@ const JOB_NAME = "job";
 const BACKOFF_TYPE = "full-jitter";
 const ABORT_SETTLE_MS = 2_000;
 const PROGRESS_WRITE_INTERVAL_MS = 250;
-const silentLogger: QueueLogger = { info() {}, warn() {}, error() {} };
 
 /**
  * `JobQueue` on BullMQ (server mode): any number of api processes enqueue and any number of worker
@@ -55,7 +54,7 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
   private readonly options: BullMqJobQueueOptions;
   private readonly prefix: string;
   private readonly maxAttempts: number;
-  private readonly logger: QueueLogger;
+  private readonly logger: Logger;
   private readonly queue: Queue<Envelope<TData>, void, string>;
   private worker: Worker<Envelope<TData>, void, string> | null = null;
   private closing = false;

@@ -2,12 +2,7 @@ import { close, ftruncate, open, write } from "node:fs";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ExclusiveLock } from "./directory-lock.js";
-
-/** Structured logger (pino-compatible). */
-export interface JournalLogger {
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
+import { type Logger } from "../../../ports/logger.js";
 
 export interface AppendOnlyJournalOptions {
   /** The journal file; its directory is created when missing. One journal instance per file (locked). */
@@ -16,7 +11,7 @@ export interface AppendOnlyJournalOptions {
   compactAfterLines?: number;
   /** The lock beside the journal: stale after `staleMs` without a refresh, waited for at most `waitMs` (see ExclusiveLock). */
   lock?: { staleMs?: number; waitMs?: number };
-  logger?: JournalLogger;
+  logger?: Logger;
 }
 
 interface PendingLine {
@@ -48,7 +43,7 @@ interface PendingLine {
 export class AppendOnlyJournal {
   private readonly path: string;
   private readonly compactAfterLines: number;
-  private readonly logger: JournalLogger | undefined;
+  private readonly logger: Logger | undefined;
   private readonly lock: ExclusiveLock;
   /** Last line written per live id: what a rewrite keeps. */
   private readonly live = new Map<string, string>();

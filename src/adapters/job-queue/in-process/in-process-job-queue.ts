@@ -3,13 +3,7 @@ import { ConflictError, NotFoundError, ValidationError, isTransientError } from 
 import { AppendOnlyJournal } from "./append-only-journal.js";
 import type { Job, JobContext, JobHandler, JobQueue } from "../../../ports/job-queue.js";
 import { assignJob, compareText, finishedAt, loadStoredJobs, toPublicJob, type StoredJob } from "./stored-job.js";
-
-/** Structured logger (pino-compatible). */
-export interface QueueLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
+import { type Logger, silentLogger } from "../../../ports/logger.js";
 
 export interface InProcessJobQueueOptions {
   /** Directory holding the job journal (`jobs.journal`); created when missing. One queue instance per directory. */
@@ -22,14 +16,13 @@ export interface InProcessJobQueueOptions {
   closeGraceMs?: number;
   /** Completed jobs kept: the newest `maxCount` (default 10 000), none older than `maxAgeMs` (default 7 days). */
   completedRetention?: { maxCount?: number; maxAgeMs?: number };
-  logger?: QueueLogger;
+  logger?: Logger;
 }
 
 const PROGRESS_PERSIST_INTERVAL_MS = 250;
 const ABORT_SETTLE_MS = 2_000;
 const JOURNAL_FILE = "jobs.journal";
 const PRUNE_EVERY_COMPLETIONS = 1_000;
-const silentLogger: QueueLogger = { info() {}, warn() {}, error() {} };
 
 /**
  * Single-process `JobQueue` whose job state lives in `directory` and survives `kill -9` at any
@@ -45,7 +38,7 @@ export class InProcessJobQueue<TData> implements JobQueue<TData> {
   private readonly closeGraceMs: number;
   private readonly retentionMaxCount: number;
   private readonly retentionMaxAgeMs: number;
-  private readonly logger: QueueLogger;
+  private readonly logger: Logger;
   private readonly jobs = new Map<string, StoredJob<TData>>();
   /** Queued jobs sorted by (createdAt, sequence). */
   private readonly pending: StoredJob<TData>[] = [];

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { readJsonDirectory, removeFile, removeStaleTemporaryFiles } from "../../document-repository/file/atomic-file.js";
 import type { AppendOnlyJournal } from "./append-only-journal.js";
 import type { Job, JobState } from "../../../ports/job-queue.js";
+import { type Logger } from "../../../ports/logger.js";
 
 // The in-process queue's record of a job: the public Job plus scheduling fields, and the helpers that
 // read, change and order such records.
@@ -21,11 +22,7 @@ const STALE_TEMPORARY_FILE_MS = 60_000;
  * JSON file per job) are added to the journal and their files removed; the journal wins over a file
  * for the same id. Unreadable entries are reported and skipped.
  */
-export async function loadStoredJobs<TData>(
-  journal: AppendOnlyJournal,
-  directory: string,
-  logger: { warn(fields: Record<string, unknown>, message: string): void },
-): Promise<Map<string, StoredJob<TData>>> {
+export async function loadStoredJobs<TData>(journal: AppendOnlyJournal, directory: string, logger: Logger): Promise<Map<string, StoredJob<TData>>> {
   const jobs = new Map<string, StoredJob<TData>>();
   for (const [id, value] of await journal.load()) {
     const job = parseStoredJob<TData>(value);

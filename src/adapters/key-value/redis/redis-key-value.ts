@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { UpstreamTimeoutError, UpstreamUnavailableError } from "../../../core/errors.js";
 import type { KeyValue } from "../../../ports/key-value.js";
-import type { RedisLogger } from "../../redis/redis-client.js";
+import { type Logger } from "../../../ports/logger.js";
 
 export interface RedisKeyValueOptions {
   /**
@@ -14,7 +14,7 @@ export interface RedisKeyValueOptions {
   keyPrefix: string;
   /** A call gives up after this long (config `redis.cacheTimeoutMs`). */
   timeoutMs: number;
-  logger?: RedisLogger;
+  logger?: Logger;
 }
 
 /**
@@ -28,7 +28,7 @@ export class RedisKeyValue implements KeyValue {
   private readonly redis: Redis;
   private readonly keyPrefix: string;
   private readonly timeoutMs: number;
-  private readonly logger: RedisLogger | undefined;
+  private readonly logger: Logger | undefined;
 
   constructor(options: RedisKeyValueOptions) {
     this.redis = options.redis;

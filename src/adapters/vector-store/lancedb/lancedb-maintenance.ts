@@ -1,11 +1,6 @@
 import { Index, type Table } from "@lancedb/lancedb";
 import { callEngine } from "./lancedb-errors.js";
-
-/** The subset of a pino logger the LanceDB adapter uses. */
-export interface LanceDbVectorStoreLogger {
-  warn(details: Record<string, unknown>, message: string): void;
-  info(details: Record<string, unknown>, message: string): void;
-}
+import { type Logger } from "../../../ports/logger.js";
 
 export interface LanceDbMaintenanceSettings {
   annIndexMinRows: number;
@@ -40,7 +35,7 @@ export class LanceDbMaintenance {
 
   constructor(
     private readonly writer: { run<T>(task: () => Promise<T>): Promise<T> },
-    private readonly logger: LanceDbVectorStoreLogger,
+    private readonly logger: Logger,
     private readonly settings: LanceDbMaintenanceSettings,
     /** Runs (as the same writer task) after each optimize: compaction has moved every row. */
     private readonly afterOptimize: (table: Table) => Promise<void> = async () => {},

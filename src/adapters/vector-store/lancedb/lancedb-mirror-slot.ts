@@ -1,13 +1,13 @@
 import type { Table } from "@lancedb/lancedb";
-import type { LanceDbVectorStoreLogger } from "./lancedb-maintenance.js";
 import { LanceDbMemoryMirror } from "./lancedb-memory-mirror.js";
 import { scanRowAddresses } from "./lancedb-row-addresses.js";
 import type { ChunkRow } from "./lancedb-schema.js";
+import { type Logger } from "../../../ports/logger.js";
 
 export interface LanceDbMirrorSlotDeps {
   /** Largest table mirrored; 0 disables the mirror. */
   maxRows: number;
-  logger: LanceDbVectorStoreLogger;
+  logger: Logger;
   /** The store's single writer: a reload after a failed write is queued on it. */
   writer: { run<T>(task: () => Promise<T>): Promise<T> };
   /** The collection's dimension once known; null while there is no table. */

@@ -5,7 +5,7 @@ import { searchDense } from "./lancedb-candidates.js";
 import { callEngine } from "./lancedb-errors.js";
 import { buildDocumentPredicate, buildSearchPredicate, sqlStringLiteral } from "./lancedb-filter.js";
 import { runHybridSearch } from "./lancedb-hybrid-search.js";
-import { LanceDbMaintenance, type LanceDbVectorStoreLogger } from "./lancedb-maintenance.js";
+import { LanceDbMaintenance } from "./lancedb-maintenance.js";
 import { LanceDbMirrorSlot } from "./lancedb-mirror-slot.js";
 import { runMirrorSearch } from "./lancedb-mirror-search.js";
 import { LanceDbSearchGate } from "./lancedb-search-gate.js";
@@ -13,8 +13,7 @@ import { chunkPointToRow, createChunkSchema, readCollectionSettings, type ChunkR
 import { assertValidPoints, assertValidSearchRequest } from "./lancedb-validation.js";
 import { GroupCommitWriteQueue } from "./lancedb-write-queue.js";
 import type { ChunkPoint, SearchRequest, SearchResult, StoreHealth, VectorStore } from "../../../ports/vector-store.js";
-
-export type { LanceDbVectorStoreLogger } from "./lancedb-maintenance.js";
+import { type Logger, silentLogger } from "../../../ports/logger.js";
 
 export interface LanceDbVectorStoreSettings {
   /** Table holding every chunk of every tenant. Default "chunks". */
@@ -44,7 +43,7 @@ export interface LanceDbVectorStoreSettings {
    * Memory is about rows × (4 × dimension + text and metadata) bytes. Default 200_000.
    */
   memoryMirrorMaxRows?: number;
-  logger?: LanceDbVectorStoreLogger;
+  logger?: Logger;
   /** Close the connection in close(); `open()` sets it since it made the connection. Default false. */
   closeConnection?: boolean;
 }
@@ -60,8 +59,6 @@ export interface LanceDbVectorStoreOptions extends Omit<LanceDbVectorStoreSettin
   readConsistencyIntervalMs?: number;
 }
 
-const silentLogger: LanceDbVectorStoreLogger = { warn: () => {}, info: () => {} };
-
 /**
  * VectorStore on embedded LanceDB: one table of flat chunk rows (see lancedb-schema.ts), native
  * BM25 full-text index on `text`, an ANN index once the table is large, and the collection's model
@@ -72,7 +69,7 @@ export class LanceDbVectorStore implements VectorStore {
   readonly kind = "lancedb";
   private readonly tableName: string;
   private readonly settings: Required<Omit<LanceDbVectorStoreSettings, "tableName" | "logger" | "closeConnection">>;
-  private readonly logger: LanceDbVectorStoreLogger;
+  private readonly logger: Logger;
   private readonly closeConnection: boolean;
   private readonly writer: GroupCommitWriteQueue<ChunkRow>;
   private readonly maintenance: LanceDbMaintenance;

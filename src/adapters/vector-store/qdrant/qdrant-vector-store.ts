@@ -7,16 +7,12 @@ import { buildDocumentFilter, buildSearchFilter, tenantFilter } from "./qdrant-f
 import { runQdrantHybridSearch } from "./qdrant-hybrid-search.js";
 import { assertUuidIds, chunkPointToQdrant } from "./qdrant-points.js";
 import type { ChunkPoint, SearchRequest, SearchResult, StoreHealth, VectorStore } from "../../../ports/vector-store.js";
-
-export interface QdrantVectorStoreLogger {
-  warn: (fields: Record<string, unknown>, message: string) => void;
-  info: (fields: Record<string, unknown>, message: string) => void;
-}
+import { type Logger } from "../../../ports/logger.js";
 
 export interface QdrantVectorStoreSettings extends QdrantCollectionSettings {
   /** Points per upsert request; larger calls are split into sequential batches. */
   upsertBatchSize: number;
-  logger?: QdrantVectorStoreLogger;
+  logger?: Logger;
 }
 
 /** The model and dimension of the collection once known (from ensureCollection or read back lazily). */
