@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryKeyValue } from "../../src/adapters/key-value/memory/memory-key-value.js";
 import { composeRuntime, type Runtime } from "../../src/compose/compose-runtime.js";
-import type { LlmAnswerer } from "../../src/use-cases/answer/model-answerer.js";
+import type { Answerer } from "../../src/ports/answerer.js";
 import { UpstreamUnavailableError } from "../../src/core/errors.js";
 import { createApp, type AppDeps } from "../../src/http/create-app.js";
 import { Metrics } from "../../src/observability/metrics.js";
@@ -16,7 +16,7 @@ import { jsonRequest } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 /** The real createApp with the model answerer wired in and the store under test. */
-function createModelApp(deps: AppDeps, answerer: LlmAnswerer, store: VectorStore) {
+function createModelApp(deps: AppDeps, answerer: Answerer, store: VectorStore) {
   return createApp({ ...deps, answerer, store });
 }
 
@@ -71,7 +71,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
         `${id} indexed`,
       );
     }
-    app = createModelApp(runtime.deps, layer.answerer!, layer.wrapStore(runtime.deps.store));
+    app = createModelApp(runtime.deps, layer.answerer, layer.wrapStore(runtime.deps.store));
   });
   afterAll(async () => {
     await runtime.close();
@@ -139,7 +139,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
       health: async () => ({ status: "down", detail: "stand-in is down" }),
       close: async () => {},
     };
-    const downApp = createModelApp(runtime.deps, layer.answerer!, failing);
+    const downApp = createModelApp(runtime.deps, layer.answerer, failing);
     const response = await query({ question: "Where is Mount Etna?" }, downApp);
     expect(response.status).toBe(200);
     expect(response.headers.get("x-retrieval-status")).toBe("unavailable");
@@ -162,7 +162,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
       { metrics: new Metrics(), logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 10 }) },
       { storeMaxAttempts: 1 },
     );
-    const hangingApp = createModelApp(runtime.deps, layer.answerer!, shortLayer.wrapStore(hanging));
+    const hangingApp = createModelApp(runtime.deps, layer.answerer, shortLayer.wrapStore(hanging));
     const started = Date.now();
     const response = await query({ question: "Where is Mount Etna?" }, hangingApp);
     expect(response.headers.get("x-retrieval-status")).toBe("unavailable");
