@@ -154,6 +154,32 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
     expect(streamed.at(-1)).toMatchObject({ event: "done", data: { degraded: true, prompt_version: "fallback.v1" } });
   });
 
+  it("with nothing relevant refuses without calling the model (onNoContext refuse), or asks the fallback prompt, degraded (fallback)", async () => {
+    const irrelevant = { question: "What is the airspeed velocity of an unladen swallow?", min_score: 0.99 };
+    const refused = await query(irrelevant);
+    expect(refused.headers.get("x-retrieval-status")).toBe("empty");
+    expect(await refused.json()).toMatchObject({
+      answer: "I could not find this in the documents.",
+      degraded: false,
+      prompt_version: "answer.v1",
+      model: null,
+      citations: [],
+      usage: { input_tokens: 0 },
+    });
+    expect(standIn.chatRequests()).toHaveLength(0);
+
+    const settings = runtime.deps.retrievalSettings.current();
+    const fallbackApp = createApp({
+      ...runtime.deps,
+      answerer: layer.answerer,
+      retrievalSettings: { current: () => ({ ...settings, onNoContext: "fallback" }) },
+    });
+    const body = (await (await query(irrelevant, fallbackApp)).json()) as Record<string, any>;
+    expect(body).toMatchObject({ degraded: true, prompt_version: "fallback.v1", retrieval: { status: "empty" }, citations: [] });
+    expect(body.answer).toMatch(/could not be consulted/);
+    expect(standIn.chatRequests()[0]!.body.messages![1]!.content).toContain("<situation>No passage of the documents was relevant enough");
+  });
+
   it("treats a hanging store as unavailable after store.timeoutMs", async () => {
     const hanging: VectorStore = { ...runtime.deps.store, kind: "hanging-stand-in", search: () => new Promise(() => {}), close: async () => {} };
     const config = modelConfig(standIn.baseUrl, { server: { dataDir } });
