@@ -2,7 +2,7 @@
  * Vitest global setup: writes the run's clean config (defaults, data under a temp directory) for
  * the setup file to point RAGLINE_CONFIG at, and proves the run hermetic. Keys under the production
  * prefix `ragline:` counted before and after the run must not grow, and no key of this run's test
- * prefixes may be left behind; otherwise the run fails (exit code 1, and a line in the file named
+ * prefixes may be left behind (those are then deleted); otherwise the run fails (exit code 1, and a line in the file named
  * by RAGLINE_TEST_LEAK_REPORT for .ci/run to count).
  */
 import { randomBytes } from "node:crypto";
@@ -10,7 +10,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { redisAvailable, scanKeys } from "../helpers/redis-keys.js";
+import { deleteKeysWithPrefix, redisAvailable, scanKeys } from "../helpers/redis-keys.js";
+import { Redis } from "ioredis";
 import { testKeyPrefixOfRun, testRedisUrl } from "../helpers/test-environment.js";
 
 declare module "vitest" {
@@ -49,10 +50,21 @@ export default async function globalSetup(project: TestProject): Promise<() => P
       ...(leftover.length > 0 ? [`${leftover.length} keys of this run's test prefixes left behind (e.g. ${leftover.slice(0, 5).join(", ")})`] : []),
     ];
     if (problems.length === 0) return;
+    if (leftover.length > 0) await deleteRunKeys(runId);
     const message = `Tests are not hermetic on ${testRedisUrl}: ${problems.join("; ")}`;
     console.warn(message);
     process.exitCode = 1;
     const report = process.env.RAGLINE_TEST_LEAK_REPORT;
     if (report) await writeFile(report, `${message}\n`, { flag: "a" });
   };
+}
+
+/** This run's own leftovers are removed once reported (the production prefix is never touched). */
+async function deleteRunKeys(runId: string): Promise<void> {
+  const client = new Redis(testRedisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    await deleteKeysWithPrefix(client, testKeyPrefixOfRun(runId));
+  } finally {
+    client.disconnect();
+  }
 }
