@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Hermetic runs: a clean environment and config per worker, and a check that no keys leak (see the files).
+    globalSetup: ["test/setup/global-setup.ts"],
+    setupFiles: ["test/setup/hermetic-environment.ts"],
   },
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { childProcessEnvironment } from "./test-environment.js";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -28,7 +29,8 @@ export interface ServiceProcess {
 
 /**
  * Starts the real service the way `npm start` does (`node --import tsx src/main.ts`), or a worker
- * as `npm run worker` does (`entry: "src/worker.ts"`), and waits for /healthz.
+ * as `npm run worker` does (`entry: "src/worker.ts"`), and waits for /healthz. The process gets the
+ * test environment (no production variables, the run's clean RAGLINE_CONFIG) plus `environment`.
  */
 export async function startService(
   environment: Record<string, string>,
@@ -37,7 +39,7 @@ export async function startService(
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", options.entry ?? "src/main.ts"], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...environment },
+    env: childProcessEnvironment({ HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "warn", ...environment }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -79,7 +81,7 @@ export async function startService(
 export async function runServiceToExit(environment: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...environment },
+    env: childProcessEnvironment(environment),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

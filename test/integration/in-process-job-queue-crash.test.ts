@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
+import { childProcessEnvironment } from "../helpers/test-environment.js";
 
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 const childScript = join(repositoryRoot, "test/helpers/queue-crash-child.ts");
@@ -21,7 +22,11 @@ afterEach(async () => {
 });
 
 function spawnChild(mode: "enqueue" | "resume"): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", childScript, directory, mode], { cwd: repositoryRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", childScript, directory, mode], {
+    cwd: repositoryRoot,
+    env: childProcessEnvironment(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -1,0 +1,249 @@
+import { afterEach, describe, expect } from "vitest";
+import type { DocumentRecord, DocumentRepository } from "../../src/ports/document-repository.js";
+import { contractCases, type ContractOptions } from "../helpers/contract-suite.js";
+
+/** One backing store (a directory, a Redis prefix, a database) that repository instances share. */
+export interface DocumentRepositoryFixture {
+  /** A repository instance on the backing store: it sees every record earlier instances wrote. */
+  open(): DocumentRepository | Promise<DocumentRepository>;
+  /** Deletes the backing store. Called after every case. */
+  cleanup(): Promise<void>;
+}
+
+export const documentRepositoryContractTests = [
+  "puts, gets, replaces and deletes a record, keeping JSON values intact",
+  "records written by one instance are read by the next",
+  "keeps tenants apart, even with ids and tenant names that look like separators",
+  "update applies a patch, moves updatedAt forward and returns null for a missing record",
+  "concurrent updates of different fields lose none",
+  "concurrent updates from two instances lose none",
+  "lists newest first, ties by id, and pagination covers every record exactly once",
+  "a record deleted between pages is skipped and the page is filled from the next ones",
+  "rejects an invalid cursor or limit with a validation error",
+  "listByStatus finds records of every tenant in the given statuses, least recently updated first",
+] as const;
+
+export type DocumentRepositoryContractTest = (typeof documentRepositoryContractTests)[number];
+
+/** A valid record; `overrides` replace fields. */
+export function makeRecord(tenant: string, id: string, overrides: Partial<DocumentRecord> = {}): DocumentRecord {
+  const createdAt = overrides.createdAt ?? "2024-05-01T10:00:00.000Z";
+  return {
+    tenant,
+    id,
+    title: `Title ${id}`,
+    source: `${id}.txt`,
+    mediaType: "text/plain",
+    status: "queued",
+    contentHash: "0".repeat(64),
+    byteSize: 10,
+    chunkCount: 0,
+    metadata: { nested: { list: [], empty: {} } },
+    revision: 1,
+    jobId: `ingest:${id}:1`,
+    error: null,
+    createdAt,
+    updatedAt: createdAt,
+    indexedAt: null,
+    ...overrides,
+  };
+}
+
+function byNewest(left: DocumentRecord, right: DocumentRecord): number {
+  if (left.createdAt !== right.createdAt) return left.createdAt > right.createdAt ? -1 : 1;
+  return left.id < right.id ? -1 : 1;
+}
+
+/** Patches of five different fields, `count` of them in turn. */
+function fieldPatches(count: number): Array<Partial<DocumentRecord>> {
+  return Array.from({ length: count }, (_, index) => {
+    const patches: Array<Partial<DocumentRecord>> = [
+      { title: `title-${index}` },
+      { source: `source-${index}` },
+      { chunkCount: index },
+      { byteSize: 1_000 + index },
+      { jobId: `job-${index}` },
+    ];
+    return patches[index % patches.length]!;
+  });
+}
+
+/** Every patched field holds a value one of the patches wrote to it. */
+function expectEveryFieldWritten(record: DocumentRecord | null, patches: Array<Partial<DocumentRecord>>): void {
+  expect(record).not.toBeNull();
+  for (const field of ["title", "source", "chunkCount", "byteSize", "jobId"] as const) {
+    const written = patches.filter((patch) => field in patch).map((patch) => patch[field]);
+    expect(written).toContain(record![field]);
+  }
+}
+
+/** The `DocumentRepository` port's contract (see src/ports/document-repository.ts), run once per adapter. */
+export function runDocumentRepositoryContract(options: ContractOptions<DocumentRepositoryFixture, DocumentRepositoryContractTest>): void {
+  describe(`DocumentRepository contract: ${options.name}`, () => {
+    const test = contractCases(documentRepositoryContractTests, options.skip);
+    let fixture: DocumentRepositoryFixture | undefined;
+
+    afterEach(async () => {
+      await fixture?.cleanup();
+      fixture = undefined;
+    });
+
+    async function open(): Promise<DocumentRepository> {
+      fixture ??= await options.create();
+      return fixture.open();
+    }
+
+    test("puts, gets, replaces and deletes a record, keeping JSON values intact", async () => {
+      const repository = await open();
+      const record = makeRecord("acme", "doc:1/ä", { metadata: { tags: [], big: 9007199254740991, empty: {}, none: null, text: "Grüße 🌍" } });
+      expect(await repository.get("acme", "doc:1/ä")).toBeNull();
+      await repository.put(record);
+      expect(await repository.get("acme", "doc:1/ä")).toEqual(record);
+
+      await repository.put({ ...record, title: "Replaced", revision: 2 });
+      expect(await repository.get("acme", "doc:1/ä")).toEqual({ ...record, title: "Replaced", revision: 2 });
+
+      expect(await repository.delete("acme", "doc:1/ä")).toBe(true);
+      expect(await repository.delete("acme", "doc:1/ä")).toBe(false);
+      expect(await repository.get("acme", "doc:1/ä")).toBeNull();
+      expect((await repository.list("acme", { limit: 10 })).items).toEqual([]);
+    });
+
+    test("records written by one instance are read by the next", async () => {
+      const writer = await open();
+      await writer.put(makeRecord("acme", "kept"));
+      await writer.put(makeRecord("acme", "gone"));
+      await writer.update("acme", "kept", { status: "indexed", chunkCount: 4 });
+      await writer.delete("acme", "gone");
+      const reader = await open();
+      expect(await reader.get("acme", "kept")).toMatchObject({ status: "indexed", chunkCount: 4 });
+      expect(await reader.get("acme", "gone")).toBeNull();
+      expect((await reader.list("acme", { limit: 10 })).items.map((record) => record.id)).toEqual(["kept"]);
+    });
+
+    test("keeps tenants apart, even with ids and tenant names that look like separators", async () => {
+      const repository = await open();
+      await repository.put(makeRecord("a", "b:c"));
+      await repository.put(makeRecord("a:b", "c"));
+      await repository.put(makeRecord("acme", "shared-id"));
+      expect(await repository.get("a", "b:c")).toMatchObject({ tenant: "a", id: "b:c" });
+      expect(await repository.get("a:b", "c")).toMatchObject({ tenant: "a:b", id: "c" });
+      expect(await repository.get("a", "c")).toBeNull();
+      expect(await repository.get("a:b", "b:c")).toBeNull();
+      expect(await repository.get("globex", "shared-id")).toBeNull();
+      expect(await repository.update("globex", "shared-id", { title: "hijack" })).toBeNull();
+      expect(await repository.delete("globex", "shared-id")).toBe(false);
+      expect(await repository.get("acme", "shared-id")).toMatchObject({ title: "Title shared-id" });
+      expect((await repository.list("a", { limit: 10 })).items.map((record) => record.id)).toEqual(["b:c"]);
+      expect((await repository.list("a:b", { limit: 10 })).items.map((record) => record.id)).toEqual(["c"]);
+      expect((await repository.list("globex", { limit: 10 })).items).toEqual([]);
+    });
+
+    test("update applies a patch, moves updatedAt forward and returns null for a missing record", async () => {
+      const repository = await open();
+      const record = makeRecord("acme", "doc");
+      await repository.put(record);
+      const updated = await repository.update("acme", "doc", { status: "indexed", chunkCount: 7, error: undefined, indexedAt: "2024-05-01T10:05:00.000Z" });
+      expect(updated).toMatchObject({
+        status: "indexed",
+        chunkCount: 7,
+        error: null,
+        title: record.title,
+        metadata: record.metadata,
+        tenant: "acme",
+        id: "doc",
+      });
+      expect(updated!.updatedAt > record.updatedAt).toBe(true);
+      expect(await repository.get("acme", "doc")).toEqual(updated);
+      expect(await repository.update("acme", "missing", { status: "failed" })).toBeNull();
+      expect(await repository.get("acme", "missing")).toBeNull();
+    });
+
+    test("concurrent updates of different fields lose none", async () => {
+      const repository = await open();
+      await repository.put(makeRecord("acme", "doc"));
+      const patches = fieldPatches(50);
+      const results = await Promise.all(patches.map((patch) => repository.update("acme", "doc", patch)));
+      expect(results.every((result) => result !== null)).toBe(true);
+      expectEveryFieldWritten(await repository.get("acme", "doc"), patches);
+    });
+
+    test("concurrent updates from two instances lose none", async () => {
+      const first = await open();
+      const second = await open();
+      await first.put(makeRecord("acme", "shared"));
+      const patches = fieldPatches(40);
+      await Promise.all(patches.map((patch, index) => (index % 2 === 0 ? first : second).update("acme", "shared", patch)));
+      expectEveryFieldWritten(await first.get("acme", "shared"), patches);
+      expectEveryFieldWritten(await second.get("acme", "shared"), patches);
+    });
+
+    test("lists newest first, ties by id, and pagination covers every record exactly once", async () => {
+      const repository = await open();
+      const base = Date.parse("2024-01-01T00:00:00.000Z");
+      const records = Array.from({ length: 23 }, (_, index) =>
+        makeRecord("acme", `doc-${String(index).padStart(2, "0")}`, { createdAt: new Date(base + Math.floor(index / 3) * 1_000).toISOString() }),
+      );
+      await Promise.all([...records].reverse().map((record) => repository.put(record)));
+      await repository.put(makeRecord("globex", "other"));
+      const expectedOrder = [...records].sort(byNewest).map((record) => record.id);
+
+      const reader = await open();
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await reader.list("acme", { limit: 5, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        seen.push(...page.items.map((record) => record.id));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor !== undefined);
+      expect(seen).toEqual(expectedOrder);
+      expect(pages).toBe(5);
+
+      const exact = await reader.list("acme", { limit: 23 });
+      expect(exact.items).toEqual([...records].sort(byNewest));
+      expect(exact.nextCursor).toBeNull();
+    });
+
+    test("a record deleted between pages is skipped and the page is filled from the next ones", async () => {
+      const repository = await open();
+      for (let index = 0; index < 6; index += 1) await repository.put(makeRecord("acme", `doc-${index}`, { createdAt: `2024-01-01T00:00:0${index}.000Z` }));
+      const first = await repository.list("acme", { limit: 2 });
+      expect(first.items.map((item) => item.id)).toEqual(["doc-5", "doc-4"]);
+      await repository.delete("acme", "doc-4");
+      await repository.delete("acme", "doc-3");
+      const second = await repository.list("acme", { limit: 2, cursor: first.nextCursor! });
+      expect(second.items.map((item) => item.id)).toEqual(["doc-2", "doc-1"]);
+      const third = await repository.list("acme", { limit: 2, cursor: second.nextCursor! });
+      expect(third).toEqual({ items: [makeRecord("acme", "doc-0", { createdAt: "2024-01-01T00:00:00.000Z" })], nextCursor: null });
+    });
+
+    test("rejects an invalid cursor or limit with a validation error", async () => {
+      const repository = await open();
+      await repository.put(makeRecord("acme", "doc"));
+      await expect(repository.list("acme", { limit: 10, cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "validation_error" });
+      await expect(repository.list("acme", { limit: 0 })).rejects.toMatchObject({ code: "validation_error" });
+    });
+
+    test("listByStatus finds records of every tenant in the given statuses, least recently updated first", async () => {
+      const repository = await open();
+      if (!repository.listByStatus) throw new Error("listByStatus is not implemented: skip this case with the reason");
+      await repository.put(makeRecord("t1", "a", { status: "processing", updatedAt: "2024-01-01T00:00:03.000Z" }));
+      await repository.put(makeRecord("t2", "b", { status: "processing", updatedAt: "2024-01-01T00:00:01.000Z" }));
+      await repository.put(makeRecord("t2", "c", { status: "queued", updatedAt: "2024-01-01T00:00:02.000Z" }));
+      await repository.put(makeRecord("t3", "d", { status: "indexed" }));
+      const processing = await repository.listByStatus(["processing"], 10);
+      expect(processing.map((record) => `${record.tenant}/${record.id}`)).toEqual(["t2/b", "t1/a"]);
+      const stuck = await repository.listByStatus(["processing", "queued"], 2);
+      expect(stuck.map((record) => `${record.tenant}/${record.id}`)).toEqual(["t2/b", "t2/c"]);
+      await repository.update("t2", "b", { status: "indexed" });
+      await repository.delete("t1", "a");
+      expect(await repository.listByStatus(["processing"], 10)).toEqual([]);
+      expect((await repository.listByStatus(["indexed"], 10)).map((record) => `${record.tenant}/${record.id}`).sort()).toEqual(["t2/b", "t3/d"]);
+    });
+
+    test.assertAllDeclared();
+  });
+}
