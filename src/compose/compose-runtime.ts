@@ -41,7 +41,7 @@ const REDIS_READY_TIMEOUT_MS = 5_000;
 
 /**
  * Builds every adapter from config, one code path for both ways to run: LanceDB or Qdrant
- * (`qdrant.url`), files or Redis (`redis.url`: embedding cache, answer cache, document records,
+ * (`store.provider`), files or Redis (`redis.url`: embedding cache, answer cache, document records,
  * BullMQ queue), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
  * Throws ConflictError when the store holds a collection of another model or dimension.
  */
