@@ -15,7 +15,7 @@ import type { Embedder } from "../ports/embedder.js";
 import { createOpenAiClient } from "../adapters/openai/openai-client.js";
 import { OpenAiChatModel } from "../adapters/chat-model/openai/openai-chat-model.js";
 import { OpenAiEmbedder } from "../adapters/embedder/openai/openai-embedder.js";
-import { errorKind } from "../adapters/openai/openai-errors.js";
+import { errorKind } from "./model-error-kind.js";
 import { ModelUsageRecorder } from "../observability/model-usage-recorder.js";
 import { createResilientChatModel } from "../wrappers/resilient-chat-model.js";
 import { createResilientEmbedder } from "../wrappers/resilient-embedder.js";
