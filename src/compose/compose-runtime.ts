@@ -23,6 +23,7 @@ import { Metrics } from "../observability/metrics.js";
 import { createModelLayer } from "./create-model-layer.js";
 import type { Embedder } from "../ports/embedder.js";
 import { LocalHashEmbedder } from "../adapters/embedder/local/local-hash-embedder.js";
+import { createParserRegistry } from "../adapters/parser/parser-registry.js";
 import { BullMqJobQueue } from "../adapters/job-queue/bullmq/bullmq-job-queue.js";
 import { InProcessJobQueue } from "../adapters/job-queue/in-process/in-process-job-queue.js";
 import type { JobQueue } from "../ports/job-queue.js";
@@ -41,7 +42,7 @@ const REDIS_READY_TIMEOUT_MS = 5_000;
 
 /**
  * Builds every adapter from config, one code path for both ways to run: LanceDB or Qdrant
- * (`qdrant.url`), files or Redis (`redis.url`: embedding cache, answer cache, document records,
+ * (`store.provider`), files or Redis (`redis.url`: embedding cache, answer cache, document records,
  * BullMQ queue), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
  * Throws ConflictError when the store holds a collection of another model or dimension.
  */
@@ -92,6 +93,7 @@ export async function composeRuntime(options: {
     ? new RedisDocumentRepository({ redis, keyPrefix: config.redis.keyPrefix })
     : new FileDocumentRepository({ directory: join(dataDir, "documents") });
   const blobs = new FileBlobStore({ directory: join(dataDir, "blobs") });
+  const parse = createParserRegistry();
   const queueLogger = logger.child({ component: "queue" });
   const queue: JobQueue<IngestJobData> = config.redis.url
     ? new BullMqJobQueue<IngestJobData>({
@@ -137,6 +139,7 @@ export async function composeRuntime(options: {
               {
                 documents,
                 blobs,
+                parse,
                 store: ensuringStore,
                 embeddings,
                 tokens,

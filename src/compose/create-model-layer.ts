@@ -12,16 +12,16 @@ import { createResiliencePolicy, type BreakerState, type ResiliencePolicy } from
 import { ResilientVectorStore } from "../wrappers/resilient-vector-store.js";
 import type { VectorStore } from "../ports/vector-store.js";
 import type { ChatModel } from "../ports/chat-model.js";
-import { CoalescingEmbedder } from "../wrappers/coalescing-embedder.js";
+import { createCoalescingEmbedder } from "../wrappers/coalescing-embedder.js";
 import type { Embedder } from "../ports/embedder.js";
 import { createOpenAiClient } from "../adapters/openai/openai-client.js";
 import { OpenAiChatModel } from "../adapters/chat-model/openai/openai-chat-model.js";
 import { OpenAiEmbedder } from "../adapters/embedder/openai/openai-embedder.js";
-import { errorKind } from "../adapters/openai/openai-errors.js";
+import { errorKind } from "./model-error-kind.js";
 import { ModelUsageRecorder } from "../observability/model-usage-recorder.js";
-import { ResilientChatModel } from "../wrappers/resilient-chat-model.js";
-import { ResilientEmbedder } from "../wrappers/resilient-embedder.js";
-import { RoutedChatModel } from "../wrappers/routed-chat-model.js";
+import { createResilientChatModel } from "../wrappers/resilient-chat-model.js";
+import { createResilientEmbedder } from "../wrappers/resilient-embedder.js";
+import { createRoutedChatModel } from "../wrappers/routed-chat-model.js";
 
 /** Everything the composition root needs from the model layer. */
 export interface ModelLayer {
@@ -129,24 +129,29 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
           outcome: "ok",
         }),
     });
-    const resilient = new ResilientEmbedder(openAiEmbedder, policy("embedder", modelSettings), { onError: onModelError("embedder") });
-    embedder = new CoalescingEmbedder(resilient, { windowMs: options.embeddingCoalesceWindowMs ?? 3 });
+    const resilient = createResilientEmbedder(openAiEmbedder, policy("embedder", modelSettings), { onError: onModelError("embedder") });
+    embedder = createCoalescingEmbedder(resilient, { windowMs: options.embeddingCoalesceWindowMs ?? 3 });
   }
 
   let answerer: Answerer = createExtractiveAnswerer({ maxSentences: config.answer.maxSentences });
   if (client && config.answer.provider === "openai") {
-    const resilientChat = (name: string, model: string) =>
-      new ResilientChatModel(new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput }), policy(name, modelSettings), {
-        idleTimeoutMs: config.openai.timeoutMs,
-        onError: onModelError(name),
-      });
+    const resilientChat = (name: string, model: string) => {
+      const namedPolicy = policy(name, modelSettings);
+      const chatModel = new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput });
+      return {
+        policy: namedPolicy,
+        model: createResilientChatModel(chatModel, namedPolicy, { idleTimeoutMs: config.openai.timeoutMs, onError: onModelError(name) }),
+      };
+    };
     const primary = resilientChat("chat", config.answer.model);
-    const fallback = config.answer.fallbackModel ? resilientChat("chat_fallback", config.answer.fallbackModel) : null;
-    const small: ChatModel | undefined = config.answer.smallModel
-      ? new RoutedChatModel(resilientChat("chat_small", config.answer.smallModel), fallback)
+    const fallback = config.answer.fallbackModel ? resilientChat("chat_fallback", config.answer.fallbackModel).model : null;
+    const chat = createRoutedChatModel({ primary: primary.model, primaryPolicy: primary.policy, fallback });
+    const smallModel = config.answer.smallModel ? resilientChat("chat_small", config.answer.smallModel) : null;
+    const small: ChatModel | undefined = smallModel
+      ? createRoutedChatModel({ primary: smallModel.model, primaryPolicy: smallModel.policy, fallback })
       : undefined;
     answerer = createModelAnswerer({
-      chat: new RoutedChatModel(primary, fallback),
+      chat,
       smallChat: small,
       templates: loadPromptTemplates({ version: config.answer.promptVersion, directory: options.promptDirectory }),
       counter: createTokenCounter(),

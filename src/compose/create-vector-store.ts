@@ -7,14 +7,14 @@ import { QdrantVectorStore } from "../adapters/vector-store/qdrant/qdrant-vector
 import type { VectorStore } from "../ports/vector-store.js";
 
 /**
- * The configured vector store: Qdrant when `qdrant.url` (QDRANT_URL) is set, else embedded LanceDB
- * in `server.dataDir`. Opening does not contact Qdrant, so a store that is down at start-up still
+ * The configured vector store (`store.provider`, resolved by the config schema): Qdrant at
+ * `qdrant.url`, or embedded LanceDB in `server.dataDir`. Opening does not contact Qdrant, so a store that is down at start-up still
  * yields an adapter (the caller ensures the collection lazily).
  */
 export async function createVectorStore(config: Config, logger: Logger, options: { sharedWithOtherProcesses: boolean }): Promise<VectorStore> {
-  if (config.qdrant.url) {
+  if (config.store.provider === "qdrant") {
     const client = new QdrantClient({
-      url: config.qdrant.url,
+      url: config.qdrant.url ?? undefined,
       apiKey: config.qdrant.apiKey ?? undefined,
       checkCompatibility: false,
       timeout: config.store.timeoutMs,

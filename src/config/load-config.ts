@@ -74,6 +74,12 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1] as string] = value;
 }
 
+function getPath(source: Record<string, unknown>, path: string[]): unknown {
+  let node: unknown = source;
+  for (const segment of path) node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[segment] : undefined;
+  return node;
+}
+
 function readYamlFile(filePath: string): Record<string, unknown> {
   let parsed: unknown;
   try {
@@ -131,12 +137,16 @@ export function loadConfig(options: { environment?: NodeJS.ProcessEnv; cwd?: str
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {
+    const originOf = (key: string) => origins.get(key) ?? (filePath ? filePath : "defaults");
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.map(String).join(".") || "(root)";
-      const origin = origins.get(key) ?? (filePath ? filePath : "defaults");
-      return `  ${key}: ${issue.message} (from ${origin})`;
+      // A contradiction between keys names where each of them was set.
+      const related = (issue.code === "custom" ? ((issue.params?.relatedKeys as string[] | undefined) ?? []) : [])
+        .filter((other) => getPath(raw, other.split(".")) !== undefined)
+        .map((other) => `; ${other} from ${originOf(other)}`);
+      return `${key}: ${issue.message} (from ${originOf(key)}${related.join("")})`;
     });
-    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+    throw new ConfigError(lines.length === 1 ? `Invalid configuration: ${lines[0]}` : `Invalid configuration:\n${lines.map((line) => `  ${line}`).join("\n")}`);
   }
   return { filePath, config: result.data };
 }

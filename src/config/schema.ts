@@ -75,6 +75,8 @@ export const configSchema = z
       .prefault({}),
     store: z
       .strictObject({
+        /** Which vector store: `lancedb` (embedded) or `qdrant`; unset → qdrant when qdrant.url is set, else lancedb. */
+        provider: z.enum(["lancedb", "qdrant"]).nullable().default(null),
         tableName: z
           .string()
           .regex(/^[A-Za-z0-9_]+$/)
@@ -88,7 +90,7 @@ export const configSchema = z
       .prefault({}),
     qdrant: z
       .strictObject({
-        /** Set (or QDRANT_URL) → the vector store is Qdrant. */
+        /** Qdrant's address (QDRANT_URL); set without store.provider → the vector store is Qdrant. */
         url: z.string().url().nullable().default(null),
         apiKey: z.string().min(1).nullable().default(null),
         /** Collection name; one collection per embedding model. */
@@ -176,8 +178,27 @@ export const configSchema = z
   .refine((config) => config.chunking.size <= config.embedding.maxInputTokens, {
     message: "must not exceed embedding.maxInputTokens, or chunks could not be embedded whole",
     path: ["chunking", "size"],
-  });
+  })
+  .superRefine((config, context) => {
+    const problem = storeProviderContradiction(config.store.provider, config.qdrant.url);
+    if (problem) context.addIssue({ code: "custom", message: problem, path: ["store", "provider"], params: { relatedKeys: ["qdrant.url"] } });
+  })
+  .transform((config) => ({ ...config, store: { ...config.store, provider: resolveStoreProvider(config.store.provider, config.qdrant.url) } }));
 
+/** Why an explicit store.provider contradicts qdrant.url, or null when they agree. */
+function storeProviderContradiction(provider: StoreProvider | null, qdrantUrl: string | null): string | null {
+  if (provider === "lancedb" && qdrantUrl !== null) return "is lancedb, but qdrant.url (QDRANT_URL) is set; unset qdrant.url or set store.provider to qdrant";
+  if (provider === "qdrant" && qdrantUrl === null) return "is qdrant, but qdrant.url (QDRANT_URL) is not set; set qdrant.url or unset store.provider";
+  return null;
+}
+
+/** The explicit provider, else Qdrant when its URL is set (the QDRANT_URL shortcut), else embedded LanceDB. */
+function resolveStoreProvider(provider: StoreProvider | null, qdrantUrl: string | null): StoreProvider {
+  return provider ?? (qdrantUrl !== null ? "qdrant" : "lancedb");
+}
+
+export type StoreProvider = "lancedb" | "qdrant";
+/** Validated configuration; `store.provider` is always resolved (never null). */
 export type Config = z.infer<typeof configSchema>;
 export type RetrievalSettings = Config["retrieval"];
 export { retrievalSchema };

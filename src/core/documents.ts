@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { v5 as uuidv5 } from "uuid";
-import { decodeText } from "../adapters/parser/plain-text-parser.js";
+import { decodeText } from "./text/decode-text.js";
 
 // Fixed namespace so point ids are stable across processes, restarts and machines.
 const POINT_NAMESPACE = "6f1d3c2a-8b7e-5d4c-9a1b-2c3d4e5f6a7b";

@@ -1,29 +1,21 @@
-/** Media types Ragline can ingest; anything else is refused with 415. */
-export type SupportedMediaType = "text/plain" | "text/markdown" | "text/html" | "application/pdf";
+import type { ParsedDocument, SupportedMediaType } from "../core/text/parsed-document.js";
 
-/** A page's character range in the extracted text (PDF only). `page` is 1-based. */
-export interface PageSpan {
-  page: number;
-  start: number;
-  end: number;
-}
+export type { HeadingMark, PageSpan, ParsedDocument, SupportedMediaType } from "../core/text/parsed-document.js";
 
-/** A heading found at character offset `start` of the extracted text. `level` 1..6. */
-export interface HeadingMark {
-  level: number;
-  title: string;
-  start: number;
+/**
+ * Port for one document format. Contract: `parse(bytes)` is given bytes already sniffed as one of
+ * `mediaTypes` (never trusted from a file name) and returns the visible text with `\n` line endings,
+ * its title if the format has one, and page and heading offsets into that text; `mediaType` of the
+ * result is the type parsed. Undecodable, corrupt, encrypted or text-less input throws
+ * UnprocessableDocumentError (422); nothing is silently dropped or replaced.
+ */
+export interface Parser {
+  readonly mediaTypes: readonly SupportedMediaType[];
+  parse(bytes: Uint8Array): Promise<ParsedDocument>;
 }
 
 /**
- * What a parser extracts from uploaded bytes: the visible text, plus where pages and headings
- * begin in it so every chunk can carry its page and heading path.
+ * Parses bytes of a sniffed media type with the parser registered for it (what the ingest use case
+ * receives). Same errors as `Parser.parse`; a type without a parser is UnsupportedMediaTypeError.
  */
-export interface ParsedDocument {
-  mediaType: SupportedMediaType;
-  text: string;
-  /** Title found in the document (HTML <title>, first Markdown H1, PDF info Title), if any. */
-  title: string | null;
-  pages: PageSpan[];
-  headings: HeadingMark[];
-}
+export type ParseDocument = (bytes: Uint8Array, mediaType: SupportedMediaType) => Promise<ParsedDocument>;

@@ -5,14 +5,15 @@ import type { Job, JobContext } from "../ports/job-queue.js";
 import type { ChunkPoint, VectorStore } from "../ports/vector-store.js";
 import { pointId, sha256Hex } from "../core/documents.js";
 import type { IngestJobData } from "./ingest-job.js";
-import type { SupportedMediaType } from "../ports/parser.js";
-import { parseDocument } from "../adapters/parser/parse-document.js";
+import type { ParseDocument, SupportedMediaType } from "../ports/parser.js";
 import { splitIntoChunks, type ChunkingSettings } from "../core/text/split-into-chunks.js";
 import type { TokenCounter } from "../core/text/token-counter.js";
 
 export interface IngestDocumentDeps {
   documents: DocumentRepository;
   blobs: BlobStore;
+  /** Parser registry: bytes of a sniffed media type → text, title, pages, headings. */
+  parse: ParseDocument;
   store: VectorStore;
   embeddings: EmbeddingCache;
   tokens: TokenCounter;
@@ -38,7 +39,7 @@ export async function ingestDocument(deps: IngestDocumentDeps, job: Job<IngestJo
     await deps.documents.update(tenant, documentId, { status: "processing", updatedAt: now() });
     const bytes = await deps.blobs.get(job.data.blobKey);
     if (!bytes) throw new UnprocessableDocumentError("the uploaded bytes are missing; upload the document again");
-    const parsed = await parseDocument(bytes, record.mediaType as SupportedMediaType);
+    const parsed = await deps.parse(bytes, record.mediaType as SupportedMediaType);
     const chunks = await splitIntoChunks(parsed, deps.chunking(), deps.tokens);
     if (chunks.length === 0) throw new UnprocessableDocumentError("document has no text to index");
     await context.reportProgress(0.2);

@@ -1,30 +1,23 @@
 import type { ResiliencePolicy } from "./resilience-policy.js";
-import type { EmbedOptions, Embedder } from "../ports/embedder.js";
+import type { Embedder } from "../ports/embedder.js";
+import { wrapPort } from "./wrap-port.js";
 
-/** Applies a resilience policy (timeout, retries, breaker) to every embed call. */
-export class ResilientEmbedder implements Embedder {
-  constructor(
-    private readonly inner: Embedder,
-    readonly policy: ResiliencePolicy,
-    private readonly options: { onError?: (error: unknown) => void } = {},
-  ) {}
-
-  get modelId(): string {
-    return this.inner.modelId;
-  }
-  get dimension(): number {
-    return this.inner.dimension;
-  }
-  get maxBatchSize(): number {
-    return this.inner.maxBatchSize;
-  }
-
-  async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
-    try {
-      return await this.policy.execute((signal) => this.inner.embed(texts, { signal, tenant: options.tenant }), options.signal);
-    } catch (error) {
-      this.options.onError?.(error);
-      throw error;
-    }
-  }
+/**
+ * Runs every `embed` call of `embedder` under `policy` (timeout per attempt, retries honouring
+ * Retry-After, breaker). The caller's signal cancels the whole call; each attempt gets the policy's
+ * own signal. `onError` sees the final error of each failed call before it is rethrown.
+ */
+export function createResilientEmbedder(embedder: Embedder, policy: ResiliencePolicy, options: { onError?: (error: unknown) => void } = {}): Embedder {
+  return wrapPort(embedder, {
+    embed:
+      (next) =>
+      async (texts, embedOptions = {}) => {
+        try {
+          return await policy.execute((signal) => next(texts, { signal, tenant: embedOptions.tenant }), embedOptions.signal);
+        } catch (error) {
+          options.onError?.(error);
+          throw error;
+        }
+      },
+  });
 }

@@ -1,52 +1,43 @@
-import type { ChatMessage, ChatModel, ChatResult, TokenUsage } from "../ports/chat-model.js";
-import type { ResilientChatModel } from "./resilient-chat-model.js";
+import type { ChatModel } from "../ports/chat-model.js";
+import type { ResiliencePolicy } from "./resilience-policy.js";
 
 /**
- * Routes to the primary model, or to the fallback model once the primary's breaker is open (and
- * for the call whose failure opened it). Without a fallback it is the primary. `modelId` names the
- * model that would serve the next call; results carry the model that actually answered.
+ * Routes to `primary`, or to `fallback` once the primary's breaker (`primaryPolicy`) is open, and
+ * for the call whose failure opened it. Without a fallback it returns `primary` itself. `modelId`
+ * names the model that would serve the next call; results carry the model that actually answered.
+ * A stream falls back only if it failed before its first part.
  */
-export class RoutedChatModel implements ChatModel {
-  constructor(
-    private readonly primary: ResilientChatModel,
-    private readonly fallback: ResilientChatModel | null,
-  ) {}
-
-  get modelId(): string {
-    return this.current().modelId;
-  }
-
-  private current(): ChatModel {
-    return this.fallback && this.primary.policy.breakerState === "open" ? this.fallback : this.primary;
-  }
-
-  async generate(request: {
-    messages: ChatMessage[];
-    schema?: Record<string, unknown>;
-    schemaName?: string;
-    maxTokens?: number;
-    signal?: AbortSignal;
-  }): Promise<ChatResult> {
-    const model = this.current();
-    try {
-      return await model.generate(request);
-    } catch (error) {
-      if (model === this.primary && this.fallback && this.primary.policy.breakerState === "open") return this.fallback.generate(request);
-      throw error;
-    }
-  }
-
-  async *stream(request: { messages: ChatMessage[]; maxTokens?: number; signal?: AbortSignal }): AsyncIterable<{ delta: string } | { usage: TokenUsage }> {
-    const model = this.current();
-    let started = false;
-    try {
-      for await (const part of model.stream(request)) {
-        started = true;
-        yield part;
+export function createRoutedChatModel(options: { primary: ChatModel; primaryPolicy: ResiliencePolicy; fallback: ChatModel | null }): ChatModel {
+  const { primary, primaryPolicy, fallback } = options;
+  if (!fallback) return primary;
+  const primaryOpen = () => primaryPolicy.breakerState === "open";
+  const current = () => (primaryOpen() ? fallback : primary);
+  // A router over two ports rather than a decorator of one: its modelId follows the breaker, so it is not built with wrapPort.
+  return {
+    get modelId() {
+      return current().modelId;
+    },
+    async generate(request) {
+      const model = current();
+      try {
+        return await model.generate(request);
+      } catch (error) {
+        if (model === primary && primaryOpen()) return fallback.generate(request);
+        throw error;
       }
-    } catch (error) {
-      if (started || model !== this.primary || !this.fallback || this.primary.policy.breakerState !== "open") throw error;
-      yield* this.fallback.stream(request);
-    }
-  }
+    },
+    async *stream(request) {
+      const model = current();
+      let started = false;
+      try {
+        for await (const part of model.stream(request)) {
+          started = true;
+          yield part;
+        }
+      } catch (error) {
+        if (started || model !== primary || !primaryOpen()) throw error;
+        yield* fallback.stream(request);
+      }
+    },
+  };
 }

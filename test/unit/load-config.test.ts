@@ -63,6 +63,42 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ environment: {}, cwd: directory })).toThrow(/retrieval.*min_score/);
   });
 
+  it("resolves store.provider: explicit, or qdrant when only a Qdrant URL is set, else lancedb", async () => {
+    const provider = (environment: Record<string, string>) => loadConfig({ environment, cwd: directory }).config.store.provider;
+    expect(provider({})).toBe("lancedb");
+    expect(provider({ QDRANT_URL: "http://127.0.0.1:6333" })).toBe("qdrant");
+    expect(provider({ RAGLINE_QDRANT_URL: "http://127.0.0.1:6333" })).toBe("qdrant");
+    expect(provider({ RAGLINE_STORE_PROVIDER: "qdrant", QDRANT_URL: "http://127.0.0.1:6333" })).toBe("qdrant");
+    expect(provider({ RAGLINE_STORE_PROVIDER: "lancedb" })).toBe("lancedb");
+    await writeFile(join(directory, "ragline.config.yaml"), "store:\n  provider: qdrant\nqdrant:\n  url: http://qdrant:6333\n");
+    expect(provider({})).toBe("qdrant");
+    expect(() => provider({ RAGLINE_STORE_PROVIDER: "chroma" })).toThrow(/store\.provider: .*"lancedb"\|"qdrant"/);
+  });
+
+  it("refuses contradictory store settings with one line naming both keys and where each was set", async () => {
+    const message = (environment: Record<string, string>) => {
+      try {
+        loadConfig({ environment, cwd: directory });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error("expected a ConfigError");
+    };
+    const lancedbWithUrl = message({ RAGLINE_STORE_PROVIDER: "lancedb", QDRANT_URL: "http://127.0.0.1:6333" });
+    expect(lancedbWithUrl).toBe(
+      "Invalid configuration: store.provider: is lancedb, but qdrant.url (QDRANT_URL) is set; unset qdrant.url or set store.provider to qdrant (from RAGLINE_STORE_PROVIDER; qdrant.url from QDRANT_URL)",
+    );
+    const qdrantWithoutUrl = message({ RAGLINE_STORE_PROVIDER: "qdrant" });
+    expect(qdrantWithoutUrl).not.toContain("\n");
+    expect(qdrantWithoutUrl).toMatch(
+      /^Invalid configuration: store\.provider: is qdrant, but qdrant\.url \(QDRANT_URL\) is not set.*\(from RAGLINE_STORE_PROVIDER\)$/,
+    );
+    const file = join(directory, "ragline.config.yaml");
+    await writeFile(file, "store:\n  provider: lancedb\nqdrant:\n  url: http://qdrant:6333\n");
+    expect(message({})).toContain(`(from ${file}; qdrant.url from ${file})`);
+  });
+
   it("reports a missing RAGLINE_CONFIG file and malformed YAML", async () => {
     expect(() => loadConfig({ environment: { RAGLINE_CONFIG: "nope.yaml" }, cwd: directory })).toThrow(/does not exist/);
     await writeFile(join(directory, "ragline.config.yaml"), "retrieval: [unclosed\n");

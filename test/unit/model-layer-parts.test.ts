@@ -7,7 +7,7 @@ import { parseAnswerOutput } from "../../src/use-cases/answer/structured-answer.
 import { passagesWithinBudget } from "../../src/core/answer/token-budget.js";
 import { UpstreamError, UpstreamUnavailableError } from "../../src/core/errors.js";
 import { createTokenCounter } from "../../src/core/text/token-counter.js";
-import { CoalescingEmbedder } from "../../src/wrappers/coalescing-embedder.js";
+import { createCoalescingEmbedder } from "../../src/wrappers/coalescing-embedder.js";
 import { estimateCostUsd } from "../../src/observability/model-usage-recorder.js";
 import { retryAfterSeconds } from "../../src/adapters/openai/openai-errors.js";
 import { createResiliencePolicy } from "../../src/wrappers/resilience-policy.js";
@@ -73,7 +73,7 @@ describe("model layer parts", () => {
 
   it("coalesces concurrent embed calls and splits the vectors back per caller", async () => {
     const inner = new CountingEmbedder(32);
-    const embedder = new CoalescingEmbedder(inner, { windowMs: 5 });
+    const embedder = createCoalescingEmbedder(inner, { windowMs: 5 });
     const [a, b] = await Promise.all([embedder.embed(["alpha"]), embedder.embed(["beta", "gamma"])]);
     expect(inner.calls).toBe(1);
     expect(a).toEqual(await inner.inner.embed(["alpha"]));
@@ -90,7 +90,7 @@ describe("model layer parts", () => {
       maxBatchSize: inner.maxBatchSize,
       embed: (texts: string[], options?: { tenant?: string }) => (tenants.push(options?.tenant), inner.embed(texts)),
     };
-    const embedder = new CoalescingEmbedder(recording, { windowMs: 5 });
+    const embedder = createCoalescingEmbedder(recording, { windowMs: 5 });
     await Promise.all([embedder.embed(["a"], { tenant: "t1" }), embedder.embed(["b"], { tenant: "t2" }), embedder.embed(["c"], { tenant: "t1" })]);
     expect(inner.calls).toBe(2);
     expect(tenants.sort()).toEqual(["t1", "t2"]);

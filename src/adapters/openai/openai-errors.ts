@@ -1,5 +1,4 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
-import { CircuitOpenError } from "../../wrappers/resilience-policy.js";
 import { AppError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, type AppErrorOptions } from "../../core/errors.js";
 
 /**
@@ -19,8 +18,6 @@ export class ModelRequestRejectedError extends AppError {
 
 /** The endpoint answered 429: transient, with the Retry-After it asked for. */
 export class ModelRateLimitedError extends UpstreamUnavailableError {}
-
-export type ModelErrorKind = "timeout" | "rate_limited" | "server_error" | "connection" | "rejected" | "breaker_open" | "invalid_output" | "aborted" | "other";
 
 /** Seconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date); undefined when absent or unreadable. */
 export function retryAfterSeconds(headers: Headers | undefined): number | undefined {
@@ -58,18 +55,4 @@ export function mapOpenAiError(error: unknown, what: string): unknown {
   }
   if (error instanceof Error && error.name === "AbortError") return error;
   return new UpstreamError(`${what} failed`);
-}
-
-/** Metric label for a (mapped) error. */
-export function errorKind(error: unknown): ModelErrorKind {
-  if (error instanceof ModelRequestRejectedError) return "rejected";
-  if (error instanceof UpstreamTimeoutError) return "timeout";
-  if (error instanceof UpstreamUnavailableError) {
-    if (error instanceof CircuitOpenError) return "breaker_open";
-    if (error instanceof ModelRateLimitedError) return "rate_limited";
-    return "connection";
-  }
-  if (error instanceof UpstreamError) return "server_error";
-  if (error instanceof APIUserAbortError || (error instanceof Error && error.name === "AbortError")) return "aborted";
-  return "other";
 }

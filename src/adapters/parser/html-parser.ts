@@ -1,6 +1,7 @@
-import { Parser } from "htmlparser2";
-import type { HeadingMark, ParsedDocument } from "../../ports/parser.js";
-import { assertNotBlank, decodeText } from "./plain-text-parser.js";
+import { Parser as HtmlTokenizer } from "htmlparser2";
+import { decodeText } from "../../core/text/decode-text.js";
+import type { HeadingMark, ParsedDocument, Parser } from "../../ports/parser.js";
+import { assertNotBlank } from "./plain-text-parser.js";
 
 // Elements whose content is never visible text. <head> itself is absent: its children are (or are
 // <title>), and browsers still show stray text that malformed pages put inside it.
@@ -111,7 +112,7 @@ export function parseHtml(bytes: Uint8Array): ParsedDocument {
   let openHeading: { level: number; start: number | null } | null = null;
   let rowHasCell = false;
 
-  const parser = new Parser(
+  const parser = new HtmlTokenizer(
     {
       onopentag(name, attributes) {
         const hides = HIDDEN_CONTENT.has(name) || "hidden" in attributes || attributes["aria-hidden"] === "true";
@@ -186,3 +187,5 @@ export function parseHtml(bytes: Uint8Array): ParsedDocument {
   const title = documentTitle ?? headings.find((heading) => heading.level === 1)?.title ?? null;
   return { mediaType: "text/html", text, title, pages: [], headings };
 }
+
+export const htmlParser: Parser = { mediaTypes: ["text/html"], parse: async (bytes) => parseHtml(bytes) };

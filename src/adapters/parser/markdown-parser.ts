@@ -1,5 +1,6 @@
-import type { HeadingMark, ParsedDocument } from "../../ports/parser.js";
-import { assertNotBlank, decodeText } from "./plain-text-parser.js";
+import { decodeText } from "../../core/text/decode-text.js";
+import type { HeadingMark, ParsedDocument, Parser } from "../../ports/parser.js";
+import { assertNotBlank } from "./plain-text-parser.js";
 
 const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
@@ -89,3 +90,5 @@ export function parseMarkdown(bytes: Uint8Array): ParsedDocument {
   const title = headings.find((heading) => heading.level === 1)?.title ?? null;
   return { mediaType: "text/markdown", text, title, pages: [], headings };
 }
+
+export const markdownParser: Parser = { mediaTypes: ["text/markdown"], parse: async (bytes) => parseMarkdown(bytes) };

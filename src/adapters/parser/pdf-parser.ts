@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { UnprocessableDocumentError } from "../../core/errors.js";
-import type { PageSpan, ParsedDocument } from "../../ports/parser.js";
+import type { PageSpan, ParsedDocument, Parser } from "../../ports/parser.js";
 
 const PAGE_SEPARATOR = "\n\n";
 
@@ -127,3 +127,5 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
     await loadingTask?.destroy().catch(() => undefined);
   }
 }
+
+export const pdfParser: Parser = { mediaTypes: ["application/pdf"], parse: parsePdf };

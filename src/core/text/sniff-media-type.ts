@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer } from "file-type";
 import { UnprocessableDocumentError, UnsupportedMediaTypeError } from "../errors.js";
-import type { SupportedMediaType } from "../../ports/parser.js";
-import { decodeText } from "../../adapters/parser/plain-text-parser.js";
+import type { SupportedMediaType } from "./parsed-document.js";
+import { decodeText } from "./decode-text.js";
 
 const HTML_SNIFF_LENGTH = 4096;
 const MARKDOWN_SNIFF_LENGTH = 32_768;

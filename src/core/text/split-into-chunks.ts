@@ -1,5 +1,5 @@
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
-import type { HeadingMark, PageSpan, ParsedDocument } from "../../ports/parser.js";
+import type { HeadingMark, PageSpan, ParsedDocument } from "./parsed-document.js";
 import type { TokenCounter } from "./token-counter.js";
 
 export interface TextChunk {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { UnprocessableDocumentError } from "../../../src/core/errors.js";
-import { decodeText, parsePlainText } from "../../../src/adapters/parser/plain-text-parser.js";
+import { parsePlainText } from "../../../src/adapters/parser/plain-text-parser.js";
 
 describe("parsePlainText", () => {
   it("decodes UTF-8 and normalises line endings without inventing structure", () => {
@@ -12,13 +12,6 @@ describe("parsePlainText", () => {
       pages: [],
       headings: [],
     });
-  });
-
-  it("decodes BOM-marked UTF-16 in both byte orders", () => {
-    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Grüße", "utf16le")]);
-    const big = Buffer.from(little).swap16();
-    expect(decodeText(new Uint8Array(little))).toBe("Grüße");
-    expect(decodeText(new Uint8Array(big))).toBe("Grüße");
   });
 
   it("refuses invalid UTF-8 and blank text with 422", () => {
