@@ -4,9 +4,11 @@ import type { IngestJobData } from "../use-cases/ingest-job.js";
 import type { SearchHit } from "../ports/vector-store.js";
 import type { Citation, QueryResult } from "../use-cases/answer-query.js";
 import type { Retrieval } from "../use-cases/retrieve.js";
+import type { z } from "zod";
+import type { documentSchema, jobSchema } from "./document-schemas.js";
 
 /** Wire shapes (snake_case JSON) of the domain objects. */
-export function documentJson(record: DocumentRecord) {
+export function documentJson(record: DocumentRecord): z.infer<typeof documentSchema> {
   return {
     id: record.id,
     title: record.title,
@@ -26,7 +28,7 @@ export function documentJson(record: DocumentRecord) {
   };
 }
 
-export function jobJson(job: Job<IngestJobData>) {
+export function jobJson(job: Job<IngestJobData>): z.infer<typeof jobSchema> {
   return {
     id: job.id,
     document_id: job.data.documentId,
