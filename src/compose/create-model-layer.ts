@@ -1,8 +1,10 @@
 import type { KeyValue } from "../ports/key-value.js";
 import type { Config } from "../config/schema.js";
 import { AnswerCache } from "../use-cases/answer/answer-cache.js";
-import { LlmAnswerer } from "../use-cases/answer/model-answerer.js";
-import { loadPromptTemplates } from "../core/answer/prompt-templates.js";
+import { createModelAnswerer } from "../use-cases/answer/model-answerer.js";
+import { createExtractiveAnswerer } from "../use-cases/answer/extractive-answerer.js";
+import type { Answerer } from "../ports/answerer.js";
+import { loadPromptTemplates } from "../adapters/prompts/file-prompt-templates.js";
 import { createTokenCounter } from "../core/text/token-counter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -25,8 +27,8 @@ import { RoutedChatModel } from "../wrappers/routed-chat-model.js";
 export interface ModelLayer {
   /** OpenAI-compatible embedder (resilient, query calls coalesced); null → keep the local embedder. */
   embedder: Embedder | null;
-  /** Model answer path; null → the extractive answerer (pass nothing as `answerer`). */
-  answerer: LlmAnswerer | null;
+  /** The model answerer (`answer.provider: openai`), else the local extractive one. */
+  answerer: Answerer;
   answerCache: AnswerCache;
   recorder: ModelUsageRecorder;
   policies: Record<string, ResiliencePolicy>;
@@ -52,8 +54,8 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, half_
 /**
  * Builds the model layer from config: `embedding.provider: openai` and `answer.provider: openai`
  * select the OpenAI-compatible adapters (one SDK client, `maxRetries: 0`), each behind its own
- * resilience policy with metrics; otherwise the embedder/answerer stay null and the local ones are
- * used. Prompts are read here, so a missing prompt file stops start-up.
+ * resilience policy with metrics; otherwise the embedder stays null (the local one is used) and the
+ * answerer is the extractive one. Prompts are read here, so a missing prompt file stops start-up.
  */
 export function createModelLayer(config: Config, deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue }, options: ModelLayerOptions = {}): ModelLayer {
   const { metrics, logger } = deps;
@@ -131,7 +133,7 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
     embedder = new CoalescingEmbedder(resilient, { windowMs: options.embeddingCoalesceWindowMs ?? 3 });
   }
 
-  let answerer: LlmAnswerer | null = null;
+  let answerer: Answerer = createExtractiveAnswerer({ maxSentences: config.answer.maxSentences });
   if (client && config.answer.provider === "openai") {
     const resilientChat = (name: string, model: string) =>
       new ResilientChatModel(new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput }), policy(name, modelSettings), {
@@ -143,14 +145,14 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
     const small: ChatModel | undefined = config.answer.smallModel
       ? new RoutedChatModel(resilientChat("chat_small", config.answer.smallModel), fallback)
       : undefined;
-    answerer = new LlmAnswerer({
+    answerer = createModelAnswerer({
       chat: new RoutedChatModel(primary, fallback),
       smallChat: small,
       templates: loadPromptTemplates({ version: config.answer.promptVersion, directory: options.promptDirectory }),
       counter: createTokenCounter(),
-      recorder,
+      recordCall: (call) => recorder.record({ provider: "openai", ...call }),
+      onInvalidOutput: () => metrics.modelErrors.inc({ provider: "openai", kind: "invalid_output" }),
       cache: answerCache,
-      metrics,
       settings: {
         maxOutputTokens: config.answer.maxOutputTokens,
         inputTokenBudget: config.answer.inputTokenBudget,

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnswerQueryDeps } from "../use-cases/answer-query.js";
-import type { LlmAnswerer } from "../use-cases/answer/model-answerer.js";
+import type { Answerer } from "../ports/answerer.js";
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository, BlobStore } from "../ports/document-repository.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
@@ -34,8 +34,8 @@ export interface AppDeps {
   locks: KeyedLock;
   logger: Logger;
   metrics: Metrics;
-  /** Model answer path (answer.provider openai); absent → the local extractive answerer. */
-  answerer?: LlmAnswerer;
+  /** The model answerer (answer.provider openai) or the local extractive one; chosen in compose. */
+  answerer: Answerer;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
@@ -68,7 +68,6 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     logger: deps.logger,
     metrics: deps.metrics,
     retrievalSettings: () => deps.retrievalSettings.current(),
-    maxSentences: deps.config.answer.maxSentences,
     answerer: deps.answerer,
   };
   app.route("/v1/query", queryRoutes(queryDeps));

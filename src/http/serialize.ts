@@ -2,10 +2,12 @@ import type { DocumentRecord } from "../ports/document-repository.js";
 import type { Job } from "../ports/job-queue.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
 import type { SearchHit } from "../ports/vector-store.js";
-import type { Citation, QueryResult } from "../use-cases/answer-query.js";
+import type { Citation } from "../ports/answerer.js";
+import type { QueryResult } from "../use-cases/answer-query.js";
 import type { Retrieval } from "../use-cases/retrieve.js";
-import type { z } from "zod";
+import type { z } from "@hono/zod-openapi";
 import type { documentSchema, jobSchema } from "./document-schemas.js";
+import type { citationSchema, hitSchema, queryResponseSchema, retrievalSchema, usageSchema } from "./query-schemas.js";
 
 /** Wire shapes (snake_case JSON) of the domain objects. */
 export function documentJson(record: DocumentRecord): z.infer<typeof documentSchema> {
@@ -44,7 +46,7 @@ export function jobJson(job: Job<IngestJobData>): z.infer<typeof jobSchema> {
   };
 }
 
-export function hitJson(hit: SearchHit) {
+export function hitJson(hit: SearchHit): z.infer<typeof hitSchema> {
   return {
     document_id: hit.metadata.documentId,
     chunk_id: hit.id,
@@ -65,7 +67,7 @@ export function hitJson(hit: SearchHit) {
   };
 }
 
-export function retrievalJson(retrieval: Retrieval, options: { explain: boolean }) {
+export function retrievalJson(retrieval: Retrieval, options: { explain: boolean }): z.infer<typeof retrievalSchema> {
   return {
     status: retrieval.status,
     hits: retrieval.hits.map(hitJson),
@@ -73,14 +75,14 @@ export function retrievalJson(retrieval: Retrieval, options: { explain: boolean 
       top_k: retrieval.thresholds.topK,
       candidate_k: retrieval.thresholds.candidateK,
       min_score: retrieval.thresholds.minScore,
-      min_score_applies_to: "scores.dense",
+      min_score_applies_to: "scores.dense" as const,
     },
     ...(retrieval.reason ? { reason: retrieval.reason } : {}),
     ...(options.explain ? { cut: retrieval.cut.map(hitJson) } : {}),
   };
 }
 
-export function citationJson(citation: Citation) {
+export function citationJson(citation: Citation): z.infer<typeof citationSchema> {
   return {
     n: citation.n,
     document_id: citation.documentId,
@@ -93,7 +95,7 @@ export function citationJson(citation: Citation) {
 }
 
 /** Token usage of the answer (all model attempts summed), its estimated cost, and what produced it. */
-export function usageJson(result: QueryResult) {
+export function usageJson(result: QueryResult): z.infer<typeof usageSchema> {
   return {
     input_tokens: result.usage.inputTokens,
     output_tokens: result.usage.outputTokens,
@@ -104,7 +106,7 @@ export function usageJson(result: QueryResult) {
   };
 }
 
-export function queryJson(result: QueryResult, options: { explain: boolean }) {
+export function queryJson(result: QueryResult, options: { explain: boolean }): z.infer<typeof queryResponseSchema> {
   return {
     answer: result.answer,
     citations: result.citations.map(citationJson),

@@ -1,10 +1,8 @@
 import { ValidationError } from "../core/errors.js";
-import type { RetrievalSettings } from "../config/schema.js";
-import type { SearchFilter, SearchHit } from "../ports/vector-store.js";
+import { NOT_FOUND_ANSWER, NO_CONTEXT_ANSWER, STORE_UNAVAILABLE_ANSWER } from "../core/answer/answer-texts.js";
+import type { Answer, AnswerEvent, Answerer, AnswerRequest, AnswerUsage, Citation } from "../ports/answerer.js";
+import type { SearchFilter } from "../ports/vector-store.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "./retrieve.js";
-import { answerExtractively } from "../core/answer/extractive-answerer.js";
-import type { LlmAnswerer, ModelAnswer } from "./answer/model-answerer.js";
-import { EXTRACTIVE_MODEL, EXTRACTIVE_PROMPT_VERSION, NOT_FOUND_ANSWER, NO_CONTEXT_ANSWER, STORE_UNAVAILABLE_ANSWER } from "../core/answer/answer-texts.js";
 
 export interface QueryInput {
   tenant: string;
@@ -16,49 +14,51 @@ export interface QueryInput {
   signal?: AbortSignal;
 }
 
-export interface Citation {
-  n: number;
-  documentId: string;
-  chunkId: string;
-  /** Offsets into the cited chunk's text: hit.text.slice(start, end) === snippet. */
-  start: number;
-  end: number;
-  score: number;
-  snippet: string;
-}
-
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  costUsd: number;
-}
-
 export interface QueryResult {
   answer: string | null;
   citations: Citation[];
   retrieval: Retrieval;
   promptVersion: string | null;
   model: string | null;
-  usage: Usage;
+  usage: AnswerUsage;
   cached: boolean;
   degraded: boolean;
-}
-
-export interface AnswerQueryDeps extends RetrieveDeps {
-  retrievalSettings: () => RetrievalSettings;
-  maxSentences: number;
-  /** The model answer path; absent → the local extractive answerer (the default). */
-  answerer?: LlmAnswerer;
 }
 
 /** Events of a streamed answer: text deltas, then one `result` with the validated answer. */
 export type QueryStreamEvent = { type: "delta"; text: string } | { type: "result"; result: QueryResult };
 
-const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 };
+/** A streamed query: retrieval is done (its status is known before anything is sent), the answer is still to come. */
+export interface QueryStream {
+  retrieval: Retrieval;
+  events: AsyncIterable<QueryStreamEvent>;
+}
+
+/** The live retrieval settings a query reads (config `retrieval`, hot-reloadable). */
+export interface QuerySettings {
+  topK: number;
+  maxTopK: number;
+  candidateK: number;
+  minScore: number;
+  minScoreFloor: number;
+  /** Nothing above the threshold: refuse with "not found", or answer on the no-context path flagged degraded. */
+  onNoContext: "refuse" | "fallback";
+}
+
+export interface AnswerQueryDeps extends RetrieveDeps {
+  retrievalSettings: () => QuerySettings;
+  answerer: Answerer;
+}
+
+export interface AnswerQueryOptions {
+  /** Called once retrieval is done, before answering (the HTTP route sets its status header there). */
+  onRetrieval?: (retrieval: Retrieval) => void;
+}
+
+const NO_USAGE: AnswerUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 };
 
 /** Request overrides are allowed within the configured bounds; outside them → 400 naming the field. */
-export function resolveThresholds(settings: RetrievalSettings, input: { topK?: number; minScore?: number }) {
+export function resolveThresholds(settings: QuerySettings, input: { topK?: number; minScore?: number }) {
   const issues = [];
   if (input.topK !== undefined && input.topK > settings.maxTopK)
     issues.push({ path: "top_k", message: `must be at most ${settings.maxTopK} (retrieval.maxTopK)` });
@@ -68,111 +68,82 @@ export function resolveThresholds(settings: RetrievalSettings, input: { topK?: n
   return { topK: input.topK ?? settings.topK, candidateK: settings.candidateK, minScore: input.minScore ?? settings.minScore };
 }
 
-/** Retrieval for a query: thresholds from the live settings, request overrides within bounds. */
-export async function retrieveForQuery(deps: AnswerQueryDeps, input: QueryInput): Promise<Retrieval> {
-  const thresholds = resolveThresholds(deps.retrievalSettings(), input);
-  return retrieveChunks(deps, { tenant: input.tenant, question: input.question, thresholds, filter: input.filter, signal: input.signal });
-}
-
 /**
- * The query use case: retrieve (thresholds from the live settings, request overrides within
- * bounds), then answer from the retrieved chunks with citations — by the model when one is
- * configured, else by the extractive answerer. Nothing above the threshold follows `onNoContext`
- * (refuse, or the no-context path flagged degraded); a store that is down gives the documented
- * fallback with `retrieval.status: "unavailable"` and `degraded: true` (with a model: the separate
- * non-retrieval prompt). Model failures after retries propagate as Upstream* errors (502/503/504).
+ * The query use case, the one entry point of `POST /v1/query`: retrieve (thresholds from the live
+ * settings, request overrides within bounds), then answer with citations, or return hits only in
+ * `retrieve` mode. The `ok | empty | unavailable` decisions are made here, once, for every answerer:
+ * - ok: the answerer answers from the passages; finding nothing in them is the "not found" refusal;
+ * - empty: `onNoContext: refuse` → the "not found" refusal (not degraded); `fallback` → the
+ *   no-context path, flagged degraded;
+ * - unavailable (store down): the documented fallback, flagged degraded, saying so in the answer.
+ * The no-context and unavailable paths ask the answerer without passages when it can answer that
+ * way (a model's separate prompt), else give a fixed text saying why. Model failures after retries
+ * propagate as Upstream*Error (502/503/504). `stream: true` resolves once retrieval is done and
+ * streams the answer: fixed and extractive answers come as one delta.
  */
-export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Promise<QueryResult> {
-  return answerRetrieved(deps, input, await retrieveForQuery(deps, input));
+export function answerQuery(deps: AnswerQueryDeps, input: QueryInput, options?: AnswerQueryOptions & { stream?: false }): Promise<QueryResult>;
+export function answerQuery(deps: AnswerQueryDeps, input: QueryInput, options: AnswerQueryOptions & { stream: true }): Promise<QueryStream>;
+export async function answerQuery(
+  deps: AnswerQueryDeps,
+  input: QueryInput,
+  options: AnswerQueryOptions & { stream?: boolean } = {},
+): Promise<QueryResult | QueryStream> {
+  const thresholds = resolveThresholds(deps.retrievalSettings(), input);
+  const retrieval = await retrieveChunks(deps, { tenant: input.tenant, question: input.question, thresholds, filter: input.filter, signal: input.signal });
+  options.onRetrieval?.(retrieval);
+  const step = decide(deps, input, retrieval);
+  if (options.stream) return { retrieval, events: streamStep(deps.answerer, step, retrieval) };
+  if (step.kind === "fixed") return step.result;
+  return fromAnswer(await deps.answerer.answer(step.request), step, retrieval);
 }
 
-/** Answers from a retrieval already made (the streaming route retrieves first to set its headers). */
-export async function answerRetrieved(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): Promise<QueryResult> {
-  const plan = planAnswer(deps, input, retrieval);
-  if (plan.kind === "fixed") return plan.result;
+/** What to do for a query: a result known without answering, or a request to the answerer. */
+type Step = { kind: "fixed"; result: QueryResult } | { kind: "ask"; request: AnswerRequest; withoutPassages: boolean };
+
+function decide(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): Step {
+  const { answerer } = deps;
+  const fixed = (answer: string | null, degraded: boolean): Step => {
+    const named = answer === null ? { promptVersion: null, model: null } : { promptVersion: answerer.promptVersion, model: answerer.model };
+    return { kind: "fixed", result: { answer, citations: [], retrieval, ...named, usage: NO_USAGE, cached: false, degraded } };
+  };
   const request = { tenant: input.tenant, question: input.question, signal: input.signal };
-  const answered =
-    plan.kind === "model"
-      ? await plan.answerer.answer({ ...request, hits: retrieval.hits })
-      : await plan.answerer.answerWithoutRetrieval({ ...request, reason: plan.reason });
-  return { retrieval, ...fromModelAnswer(answered) };
+  const withoutPassages = (reason: "unavailable" | "empty", text: string): Step =>
+    answerer.capabilities.answersWithoutPassages
+      ? { kind: "ask", request: { ...request, passages: [], noPassagesReason: reason }, withoutPassages: true }
+      : fixed(text, true);
+
+  if (input.mode === "retrieve") return fixed(null, retrieval.status === "unavailable");
+  if (retrieval.status === "unavailable") return withoutPassages("unavailable", STORE_UNAVAILABLE_ANSWER);
+  if (retrieval.status === "empty") {
+    return deps.retrievalSettings().onNoContext === "fallback" ? withoutPassages("empty", NO_CONTEXT_ANSWER) : fixed(NOT_FOUND_ANSWER, false);
+  }
+  return { kind: "ask", request: { ...request, passages: retrieval.hits }, withoutPassages: false };
 }
 
-/** Streams the answer: deltas as the model writes, then the validated result; fixed and extractive answers come as one delta. */
-export async function* streamRetrieved(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): AsyncIterable<QueryStreamEvent> {
-  const plan = planAnswer(deps, input, retrieval);
-  if (plan.kind === "fixed") {
-    if (plan.result.answer) yield { type: "delta", text: plan.result.answer };
-    yield { type: "result", result: plan.result };
+/** An answer without passages is degraded; output that never validated is degraded with no text; nothing found is the refusal. */
+function fromAnswer(answer: Answer, step: Extract<Step, { kind: "ask" }>, retrieval: Retrieval): QueryResult {
+  const base = { retrieval, promptVersion: answer.promptVersion, model: answer.model, usage: answer.usage, cached: answer.cached };
+  if (answer.outcome === "invalid_output") return { ...base, answer: null, citations: [], degraded: true };
+  if (answer.outcome === "not_found") return { ...base, answer: NOT_FOUND_ANSWER, citations: [], degraded: step.withoutPassages };
+  return { ...base, answer: answer.answer, citations: step.withoutPassages ? [] : answer.citations, degraded: step.withoutPassages };
+}
+
+async function* streamStep(answerer: Answerer, step: Step, retrieval: Retrieval): AsyncIterable<QueryStreamEvent> {
+  if (step.kind === "fixed") {
+    if (step.result.answer) yield { type: "delta", text: step.result.answer };
+    yield { type: "result", result: step.result };
     return;
   }
-  const request = { tenant: input.tenant, question: input.question, signal: input.signal };
-  const events =
-    plan.kind === "model"
-      ? plan.answerer.streamAnswer({ ...request, hits: retrieval.hits })
-      : plan.answerer.streamWithoutRetrieval({ ...request, reason: plan.reason });
-  for await (const event of events) {
-    yield event.type === "delta" ? event : { type: "result", result: { retrieval, ...fromModelAnswer(event.result) } };
+  let streamed = false;
+  for await (const event of answerer.answer(step.request, { stream: true }) as AsyncIterable<AnswerEvent>) {
+    if (event.type === "delta") {
+      streamed = true;
+      yield event;
+      continue;
+    }
+    const result = fromAnswer(event.result, step, retrieval);
+    // A refusal replaces an answer that produced no text: send its text as the one delta.
+    if (!streamed && result.answer) yield { type: "delta", text: result.answer };
+    yield { type: "result", result };
   }
-}
-
-type AnswerPlan =
-  | { kind: "fixed"; result: QueryResult }
-  | { kind: "model"; answerer: LlmAnswerer }
-  | { kind: "fallback"; answerer: LlmAnswerer; reason: "unavailable" | "empty" };
-
-function planAnswer(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): AnswerPlan {
-  const answerer = deps.answerer;
-  const base = { citations: [], retrieval, usage: NO_USAGE, cached: false };
-  if (input.mode === "retrieve")
-    return { kind: "fixed", result: { ...base, answer: null, promptVersion: null, model: null, degraded: retrieval.status === "unavailable" } };
-  if (!answerer) return { kind: "fixed", result: answerFromExtracts(deps, input, retrieval) };
-  if (retrieval.status === "unavailable") return { kind: "fallback", answerer, reason: "unavailable" };
-  if (retrieval.status === "empty") {
-    if (deps.retrievalSettings().onNoContext === "fallback") return { kind: "fallback", answerer, reason: "empty" };
-    return { kind: "fixed", result: { ...base, answer: NOT_FOUND_ANSWER, promptVersion: answerer.promptVersion, model: null, degraded: false } };
-  }
-  return { kind: "model", answerer };
-}
-
-function fromModelAnswer(answer: ModelAnswer): Omit<QueryResult, "retrieval"> {
-  return {
-    answer: answer.answer,
-    citations: answer.citations,
-    promptVersion: answer.promptVersion,
-    model: answer.model,
-    usage: answer.usage,
-    cached: answer.cached,
-    degraded: answer.degraded,
-  };
-}
-
-/** The model-free path: fixed texts for unavailable/empty retrieval, else the extractive answerer's cited sentences. */
-function answerFromExtracts(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval): QueryResult {
-  const settings = deps.retrievalSettings();
-  const base = { citations: [], retrieval, usage: NO_USAGE, cached: false };
-  const answered = { promptVersion: EXTRACTIVE_PROMPT_VERSION, model: EXTRACTIVE_MODEL };
-  if (retrieval.status === "unavailable") return { ...base, ...answered, answer: STORE_UNAVAILABLE_ANSWER, degraded: true };
-  if (retrieval.status === "empty") {
-    return settings.onNoContext === "refuse"
-      ? { ...base, ...answered, answer: NOT_FOUND_ANSWER, degraded: false }
-      : { ...base, ...answered, answer: NO_CONTEXT_ANSWER, degraded: true };
-  }
-
-  const extracted = answerExtractively({ question: input.question, hits: retrieval.hits, maxSentences: deps.maxSentences });
-  if (extracted.answer === null) return { ...base, ...answered, answer: NOT_FOUND_ANSWER, degraded: false };
-  const citations = extracted.citations.map((citation) => ({
-    n: citation.n,
-    documentId: citation.documentId,
-    chunkId: citation.chunkId,
-    start: citation.start,
-    end: citation.end,
-    score: scoreOf(retrieval.hits[citation.hitIndex]),
-    snippet: citation.snippet,
-  }));
-  return { ...base, ...answered, answer: extracted.answer, citations, degraded: false };
-}
-
-function scoreOf(hit: SearchHit | undefined): number {
-  return hit ? hit.scores.fused : 0;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamUnavailableError } from "../../src/core/errors.js";
 import { createApp } from "../../src/http/create-app.js";
+import { queryRoutes } from "../../src/http/routes/query-routes.js";
 import type { VectorStore } from "../../src/ports/vector-store.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -85,6 +86,55 @@ describe("POST /v1/query over the embedded adapters", () => {
     const missing = await test.app.request("/v1/query", jsonRequest("POST", { top_k: 3 }));
     expect(missing.status).toBe(400);
     expect(JSON.stringify(await missing.json())).toContain("question");
+  });
+
+  it("answers a malformed body with the 400 envelope naming each field path; a non-JSON body with 415; an oversized one with 413", async () => {
+    const invalid = await test.app.request("/v1/query", jsonRequest("POST", { question: " ", top_k: "3", filter: { sources: [] }, extra: 1 }));
+    expect(invalid.status).toBe(400);
+    const envelope = (await invalid.json()) as { error: { code: string; message: string; details: { issues: Array<{ path: string }> } }; request_id: string };
+    expect(envelope).toMatchObject({ error: { code: "validation_error" }, request_id: expect.any(String) });
+    expect(envelope.error.details.issues.map((issue) => issue.path).sort()).toEqual(["", "filter.sources", "question", "top_k"]);
+    expect(envelope.error.message).toContain("top_k");
+
+    const malformed = await test.app.request("/v1/query", jsonRequest("POST", '{"question":'));
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: "validation_error" } });
+
+    const text = await test.app.request("/v1/query", { method: "POST", headers: { "content-type": "text/plain" }, body: '{"question":"chess"}' });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ error: { code: "unsupported_media_type" } });
+
+    const huge = await test.app.request("/v1/query", jsonRequest("POST", { question: "x".repeat(70 * 1024) }));
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
+  it("streams the extractive answer as one delta between the retrieval and the citations", async () => {
+    const response = await test.app.request("/v1/query", jsonRequest("POST", { question: "Where is Mount Etna?", stream: true }));
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    expect(response.headers.get("x-retrieval-status")).toBe("ok");
+    const events = (await response.text())
+      .split("\n\n")
+      .filter((block) => block.trim())
+      .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "null") as Record<string, any> }));
+    expect(events.map((event) => event.event)).toEqual(["retrieval", "delta", "citations", "usage", "done"]);
+    expect(events[1]!.data.text).toBe(events[4]!.data.answer);
+    expect(events[4]!.data).toMatchObject({ prompt_version: "extractive.v1", degraded: false });
+    expect(events[2]!.data.citations[0]).toMatchObject({ n: 1, document_id: "volcanoes" });
+  });
+
+  it("describes POST /v1/query in OpenAPI from its zod schemas: the request body, the JSON answer and the event stream", () => {
+    const deps = test.runtime.deps;
+    const routes = queryRoutes({ ...deps, retrievalSettings: () => deps.retrievalSettings.current() });
+    const document = routes.getOpenAPIDocument({ openapi: "3.0.0", info: { title: "ragline", version: "test" } }) as Record<string, any>;
+    const post = document.paths["/"].post;
+    expect(post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/QueryRequest" });
+    expect(Object.keys(post.responses["200"].content)).toEqual(["application/json", "text/event-stream"]);
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(["200", "400", "413", "415", "502", "503", "504"]));
+    const request = document.components.schemas.QueryRequest;
+    expect(request.required).toEqual(["question"]);
+    expect(Object.keys(request.properties)).toEqual(["question", "top_k", "min_score", "filter", "mode", "explain", "stream"]);
+    expect(document.components.schemas.QueryResponse.properties.citations.items).toEqual({ $ref: "#/components/schemas/Citation" });
   });
 
   it("restricts retrieval to the documents named in the filter", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryKeyValue } from "../../src/adapters/key-value/memory/memory-key-value.js";
 import { composeRuntime, type Runtime } from "../../src/compose/compose-runtime.js";
-import type { LlmAnswerer } from "../../src/use-cases/answer/model-answerer.js";
+import type { Answerer } from "../../src/ports/answerer.js";
 import { UpstreamUnavailableError } from "../../src/core/errors.js";
 import { createApp, type AppDeps } from "../../src/http/create-app.js";
 import { Metrics } from "../../src/observability/metrics.js";
@@ -16,7 +16,7 @@ import { jsonRequest } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 /** The real createApp with the model answerer wired in and the store under test. */
-function createModelApp(deps: AppDeps, answerer: LlmAnswerer, store: VectorStore) {
+function createModelApp(deps: AppDeps, answerer: Answerer, store: VectorStore) {
   return createApp({ ...deps, answerer, store });
 }
 
@@ -71,7 +71,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
         `${id} indexed`,
       );
     }
-    app = createModelApp(runtime.deps, layer.answerer!, layer.wrapStore(runtime.deps.store));
+    app = createModelApp(runtime.deps, layer.answerer, layer.wrapStore(runtime.deps.store));
   });
   afterAll(async () => {
     await runtime.close();
@@ -139,7 +139,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
       health: async () => ({ status: "down", detail: "stand-in is down" }),
       close: async () => {},
     };
-    const downApp = createModelApp(runtime.deps, layer.answerer!, failing);
+    const downApp = createModelApp(runtime.deps, layer.answerer, failing);
     const response = await query({ question: "Where is Mount Etna?" }, downApp);
     expect(response.status).toBe(200);
     expect(response.headers.get("x-retrieval-status")).toBe("unavailable");
@@ -154,6 +154,32 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
     expect(streamed.at(-1)).toMatchObject({ event: "done", data: { degraded: true, prompt_version: "fallback.v1" } });
   });
 
+  it("with nothing relevant refuses without calling the model (onNoContext refuse), or asks the fallback prompt, degraded (fallback)", async () => {
+    const irrelevant = { question: "What is the airspeed velocity of an unladen swallow?", min_score: 0.99 };
+    const refused = await query(irrelevant);
+    expect(refused.headers.get("x-retrieval-status")).toBe("empty");
+    expect(await refused.json()).toMatchObject({
+      answer: "I could not find this in the documents.",
+      degraded: false,
+      prompt_version: "answer.v1",
+      model: null,
+      citations: [],
+      usage: { input_tokens: 0 },
+    });
+    expect(standIn.chatRequests()).toHaveLength(0);
+
+    const settings = runtime.deps.retrievalSettings.current();
+    const fallbackApp = createApp({
+      ...runtime.deps,
+      answerer: layer.answerer,
+      retrievalSettings: { current: () => ({ ...settings, onNoContext: "fallback" }) },
+    });
+    const body = (await (await query(irrelevant, fallbackApp)).json()) as Record<string, any>;
+    expect(body).toMatchObject({ degraded: true, prompt_version: "fallback.v1", retrieval: { status: "empty" }, citations: [] });
+    expect(body.answer).toMatch(/could not be consulted/);
+    expect(standIn.chatRequests()[0]!.body.messages![1]!.content).toContain("<situation>No passage of the documents was relevant enough");
+  });
+
   it("treats a hanging store as unavailable after store.timeoutMs", async () => {
     const hanging: VectorStore = { ...runtime.deps.store, kind: "hanging-stand-in", search: () => new Promise(() => {}), close: async () => {} };
     const config = modelConfig(standIn.baseUrl, { server: { dataDir } });
@@ -162,7 +188,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
       { metrics: new Metrics(), logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 10 }) },
       { storeMaxAttempts: 1 },
     );
-    const hangingApp = createModelApp(runtime.deps, layer.answerer!, shortLayer.wrapStore(hanging));
+    const hangingApp = createModelApp(runtime.deps, layer.answerer, shortLayer.wrapStore(hanging));
     const started = Date.now();
     const response = await query({ question: "Where is Mount Etna?" }, hangingApp);
     expect(response.headers.get("x-retrieval-status")).toBe("unavailable");

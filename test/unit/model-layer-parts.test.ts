@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { answerCacheKey, normalizeQuestion } from "../../src/use-cases/answer/answer-cache.js";
 import { resolveModelCitations } from "../../src/core/answer/citations.js";
-import { escapeDelimiters, loadPromptTemplates, parsePromptFile } from "../../src/core/answer/prompt-templates.js";
+import { escapeDelimiters, parsePromptFile } from "../../src/core/answer/prompt-templates.js";
+import { loadPromptTemplates } from "../../src/adapters/prompts/file-prompt-templates.js";
 import { parseAnswerOutput } from "../../src/use-cases/answer/structured-answer.js";
 import { passagesWithinBudget } from "../../src/core/answer/token-budget.js";
 import { UpstreamError, UpstreamUnavailableError } from "../../src/core/errors.js";

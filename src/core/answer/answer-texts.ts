@@ -1,4 +1,4 @@
-/** Fixed answers of the local (model-free) answer path; versioned like prompts. */
+/** The extractive answerer's name and version, and the fixed answers the query use case gives in any answerer's name (refusal, no context, store down). */
 export const EXTRACTIVE_PROMPT_VERSION = "extractive.v1";
 export const EXTRACTIVE_MODEL = "local-extractive";
 export const NOT_FOUND_ANSWER = "I could not find this in the documents.";

@@ -1,5 +1,4 @@
-import type { SearchHit } from "../../ports/vector-store.js";
-import type { Citation } from "../../use-cases/answer-query.js";
+import type { Citation, Passage } from "./passages.js";
 
 const SNIPPET_MAX_CHARS = 300;
 const MARKER = /\[(\d{1,4})\]/g;
@@ -15,7 +14,7 @@ export function markersIn(text: string): number[] {
  * Citations a model gave (its list plus the markers in its text), restricted to passages 1..hits.length:
  * numbers pointing outside the retrieved set are dropped, and their markers removed from the text.
  */
-export function resolveModelCitations(answer: string, claimed: number[], hits: SearchHit[]): { answer: string; citations: Citation[] } {
+export function resolveModelCitations(answer: string, claimed: number[], hits: Passage[]): { answer: string; citations: Citation[] } {
   const valid = (n: number) => Number.isInteger(n) && n >= 1 && n <= hits.length;
   const numbers = [...new Set([...claimed, ...markersIn(answer)])].filter(valid).sort((left, right) => left - right);
   const cleaned = answer

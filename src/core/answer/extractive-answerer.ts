@@ -1,4 +1,4 @@
-import type { SearchHit } from "../../ports/vector-store.js";
+import type { Passage } from "./passages.js";
 import { normalizeText, tokenizeTerms } from "../text/text-tokens.js";
 import { splitSentences } from "../text/sentence-splitter.js";
 
@@ -36,7 +36,7 @@ export interface ExtractiveAnswer {
 export interface ExtractiveAnswerRequest {
   question: string;
   /** Retrieved chunks, best first (their order is the rank the score bonus uses). */
-  hits: SearchHit[];
+  hits: Passage[];
   /** Most sentences in the answer; 3 by default. */
   maxSentences?: number;
   /** Soft cap on the answer's sentence text; a lone first sentence longer than this is cut at a word boundary. */
@@ -123,7 +123,7 @@ function bigramsOf(terms: string[]): string[] {
   return bigrams;
 }
 
-function collectCandidates(hits: SearchHit[]): Candidate[] {
+function collectCandidates(hits: Passage[]): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   hits.forEach((hit, hitIndex) => {
@@ -151,7 +151,7 @@ function inverseSentenceFrequencies(candidates: Candidate[], questionTerms: Set<
   return weights;
 }
 
-function chooseSentences(ranked: Candidate[], hits: SearchHit[], maxSentences: number, maxChars: number | undefined): Candidate[] {
+function chooseSentences(ranked: Candidate[], hits: Passage[], maxSentences: number, maxChars: number | undefined): Candidate[] {
   const best = ranked[0];
   if (best === undefined || maxSentences < 1) return [];
   const chosen: Candidate[] = [];
@@ -184,7 +184,7 @@ function cutAtWordBoundary(text: string, start: number, limit: number): number {
   return trimmedEnd;
 }
 
-function buildAnswer(chosen: Candidate[], hits: SearchHit[]): ExtractiveAnswer {
+function buildAnswer(chosen: Candidate[], hits: Passage[]): ExtractiveAnswer {
   if (chosen.length === 0) return { answer: null, citations: [] };
   const parts: string[] = [];
   const citations: ExtractiveCitation[] = chosen.map((candidate, order) => {

@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import type { ChatMessage } from "../../ports/chat-model.js";
-import type { SearchHit } from "../../ports/vector-store.js";
+import type { Passage } from "./passages.js";
+
+/** One chat message of a rendered prompt (the ChatModel port's message shape). */
+export interface PromptMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
 
 export type OutputMode = "json" | "text";
 
@@ -17,12 +20,9 @@ export interface PromptTemplates {
   fallback: PromptTemplate;
 }
 
-/** `prompts/` at the repository root. */
-export const DEFAULT_PROMPT_DIRECTORY = fileURLToPath(new URL("../../../prompts/", import.meta.url));
-
 const OUTPUT_MARKER = /^<!-- output: (json|text) -->$/m;
 
-/** Splits a prompt file into the shared instructions and its `<!-- output: json|text -->` sections. */
+/** Splits the text of a prompt file into the shared instructions and its `<!-- output: json|text -->` sections. */
 export function parsePromptFile(text: string, version: string): PromptTemplate {
   const parts = text.replace(/\r\n/g, "\n").split(OUTPUT_MARKER);
   const common = (parts[0] ?? "").trim();
@@ -31,14 +31,6 @@ export function parsePromptFile(text: string, version: string): PromptTemplate {
   if (!common || !sections.json || !sections.text)
     throw new Error(`prompt ${version} needs instructions and both <!-- output: json --> and <!-- output: text --> sections`);
   return { version, system: { json: `${common}\n\n${sections.json}`, text: `${common}\n\n${sections.text}` } };
-}
-
-/** Reads `answer.<version>.md` and `fallback.<version>.md` once (at start-up); a missing file stops the process. */
-export function loadPromptTemplates(options: { version: string; directory?: string }): PromptTemplates {
-  const directory = options.directory ?? DEFAULT_PROMPT_DIRECTORY;
-  const read = (name: string) =>
-    parsePromptFile(readFileSync(`${directory.replace(/\/?$/, "/")}${name}.${options.version}.md`, "utf8"), `${name}.${options.version}`);
-  return { answer: read("answer"), fallback: read("fallback") };
 }
 
 /** Neutralises anything in quoted text that could close or open our delimiters. */
@@ -51,7 +43,7 @@ function attribute(value: string): string {
 }
 
 /** One passage as it appears in the prompt; its token count is what the budget charges for it. */
-export function formatPassage(hit: SearchHit, n: number): string {
+export function formatPassage(hit: Passage, n: number): string {
   const title = hit.metadata.title ? ` title="${attribute(hit.metadata.title)}"` : "";
   const page = hit.metadata.page !== null ? ` page="${hit.metadata.page}"` : "";
   return `<document index="${n}" source="${attribute(hit.metadata.source || hit.metadata.documentId)}"${title}${page}>\n${escapeDelimiters(hit.text)}\n</document>\n`;
@@ -72,7 +64,7 @@ export function buildAnswerMessages(
   passages: string[],
   question: string,
   extraInstruction?: string,
-): ChatMessage[] {
+): PromptMessage[] {
   const tail = extraInstruction ? `\n\n${extraInstruction}` : "";
   return [
     { role: "system", content: template.system[mode] },
@@ -94,7 +86,7 @@ export function buildFallbackMessages(
   reason: FallbackReason,
   question: string,
   extraInstruction?: string,
-): ChatMessage[] {
+): PromptMessage[] {
   const tail = extraInstruction ? `\n\n${extraInstruction}` : "";
   return [
     { role: "system", content: template.system[mode] },

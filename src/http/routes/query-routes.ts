@@ -1,43 +1,70 @@
-import { Hono, type Context } from "hono";
+import { createRoute, OpenAPIHono, type Hook } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { z } from "zod";
-import { AppError, PayloadTooLargeError } from "../../core/errors.js";
-import { answerRetrieved, retrieveForQuery, streamRetrieved, type AnswerQueryDeps, type QueryInput, type QueryResult } from "../../use-cases/answer-query.js";
+import { AppError, issuesFromZod, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../../core/errors.js";
 import type { Metrics } from "../../observability/metrics.js";
+import { answerQuery, type AnswerQueryDeps, type QueryInput, type QueryResult } from "../../use-cases/answer-query.js";
+import type { Retrieval } from "../../use-cases/retrieve.js";
 import type { AppEnv } from "../app-env.js";
-import { documentIdSchema } from "../read-uploads.js";
+import { queryErrorSchema, queryEventStreamSchema, queryRequestSchema, queryResponseSchema } from "../query-schemas.js";
+import { limitBody, readBodyText, requestSignal } from "../request-body.js";
 import { citationJson, queryJson, retrievalJson, usageJson } from "../serialize.js";
-import { limitBody, requestSignal } from "../request-body.js";
-import { readJson } from "../validate.js";
 
 const QUERY_BODY_MAX_BYTES = 64 * 1024;
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
-const querySchema = z.strictObject({
-  question: z.string().trim().min(1, "must not be empty").max(4000),
-  top_k: z.number().int().min(1).optional(),
-  min_score: z.number().min(-1).max(1).optional(),
-  filter: z
-    .strictObject({
-      document_ids: z.array(documentIdSchema).min(1).max(1000).optional(),
-      sources: z.array(z.string().min(1).max(512)).min(1).max(100).optional(),
-    })
-    .optional(),
-  mode: z.enum(["answer", "retrieve"]).default("answer"),
-  explain: z.boolean().default(false),
-  stream: z.boolean().default(false),
+/** A body failing the schema throws our ValidationError: the usual 400 envelope with one `{path, message}` per field. */
+const validationHook: Hook<unknown, AppEnv, string, void> = (result) => {
+  if (result.success) return;
+  const issues = issuesFromZod(result.error.issues);
+  throw new ValidationError(`invalid request body: ${issues.map((issue) => `${issue.path || "(body)"}: ${issue.message}`).join("; ")}`, issues);
+};
+
+/** Refuses a non-JSON body with our 415, then hands the validator the body read straight from the Node stream (see request-body.ts). */
+const readJsonBody: MiddlewareHandler<AppEnv> = async (context, next) => {
+  if (!JSON_MEDIA_TYPE.test(context.req.header("content-type") ?? "")) throw new UnsupportedMediaTypeError("send the query as application/json");
+  // The validator reads c.req.json(), which takes the text from this cache (hono types the entry as Body["text"], it holds the promise).
+  (context.req.bodyCache as { text?: Promise<string> }).text = readBodyText(context);
+  await next();
+};
+
+const errorContent = (description: string) => ({ description, content: { "application/json": { schema: queryErrorSchema } } });
+
+const queryRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["query"],
+  summary: "Ask a question: hybrid retrieval plus a cited answer, or hits only (`mode: retrieve`)",
+  middleware: [limitBody(QUERY_BODY_MAX_BYTES, () => new PayloadTooLargeError(`query body exceeds ${QUERY_BODY_MAX_BYTES} bytes`)), readJsonBody] as const,
+  request: { body: { required: true, content: { "application/json": { schema: queryRequestSchema } } } },
+  responses: {
+    200: {
+      description: "The answer with its citations and the retrieval it came from (`degraded` when answered without the documents)",
+      headers: { "X-Retrieval-Status": { schema: { type: "string", enum: ["ok", "empty", "unavailable"] } } },
+      content: { "application/json": { schema: queryResponseSchema }, "text/event-stream": { schema: queryEventStreamSchema } },
+    },
+    400: errorContent("Invalid body or thresholds out of the configured bounds: `details.issues` names each field path"),
+    401: errorContent("Missing or invalid API key"),
+    413: errorContent("Body over 64 KiB, refused before it is read"),
+    415: errorContent("Body is not application/json"),
+    500: errorContent("Internal error (the cause is logged with the request id)"),
+    502: errorContent("The answer model failed"),
+    503: errorContent("The answer model is unavailable (see Retry-After)"),
+    504: errorContent("The answer model timed out"),
+  },
 });
 
 /**
  * `POST /v1/query`: hybrid retrieval plus a cited answer (or hits only with `mode: "retrieve"`).
  * With `stream: true` the answer comes as Server-Sent Events: `retrieval`, `delta`…, `citations`,
- * `usage`, `done`; a failure after the stream started ends it with an `error` event.
+ * `usage`, `done`; a failure after the stream started ends it with an `error` event. A body over
+ * 64 KiB is a 413 before it is read.
  */
-export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
-  const limitQueryBody = limitBody(QUERY_BODY_MAX_BYTES, () => new PayloadTooLargeError(`query body exceeds ${QUERY_BODY_MAX_BYTES} bytes`));
+export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenAPIHono<AppEnv> {
+  const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  routes.post("/", limitQueryBody, async (context) => {
-    const body = await readJson(context, querySchema);
+  routes.openapi(queryRoute, async (context) => {
+    const body = context.req.valid("json");
     const started = performance.now();
     const queryDeps = { ...deps, logger: context.get("logger") };
     const input: QueryInput = {
@@ -49,24 +76,26 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): Hono<
       mode: body.mode,
       signal: requestSignal(context),
     };
-    const retrieval = await retrieveForQuery(queryDeps, input);
-    deps.metrics.retrievals.inc({ status: retrieval.status });
-    context.header("X-Retrieval-Status", retrieval.status);
+    const onRetrieval = (retrieval: Retrieval) => {
+      deps.metrics.retrievals.inc({ status: retrieval.status });
+      context.header("X-Retrieval-Status", retrieval.status);
+    };
     const finish = (result: QueryResult) => {
       deps.metrics.queryDuration.observe({ mode: body.mode }, (performance.now() - started) / 1000);
       recordAnswer(deps.metrics, context, result, performance.now() - started);
     };
 
     if (!body.stream) {
-      const result = await answerRetrieved(queryDeps, input, retrieval);
+      const result = await answerQuery(queryDeps, input, { onRetrieval });
       finish(result);
-      return context.json(queryJson(result, { explain: body.explain }));
+      return context.json(queryJson(result, { explain: body.explain }), 200);
     }
 
+    const { retrieval, events } = await answerQuery(queryDeps, input, { stream: true, onRetrieval });
     return streamSSE(context, async (stream) => {
       await stream.writeSSE({ event: "retrieval", data: JSON.stringify(retrievalJson(retrieval, { explain: body.explain })) });
       try {
-        for await (const event of streamRetrieved(queryDeps, input, retrieval)) {
+        for await (const event of events) {
           if (event.type === "delta") {
             await stream.writeSSE({ event: "delta", data: JSON.stringify({ text: event.text }) });
             continue;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { KeyValue } from "../../ports/key-value.js";
-import type { SearchHit } from "../../ports/vector-store.js";
+import type { Passage } from "../../core/answer/passages.js";
 import { type Logger } from "../../ports/logger.js";
 
 /** What a cached answer holds: enough to rebuild the response without a model call. */
@@ -27,7 +27,7 @@ export function normalizeQuestion(question: string): string {
  * rank order), prompt version and model: a changed document changes a hash, so stale answers are
  * never found (invalidation by construction).
  */
-export function answerCacheKey(input: { tenant: string; question: string; hits: SearchHit[]; promptVersion: string; model: string }): string {
+export function answerCacheKey(input: { tenant: string; question: string; hits: Passage[]; promptVersion: string; model: string }): string {
   const material = JSON.stringify([
     input.tenant,
     normalizeQuestion(input.question),

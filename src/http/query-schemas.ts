@@ -1,0 +1,109 @@
+import { z } from "@hono/zod-openapi";
+import { documentIdSchema } from "./read-uploads.js";
+
+/** Body of `POST /v1/query`. */
+export const queryRequestSchema = z
+  .strictObject({
+    question: z.string().trim().min(1, "must not be empty").max(4000),
+    top_k: z.number().int().min(1).optional().openapi({ description: "Hits to return; at most retrieval.maxTopK" }),
+    min_score: z.number().min(-1).max(1).optional().openapi({ description: "Threshold on scores.dense; at least retrieval.minScoreFloor" }),
+    filter: z
+      .strictObject({
+        document_ids: z.array(documentIdSchema).min(1).max(1000).optional(),
+        sources: z.array(z.string().min(1).max(512)).min(1).max(100).optional(),
+      })
+      .optional()
+      .openapi({ description: "Restricts retrieval beyond the tenant (which always applies)" }),
+    mode: z.enum(["answer", "retrieve"]).default("answer").openapi({ description: "`retrieve`: hits only, no answer" }),
+    explain: z.boolean().default(false).openapi({ description: "Also return the candidates the threshold cut" }),
+    stream: z.boolean().default(false).openapi({ description: "Answer as Server-Sent Events (text/event-stream)" }),
+  })
+  .openapi("QueryRequest");
+
+export const hitSchema = z
+  .object({
+    document_id: z.string(),
+    chunk_id: z.string(),
+    score: z.number(),
+    scores: z.object({
+      dense: z.number(),
+      text: z.number().nullable(),
+      fused: z.number(),
+      dense_rank: z.number().int().nullable(),
+      text_rank: z.number().int().nullable(),
+    }),
+    text: z.string(),
+    metadata: z.object({
+      title: z.string(),
+      source: z.string(),
+      chunk_index: z.number().int(),
+      start: z.number().int(),
+      end: z.number().int(),
+      heading_path: z.array(z.string()),
+      page: z.number().int().nullable(),
+      content_hash: z.string(),
+      embedding_model: z.string(),
+    }),
+  })
+  .openapi("Hit");
+
+export const retrievalSchema = z
+  .object({
+    status: z.enum(["ok", "empty", "unavailable"]).openapi({ description: "Also in the X-Retrieval-Status header; `unavailable`: the store is down" }),
+    hits: z.array(hitSchema),
+    thresholds: z.object({ top_k: z.number().int(), candidate_k: z.number().int(), min_score: z.number(), min_score_applies_to: z.literal("scores.dense") }),
+    reason: z.string().optional().openapi({ description: "Why retrieval was unavailable" }),
+    cut: z.array(hitSchema).optional().openapi({ description: "With `explain`: candidates the threshold removed, best first" }),
+  })
+  .openapi("Retrieval");
+
+export const citationSchema = z
+  .object({
+    n: z.number().int().openapi({ description: "The [n] marker in the answer" }),
+    document_id: z.string(),
+    chunk_id: z.string(),
+    start: z.number().int().openapi({ description: "Offsets into the chunk text: text.slice(start, end) === snippet" }),
+    end: z.number().int(),
+    score: z.number(),
+    snippet: z.string(),
+  })
+  .openapi("Citation");
+
+export const usageSchema = z
+  .object({
+    input_tokens: z.number().int(),
+    output_tokens: z.number().int(),
+    cached_tokens: z.number().int(),
+    cost_usd: z.number().openapi({ description: "Estimated from the configured prices; 0 for unknown models" }),
+    model: z.string().nullable(),
+    prompt_version: z.string().nullable(),
+  })
+  .openapi("Usage");
+
+export const queryResponseSchema = z
+  .object({
+    answer: z.string().nullable().openapi({ description: "With [n] citation markers; null in retrieve mode or when the model output never validated" }),
+    citations: z.array(citationSchema),
+    retrieval: retrievalSchema,
+    prompt_version: z.string().nullable(),
+    model: z.string().nullable(),
+    usage: usageSchema,
+    cached: z.boolean(),
+    degraded: z.boolean().openapi({ description: "Answered without the documents (store down, or no-context fallback) or without a valid model output" }),
+  })
+  .openapi("QueryResponse");
+
+export const queryEventStreamSchema = z.string().openapi({
+  description:
+    "With `stream: true`, Server-Sent Events in this order: `retrieval` (a Retrieval), `delta` ({text}) repeated, `citations` ({citations}), " +
+    "`usage` (a Usage), `done` ({answer, prompt_version, model, cached, degraded}). A failure after the stream started ends it with " +
+    "`error` ({error: {code, message, status}, request_id}) instead of `done`.",
+});
+
+/** Our error envelope; `details.issues` lists `{path, message}` per failing field for validation_error. */
+export const queryErrorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().nullable() }),
+    request_id: z.string().nullable(),
+  })
+  .openapi("QueryError");
