@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnswerQueryDeps } from "../use-cases/answer-query.js";
 import type { Answerer } from "../ports/answerer.js";
 import type { Config } from "../config/schema.js";
@@ -15,6 +15,8 @@ import { NotFoundError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { authenticate } from "./authenticate.js";
 import { handleError } from "./error-handler.js";
+import { validationHook } from "./openapi-hook.js";
+import { serveOpenApiDocument } from "./openapi-document.js";
 import { requestContext } from "./request-context.js";
 import { documentRoutes } from "./routes/document-routes.js";
 import { healthRoutes, type ReadinessCheck } from "./routes/health-routes.js";
@@ -41,9 +43,10 @@ export interface AppDeps {
 /**
  * Builds the HTTP application over the given adapters; no module-level state, so tests build as
  * many as they like. `routes: "operations"` keeps only /healthz, /readyz and /metrics (worker processes).
+ * Every route is declared with its zod schemas; `GET /openapi.json` describes them all.
  */
-export function createApp(deps: AppDeps, options: { routes?: "all" | "operations" } = {}): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function createApp(deps: AppDeps, options: { routes?: "all" | "operations" } = {}): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("*", requestContext(deps.logger, deps.metrics));
   app.onError(handleError);
   app.notFound((context) => handleError(new NotFoundError(`no route for ${context.req.method} ${context.req.path}`), context));
@@ -68,5 +71,6 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     answerer: deps.answerer,
   };
   app.route("/v1/query", queryRoutes(queryDeps));
+  serveOpenApiDocument(app, { authRequired: deps.config.auth.apiKeys.length > 0 });
   return app;
 }

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { UnsupportedMediaTypeError, ValidationError } from "../core/errors.js";
 import { DOCUMENT_ID_PATTERN } from "../core/documents.js";
 import type { UploadItem } from "../use-cases/submit-document.js";
@@ -15,11 +15,23 @@ export const documentIdSchema = z
   .string()
   .regex(DOCUMENT_ID_PATTERN, "must be 1-128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
 
-const jsonUploadSchema = z.strictObject({
+/** `application/json` upload: the text itself, with optional title, metadata and caller-chosen id. */
+export const jsonUploadSchema = z.strictObject({
   text: z.string().min(1, "must not be empty"),
   title: z.string().max(512).optional(),
   metadata: metadataSchema.optional(),
   id: documentIdSchema.optional(),
+});
+
+/** `multipart/form-data` upload, for the OpenAPI document only: `readUploads` reads the parts itself. */
+export const multipartUploadSchema = z.object({
+  file: z
+    .array(z.string().openapi({ format: "binary" }))
+    .min(1)
+    .openapi({ description: "One or more files (repeat the part); the type is sniffed from the bytes: text, Markdown, HTML or PDF" }),
+  title: z.array(z.string().max(512)).optional().openapi({ description: "One title for all files, or one per file in the same order" }),
+  metadata: z.string().optional().openapi({ description: "A JSON object of string keys to scalars or arrays of scalars, applied to every file" }),
+  id: documentIdSchema.optional().openapi({ description: "Caller-chosen id; only with a single file" }),
 });
 
 /**

@@ -6,10 +6,11 @@ import type { Citation } from "../ports/answerer.js";
 import type { QueryResult } from "../use-cases/answer-query.js";
 import type { Retrieval } from "../use-cases/retrieve.js";
 import type { z } from "@hono/zod-openapi";
+import type { documentSchema, jobSchema } from "./document-schemas.js";
 import type { citationSchema, hitSchema, queryResponseSchema, retrievalSchema, usageSchema } from "./query-schemas.js";
 
 /** Wire shapes (snake_case JSON) of the domain objects. */
-export function documentJson(record: DocumentRecord) {
+export function documentJson(record: DocumentRecord): z.infer<typeof documentSchema> {
   return {
     id: record.id,
     title: record.title,
@@ -29,7 +30,7 @@ export function documentJson(record: DocumentRecord) {
   };
 }
 
-export function jobJson(job: Job<IngestJobData>) {
+export function jobJson(job: Job<IngestJobData>): z.infer<typeof jobSchema> {
   return {
     id: job.id,
     document_id: job.data.documentId,

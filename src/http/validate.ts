@@ -14,11 +14,15 @@ export async function readJson<T extends z.ZodType>(context: Context, schema: T)
   return parseWith(schema, body, "invalid request body");
 }
 
+/** `value` parsed by `schema`, or a ValidationError (400) listing every failing field path. */
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, message: string): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = issuesFromZod(result.error.issues);
-    throw new ValidationError(`${message}: ${issues.map((issue) => `${issue.path || "(body)"}: ${issue.message}`).join("; ")}`, issues);
-  }
+  if (!result.success) throw validationErrorFrom(result.error, message);
   return result.data;
+}
+
+/** The ValidationError for a failed zod parse: `message` followed by each `path: reason`, the issues in `details`. */
+export function validationErrorFrom(error: z.ZodError, message: string): ValidationError {
+  const issues = issuesFromZod(error.issues);
+  return new ValidationError(`${message}: ${issues.map((issue) => `${issue.path || "(body)"}: ${issue.message}`).join("; ")}`, issues);
 }

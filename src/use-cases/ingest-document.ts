@@ -26,7 +26,8 @@ export interface IngestDocumentDeps {
  * The ingest job: parse → chunk → embed through the cache → upsert, then prune chunks the previous
  * revision had beyond the new count. Idempotent (deterministic point ids), so a job interrupted by a
  * crash or retried after a transient error converges to one copy of each chunk. A job superseded by
- * a newer revision, or whose document was deleted meanwhile, stops without touching the record.
+ * a newer revision, or whose document was deleted meanwhile, stops without touching the record (and
+ * without needing its blob, which the newer revision or the delete removed).
  * Permanent errors (unparsable file) and the last failed attempt mark the document `failed`.
  */
 export async function ingestDocument(deps: IngestDocumentDeps, job: Job<IngestJobData>, context: JobContext): Promise<void> {
@@ -38,7 +39,12 @@ export async function ingestDocument(deps: IngestDocumentDeps, job: Job<IngestJo
   try {
     await deps.documents.update(tenant, documentId, { status: "processing", updatedAt: now() });
     const bytes = await deps.blobs.get(job.data.blobKey);
-    if (!bytes) throw new UnprocessableDocumentError("the uploaded bytes are missing; upload the document again");
+    if (!bytes) {
+      // A newer revision or a delete removes the superseded blob: this job has nothing left to do.
+      const current = await deps.documents.get(tenant, documentId);
+      if (!current || current.jobId !== job.id) return;
+      throw new UnprocessableDocumentError("the uploaded bytes are missing; upload the document again");
+    }
     const parsed = await deps.parse(bytes, record.mediaType as SupportedMediaType);
     const chunks = await splitIntoChunks(parsed, deps.chunking(), deps.tokens);
     if (chunks.length === 0) throw new UnprocessableDocumentError("document has no text to index");

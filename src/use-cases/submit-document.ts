@@ -35,6 +35,8 @@ export interface SubmittedDocument {
  * happen off the request path. Same content again → the existing record, `duplicate: true`.
  * `mode: "create"` refuses to change an existing caller-id document (409, use replace);
  * `mode: "replace"` supersedes it with a new revision whose job removes stale chunks.
+ * Blobs: only the current revision's bytes are kept (for its job and retries); the superseded
+ * revision's blob is deleted as soon as the new record is written.
  */
 export async function submitDocument(
   deps: SubmitDocumentDeps,
@@ -81,6 +83,9 @@ export async function submitDocument(
       indexedAt: existing?.indexedAt ?? null,
     };
     await deps.documents.put(record);
+    // The record now names the new revision, so nothing needs the superseded bytes: a job still
+    // running for that revision finds its blob gone and stops as superseded.
+    if (existing) await deps.blobs.delete(blobKeyFor(tenant, id, existing.revision));
     await deps.queue.enqueue(jobDataFor(record), { id: jobId });
     return { record, duplicate: false };
   });

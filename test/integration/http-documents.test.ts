@@ -1,7 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { blobKeyFor } from "../../src/use-cases/submit-document.js";
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -102,6 +104,71 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
     );
     expect(await getDocument("orchard-guide")).toMatchObject({ chunk_count: 1, status: "indexed" });
     expect(await test.runtime.deps.store.count("default", "orchard-guide")).toBe(1);
+  });
+
+  /** Every blob file the embedded blob store holds (one `.bin` per key). */
+  const storedBlobs = async () => {
+    const entries = await readdir(join(test.dataDir, "blobs"), { recursive: true }).catch(() => [] as string[]);
+    return entries.filter((entry) => entry.endsWith(".bin"));
+  };
+  const blob = (id: string, revision: number) => test.runtime.deps.blobs.get(blobKeyFor("default", id, revision));
+  const waitRevision = (id: string, revision: number, status: string) =>
+    waitFor(async () => {
+      const document = await getDocument(id);
+      return document.revision === revision && document.status === status ? document : null;
+    }, `${id} revision ${revision} ${status}`);
+
+  it("keeps only the current revision's blob: a replacement deletes the superseded one, DELETE the last", async () => {
+    await test.app.request("/v1/documents/almanac", jsonRequest("PUT", { text: "Frost comes early to the northern valleys." }));
+    await waitRevision("almanac", 1, "indexed");
+    expect(await storedBlobs()).toHaveLength(1);
+
+    expect((await test.app.request("/v1/documents/almanac", jsonRequest("PUT", { text: "Frost comes late to the southern coast." }))).status).toBe(202);
+    await waitRevision("almanac", 2, "indexed");
+    expect(await blob("almanac", 1)).toBeNull();
+    expect(new TextDecoder().decode((await blob("almanac", 2))!)).toBe("Frost comes late to the southern coast.");
+    expect(await storedBlobs()).toHaveLength(1);
+
+    // The same content again is a duplicate: no new revision, the blob stays.
+    expect((await test.app.request("/v1/documents/almanac", jsonRequest("PUT", { text: "Frost comes late to the southern coast." }))).status).toBe(200);
+    expect(await blob("almanac", 2)).not.toBeNull();
+
+    expect((await test.app.request("/v1/documents/almanac", { method: "DELETE" })).status).toBe(204);
+    expect(await storedBlobs()).toEqual([]);
+  });
+
+  it("retries a failed document from its kept blob; replacing it deletes that blob and its old job still retries cleanly", async () => {
+    const corrupt = new TextEncoder().encode("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ngarbage garbage\n%%EOF");
+    expect((await test.app.request("/v1/documents/flaky", { method: "PUT", body: multipart([{ name: "flaky.pdf", bytes: corrupt }]) })).status).toBe(202);
+    const failed = await waitRevision("flaky", 1, "failed");
+    const oldJobId = failed.job_id as string;
+    expect(await blob("flaky", 1)).not.toBeNull();
+
+    // The current revision's dead letter runs again from the blob that was kept, and fails again for the same reason.
+    const retried = await test.app.request(`/v1/jobs/${oldJobId}/retry`, { method: "POST" });
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toMatchObject({ id: oldJobId, state: "queued" });
+    await waitFor(async () => {
+      const job = (await (await test.app.request(`/v1/jobs/${oldJobId}`)).json()) as { state: string; attempts: number };
+      return job.state === "failed" ? job : null;
+    }, "the retried job to fail again");
+    expect(await getDocument("flaky")).toMatchObject({ status: "failed", revision: 1, error: expect.stringMatching(/pdf/i) });
+
+    expect((await test.app.request("/v1/documents/flaky", jsonRequest("PUT", { text: "Now a plain text about reliable kites." }))).status).toBe(202);
+    await waitRevision("flaky", 2, "indexed");
+    expect(await blob("flaky", 1)).toBeNull();
+    expect(await storedBlobs()).toHaveLength(1);
+
+    // The superseded revision's dead letter completes without its blob and without touching the document.
+    expect((await test.app.request(`/v1/jobs/${oldJobId}/retry`, { method: "POST" })).status).toBe(202);
+    await waitFor(
+      async () => ((await (await test.app.request(`/v1/jobs/${oldJobId}`)).json()) as { state: string }).state === "completed",
+      "the superseded job to complete",
+    );
+    expect(await getDocument("flaky")).toMatchObject({ status: "indexed", revision: 2, error: null, chunk_count: 1 });
+    const deadLetters = (await (await test.app.request("/v1/jobs?state=failed")).json()) as { jobs: Array<{ id: string }> };
+    expect(deadLetters.jobs.map((job) => job.id)).not.toContain(oldJobId);
+    expect((await test.app.request(`/v1/jobs/${oldJobId}/retry`, { method: "POST" })).status).toBe(409);
   });
 
   it("re-embeds only the chunks whose text changed when a document is re-ingested", async () => {

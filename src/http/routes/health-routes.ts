@@ -1,6 +1,8 @@
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Metrics } from "../../observability/metrics.js";
 import type { AppEnv } from "../app-env.js";
+import { validationHook } from "../openapi-hook.js";
+import { errorResponses, jsonContent } from "../openapi-schemas.js";
 
 export interface DependencyState {
   status: "up" | "down";
@@ -10,31 +12,68 @@ export interface DependencyState {
 /** A named dependency check for `/readyz`; must not throw and should answer quickly. */
 export type ReadinessCheck = () => Promise<DependencyState>;
 
+const readinessSchema = z
+  .object({
+    status: z.enum(["ready", "not_ready"]),
+    dependencies: z.record(z.string(), z.object({ status: z.enum(["up", "down"]), detail: z.string().optional() })),
+  })
+  .openapi("Readiness");
+
+// Operations endpoints never need an API key, whatever the document's default security says.
+const open = { tags: ["operations"], security: [] };
+
+const health = createRoute({
+  ...open,
+  method: "get",
+  path: "/healthz",
+  summary: "The process is up",
+  responses: { 200: { description: "Up", content: jsonContent(z.object({ status: z.literal("ok") })) }, ...errorResponses() },
+});
+
+const readiness = createRoute({
+  ...open,
+  method: "get",
+  path: "/readyz",
+  summary: "Each dependency with its state",
+  responses: {
+    200: { description: "Every dependency is up", content: jsonContent(readinessSchema) },
+    503: { description: "At least one dependency is down", content: jsonContent(readinessSchema) },
+    ...errorResponses(),
+  },
+});
+
+const metricsRoute = createRoute({
+  ...open,
+  method: "get",
+  path: "/metrics",
+  summary: "Prometheus metrics (text exposition format)",
+  responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } }, ...errorResponses() },
+});
+
 /** `/healthz` (process up), `/readyz` (each dependency with its state), `/metrics` (Prometheus). */
-export function healthRoutes(deps: { checks: Record<string, ReadinessCheck>; metrics: Metrics }): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+export function healthRoutes(deps: { checks: Record<string, ReadinessCheck>; metrics: Metrics }): OpenAPIHono<AppEnv> {
+  const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  routes.get("/healthz", (context) => context.json({ status: "ok" }));
+  routes.openapi(health, (context) => context.json({ status: "ok" as const }, 200));
 
-  routes.get("/readyz", async (context) => {
+  routes.openapi(readiness, async (context) => {
     const entries = await Promise.all(
-      Object.entries(deps.checks).map(async ([name, check]) => {
+      Object.entries(deps.checks).map(async ([name, check]): Promise<[string, DependencyState]> => {
         try {
-          return [name, await check()] as const;
+          return [name, await check()];
         } catch (error) {
-          return [name, { status: "down", detail: (error as Error).message }] as const;
+          return [name, { status: "down", detail: (error as Error).message }];
         }
       }),
     );
     const dependencies = Object.fromEntries(entries);
     const ready = entries.every(([, state]) => state.status === "up");
-    return context.json({ status: ready ? "ready" : "not_ready", dependencies }, ready ? 200 : 503);
+    return ready ? context.json({ status: "ready" as const, dependencies }, 200) : context.json({ status: "not_ready" as const, dependencies }, 503);
   });
 
-  routes.get("/metrics", async (context) => {
-    context.header("Content-Type", deps.metrics.registry.contentType);
-    return context.body(await deps.metrics.registry.metrics());
-  });
+  routes.openapi(metricsRoute, async (context) =>
+    context.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
+  );
 
   return routes;
 }

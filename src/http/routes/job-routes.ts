@@ -1,12 +1,16 @@
-import { Hono } from "hono";
-import { z } from "zod";
-import { NotFoundError } from "../../core/errors.js";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { KeyedLock } from "../../core/keyed-lock.js";
 import type { DocumentRepository } from "../../ports/document-repository.js";
+import type { JobQueue } from "../../ports/job-queue.js";
+import { getJob } from "../../use-cases/get-job.js";
 import type { IngestJobData } from "../../use-cases/ingest-job.js";
-import type { Job, JobQueue } from "../../ports/job-queue.js";
+import { listFailedJobs } from "../../use-cases/list-failed-jobs.js";
+import { retryJob } from "../../use-cases/retry-job.js";
 import type { AppEnv } from "../app-env.js";
+import { failedJobPageSchema, jobSchema } from "../document-schemas.js";
+import { validationHook } from "../openapi-hook.js";
+import { errorResponses, jsonContent } from "../openapi-schemas.js";
 import { jobJson } from "../serialize.js";
-import { parseWith } from "../validate.js";
 
 const listQuerySchema = z.object({
   state: z.literal("failed", { message: "only state=failed (the dead letters) can be listed" }),
@@ -14,35 +18,50 @@ const listQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+const idParamsSchema = z.object({ id: z.string().min(1).max(512) });
+
 /** `/v1/jobs`: job state, the dead-letter list and retry. Jobs of other tenants are 404. */
-export function jobRoutes(deps: { queue: JobQueue<IngestJobData>; documents: DocumentRepository }): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+export function jobRoutes(deps: { queue: JobQueue<IngestJobData>; documents: DocumentRepository; locks: KeyedLock }): OpenAPIHono<AppEnv> {
+  const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  const ownJob = async (tenant: string, id: string): Promise<Job<IngestJobData>> => {
-    const job = await deps.queue.get(id);
-    if (!job || job.data.tenant !== tenant) throw new NotFoundError(`job ${id} not found`);
-    return job;
-  };
-
-  routes.get("/", async (context) => {
-    const query = parseWith(listQuerySchema, context.req.query(), "invalid query parameters");
-    const tenant = context.get("tenant");
-    // Dead letters are few; filter by tenant after reading a bounded window.
-    const failed = await deps.queue.listFailed({ limit: 1000, offset: 0 });
-    const own = failed.filter((job) => job.data.tenant === tenant);
-    return context.json({ jobs: own.slice(query.offset, query.offset + query.limit).map(jobJson), total: own.length });
+  const list = createRoute({
+    method: "get",
+    path: "/",
+    tags: ["jobs"],
+    summary: "List failed ingest jobs (the dead letters), newest first",
+    request: { query: listQuerySchema },
+    responses: { 200: { description: "One page of failed jobs", content: jsonContent(failedJobPageSchema) }, ...errorResponses(400, 401) },
+  });
+  routes.openapi(list, async (context) => {
+    const query = context.req.valid("query");
+    const page = await listFailedJobs(deps, { tenant: context.get("tenant"), limit: query.limit, offset: query.offset });
+    return context.json({ jobs: page.jobs.map(jobJson), total: page.total }, 200);
   });
 
-  routes.get("/:id", async (context) => context.json(jobJson(await ownJob(context.get("tenant"), context.req.param("id")))));
+  const read = createRoute({
+    method: "get",
+    path: "/{id}",
+    tags: ["jobs"],
+    summary: "An ingest job's state, progress and last error",
+    request: { params: idParamsSchema },
+    responses: { 200: { description: "The job", content: jsonContent(jobSchema) }, ...errorResponses(400, 401, 404) },
+  });
+  routes.openapi(read, async (context) => {
+    const job = await getJob(deps, { tenant: context.get("tenant"), jobId: context.req.valid("param").id });
+    return context.json(jobJson(job), 200);
+  });
 
-  routes.post("/:id/retry", async (context) => {
-    const tenant = context.get("tenant");
-    const job = await ownJob(tenant, context.req.param("id"));
-    const retried = await deps.queue.retry(job.id);
-    const record = await deps.documents.get(tenant, job.data.documentId);
-    if (record && record.jobId === job.id)
-      await deps.documents.update(tenant, record.id, { status: "queued", error: null, updatedAt: new Date().toISOString() });
-    return context.json(jobJson(retried), 202);
+  const retry = createRoute({
+    method: "post",
+    path: "/{id}/retry",
+    tags: ["jobs"],
+    summary: "Queue a failed job again with a fresh attempt budget",
+    request: { params: idParamsSchema },
+    responses: { 202: { description: "Queued again", content: jsonContent(jobSchema) }, ...errorResponses(400, 401, 404, 409) },
+  });
+  routes.openapi(retry, async (context) => {
+    const job = await retryJob(deps, { tenant: context.get("tenant"), jobId: context.req.valid("param").id });
+    return context.json(jobJson(job), 202);
   });
 
   return routes;

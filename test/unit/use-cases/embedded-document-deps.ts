@@ -1,0 +1,30 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileBlobStore } from "../../../src/adapters/blob-store/file/file-blob-store.js";
+import { FileDocumentRepository } from "../../../src/adapters/document-repository/file/file-document-repository.js";
+import { InProcessJobQueue } from "../../../src/adapters/job-queue/in-process/in-process-job-queue.js";
+import { KeyedLock } from "../../../src/core/keyed-lock.js";
+import type { IngestJobData } from "../../../src/use-cases/ingest-job.js";
+import type { UploadItem } from "../../../src/use-cases/submit-document.js";
+
+/** The embedded records, blobs and queue (not started: each test decides when and how jobs run) on a temp directory. */
+export async function createEmbeddedDocumentDeps() {
+  const directory = await mkdtemp(join(tmpdir(), "ragline-use-case-"));
+  const queue = new InProcessJobQueue<IngestJobData>({ directory: join(directory, "jobs"), maxAttempts: 1, closeGraceMs: 200 });
+  return {
+    directory,
+    documents: new FileDocumentRepository({ directory: join(directory, "documents") }),
+    blobs: new FileBlobStore({ directory: join(directory, "blobs") }),
+    queue,
+    locks: new KeyedLock(),
+    async cleanup() {
+      await queue.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export function textUpload(text: string, externalId: string | null = null): UploadItem {
+  return { bytes: new TextEncoder().encode(text), fileName: null, title: null, metadata: {}, externalId };
+}
