@@ -33,7 +33,13 @@ export async function searchDense(table: Table, query: Float32Array, limit: numb
  * Lexical (BM25) candidates, best first, each with the exact cosine of `query` and its stored vector.
  * A MatchQuery bypasses the query-string parser, so quotes, colons, AND/OR in user text are just terms.
  */
-export async function searchLexical(table: Table, query: Float32Array, text: string, limit: number, options: CandidateQueryOptions): Promise<LexicalCandidate[]> {
+export async function searchLexical(
+  table: Table,
+  query: Float32Array,
+  text: string,
+  limit: number,
+  options: CandidateQueryOptions,
+): Promise<LexicalCandidate[]> {
   const search = table
     .query()
     .fullTextSearch(new MatchQuery(text, "text"))

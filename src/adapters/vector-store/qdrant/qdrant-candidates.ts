@@ -21,7 +21,9 @@ type ScoredPoint = Schemas["ScoredPoint"];
 export function buildCandidateSearches(request: CandidatesRequest, filter: QdrantFilter, shardKey: string | undefined): QueryRequest[] {
   const sparse = bm25QueryVector(request.text ?? "");
   const routing = shardKey === undefined ? {} : { shard_key: shardKey };
-  const searches: QueryRequest[] = [{ ...routing, query: request.dense, using: DENSE_VECTOR, filter, limit: request.limit, with_payload: true, with_vector: false }];
+  const searches: QueryRequest[] = [
+    { ...routing, query: request.dense, using: DENSE_VECTOR, filter, limit: request.limit, with_payload: true, with_vector: false },
+  ];
   if (sparse.indices.length > 0) {
     searches.push({ ...routing, query: sparse, using: SPARSE_VECTOR, filter, limit: request.limit, with_payload: true, with_vector: [DENSE_VECTOR] });
   }
