@@ -423,6 +423,19 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       });
     });
 
+    it("refuses malformed points with ValidationError and writes nothing of the batch", async () => {
+      const good = makePoint({ chunkIndex: 0 });
+      const attempts: ChunkPoint[][] = [
+        [good, makePoint({ chunkIndex: 1, vector: [1, 0, 0] })],
+        [good, makePoint({ chunkIndex: 1, vector: contractVector(1).map(() => Number.NaN) })],
+        [good, makePoint({ chunkIndex: 1, metadata: { chunkIndex: -1 } })],
+        [good, makePoint({ chunkIndex: 1, metadata: { page: 0 } })],
+        [good, { ...makePoint({ chunkIndex: 1 }), tenant: "" }],
+      ];
+      for (const points of attempts) await expect(store.upsert(points)).rejects.toBeInstanceOf(ValidationError);
+      expect(await store.count("tenant-a")).toBe(0);
+    });
+
     it("refuses a malformed candidates request with ValidationError", async () => {
       await store.upsert([makePoint()]);
       const valid = { tenant: "tenant-a", dense: contractVector(1), limit: 5 };
