@@ -1,6 +1,7 @@
 /**
- * LanceDB vector store throughput: upserts single-chunk documents from concurrent callers (group
- * commit), then times hybrid searches at concurrency 1 and 16. Prints numbers; asserts nothing.
+ * LanceDB vector store throughput, wrapped as the composition root wraps it (upsert coalescing, candidates
+ * concurrency limit): upserts single-chunk documents from concurrent callers (group commit), then times
+ * hybrid queries (candidates + core ranking) at concurrency 1 and 16. Prints numbers; asserts nothing.
  *
  *   npx tsx bench/lancedb-upsert.ts [documents=3000] [writers=16] [dimension=384]
  */
@@ -9,7 +10,10 @@ import os from "node:os";
 import path from "node:path";
 import { connect } from "@lancedb/lancedb";
 import { LanceDbVectorStore } from "../src/adapters/vector-store/lancedb/lancedb-vector-store.js";
-import type { ChunkPoint, SearchRequest } from "../src/ports/vector-store.js";
+import { lexicalQueryText, rankCandidates } from "../src/core/ranking/rank-candidates.js";
+import type { CandidatesRequest, ChunkPoint, VectorStore } from "../src/ports/vector-store.js";
+import { createCandidatesConcurrencyLimit } from "../src/wrappers/candidates-concurrency-limit.js";
+import { createUpsertCoalescingStore } from "../src/wrappers/upsert-coalescing-store.js";
 
 const documentCount = Number(process.argv[2] ?? 3000);
 const writerCount = Number(process.argv[3] ?? 16);
@@ -80,20 +84,18 @@ async function runConcurrently(total: number, concurrency: number, task: (index:
   );
 }
 
-async function timeSearches(store: LanceDbVectorStore, concurrency: number): Promise<void> {
-  const requests: SearchRequest[] = Array.from({ length: searchCount }, () => ({
+async function timeSearches(store: VectorStore, concurrency: number): Promise<void> {
+  const requests: CandidatesRequest[] = Array.from({ length: searchCount }, () => ({
     tenant: "tenant-a",
     dense: randomVector(),
-    text: randomText(5),
-    topK: 8,
-    candidateK: 50,
-    minScore: 0,
+    text: lexicalQueryText(randomText(5)),
+    limit: 50,
   }));
   const latencies: number[] = [];
   const started = performance.now();
   await runConcurrently(searchCount, concurrency, async (index) => {
     const begin = performance.now();
-    await store.search(requests[index]!);
+    rankCandidates(await store.candidates(requests[index]!), { topK: 8, candidateK: 50, minScore: 0 });
     latencies.push(performance.now() - begin);
   });
   const seconds = (performance.now() - started) / 1000;
@@ -106,7 +108,8 @@ async function timeSearches(store: LanceDbVectorStore, concurrency: number): Pro
 
 const directory = await mkdtemp(path.join(os.tmpdir(), "ragline-bench-lancedb-"));
 try {
-  const store = await LanceDbVectorStore.open({ directory });
+  const adapter = await LanceDbVectorStore.open({ directory });
+  const store = createCandidatesConcurrencyLimit(createUpsertCoalescingStore(adapter, { maxPointsPerCall: 5_000 }), { maxConcurrent: 4 });
   await store.ensureCollection({ dimension, model });
   const points = Array.from({ length: documentCount }, (_, index) => makePoint(index));
   const inspector = await connect(directory);
@@ -124,7 +127,7 @@ try {
 
   await timeSearches(store, 1);
   await timeSearches(store, 16);
-  await store.optimize();
+  await adapter.optimize();
   console.log("after optimize():");
   await timeSearches(store, 1);
   await timeSearches(store, 16);

@@ -27,7 +27,7 @@ import { createParserRegistry } from "../adapters/parser/parser-registry.js";
 import { BullMqJobQueue } from "../adapters/job-queue/bullmq/bullmq-job-queue.js";
 import { InProcessJobQueue } from "../adapters/job-queue/in-process/in-process-job-queue.js";
 import type { JobQueue } from "../ports/job-queue.js";
-import { CollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
+import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
 
 export interface Runtime {
@@ -66,8 +66,9 @@ export async function composeRuntime(options: {
   const embedder = options.embedder ?? models.embedder ?? new LocalHashEmbedder({ dimension: config.embedding.dimension });
 
   const rawStore = await createVectorStore({ ...config, server: { ...config.server, dataDir } }, logger, { sharedWithOtherProcesses: redis !== null });
-  const ensuringStore = new CollectionEnsuringStore(rawStore, { dimension: embedder.dimension, model: embedder.modelId }, { logger });
-  await ensuringStore.ensureAtStart();
+  const ensuring = createCollectionEnsuringStore(rawStore, { dimension: embedder.dimension, model: embedder.modelId }, { logger });
+  await ensuring.ensureAtStart();
+  const ensuringStore = ensuring.store;
   const store = models.wrapStore(ensuringStore);
 
   const tokens = createTokenCounter();

@@ -9,7 +9,7 @@ import { createTokenCounter } from "../core/text/token-counter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { createResiliencePolicy, type BreakerState, type ResiliencePolicy } from "../wrappers/resilience-policy.js";
-import { ResilientVectorStore } from "../wrappers/resilient-vector-store.js";
+import { createResilientVectorStore } from "../wrappers/resilient-vector-store.js";
 import type { VectorStore } from "../ports/vector-store.js";
 import type { ChatModel } from "../ports/chat-model.js";
 import { createCoalescingEmbedder } from "../wrappers/coalescing-embedder.js";
@@ -173,6 +173,6 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
     answerCache,
     recorder,
     policies,
-    wrapStore: (store) => new ResilientVectorStore(store, storePolicy),
+    wrapStore: (store) => createResilientVectorStore(store, storePolicy),
   };
 }

@@ -82,8 +82,6 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9_]+$/)
           .default("chunks"),
         annIndexMinRows: z.number().int().min(256).default(50_000),
-        /** LanceDB: rows up to which vectors, text and metadata are also held in memory for search (0 = off; never when processes share the table). */
-        memoryMirrorMaxRows: z.number().int().min(0).default(50_000),
         /** Per-call timeout for the vector store; past it the query takes the no-retrieval fallback. */
         timeoutMs: z.number().int().min(1).default(5_000),
       })

@@ -3,6 +3,7 @@ import { v5 as uuidv5 } from "uuid";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { recordingLogger } from "../helpers/recording-logger.js";
 import { ConflictError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, ValidationError } from "../../src/core/errors.js";
+import { rankCandidates } from "../../src/core/ranking/rank-candidates.js";
 import { QdrantVectorStore, type QdrantVectorStoreSettings } from "../../src/adapters/vector-store/qdrant/qdrant-vector-store.js";
 import type { ChunkPoint } from "../../src/ports/vector-store.js";
 import { QdrantOpenApiStandIn, type RecordedRequest } from "./qdrant-openapi-stand-in.js";
@@ -124,8 +125,8 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     ]);
     expect(await subject.count("big-tenant")).toBe(1);
     expect(bodies("count_points").at(-1)).toMatchObject({ shard_key: "big-tenant", exact: true });
-    const result = await subject.search({ tenant: "small-tenant", dense: contractVector(1), text: "qdrant", topK: 5, candidateK: 10, minScore: 0 });
-    expect(result.hits.map((hit) => hit.tenant)).toEqual(["small-tenant"]);
+    const lists = await subject.candidates({ tenant: "small-tenant", dense: contractVector(1), text: "qdrant", limit: 10 });
+    expect([...lists.dense, ...lists.lexical].map((candidate) => candidate.tenant)).toEqual(["small-tenant", "small-tenant"]);
     const searches = bodies("query_batch_points").at(-1)!.searches as Array<Record<string, unknown>>;
     expect(searches.every((search) => search.shard_key === "default")).toBe(true);
 
@@ -191,7 +192,7 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     expect(await subject.count("tenant-a")).toBe(1);
   });
 
-  it("searches with one Query API batch: dense + BM25 prefetches fused by RRF, threshold on dense, tenant in every filter", async () => {
+  it("asks for both candidate lists in one Query API batch: dense and BM25, no fusion or threshold, tenant in every filter", async () => {
     const subject = store();
     await subject.ensureCollection({ dimension: 8, model: MODEL });
     const lexicalPoint = point(1, { text: "brewing science is called zymurgy", vector: contractVector(1, 2) });
@@ -201,27 +202,27 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
       point(2, { text: "unrelated", vector: contractVector(0, 0, 1) }),
       point(0, { tenant: "tenant-b", text: "zymurgy for tenant b", vector: contractVector(1) }),
     ]);
-    const result = await subject.search({
+    const lists = await subject.candidates({
       tenant: "tenant-a",
       dense: contractVector(1),
       text: "What is zymurgy?",
-      topK: 5,
-      candidateK: 10,
-      minScore: 0.3,
+      limit: 10,
       filter: { documentIds: ["doc-1", "doc-1"], sources: ["doc-1.md"] },
     });
 
-    const [request] = standIn.requestsFor("query_batch_points") as RecordedRequest[];
-    const searches = (request!.body as { searches: Array<Record<string, any>> }).searches;
-    const hybrid = searches[0]!;
-    expect(hybrid.query).toEqual({ fusion: "rrf" });
-    expect(hybrid.prefetch).toHaveLength(2);
-    expect(hybrid.prefetch[0]).toMatchObject({ using: "dense", limit: 10, score_threshold: 0.3, query: contractVector(1) });
-    expect(hybrid.prefetch[1]).toMatchObject({ using: "bm25", limit: 10 });
-    expect(hybrid.prefetch[1].query.indices.length).toBe(1);
-    expect(hybrid).toMatchObject({ with_payload: true, with_vector: ["dense"] });
-    const filters = filtersIn(request!.body);
-    expect(filters.length).toBe(searches.length + 2);
+    const requests = standIn.requestsFor("query_batch_points") as RecordedRequest[];
+    expect(requests).toHaveLength(1);
+    const searches = (requests[0]!.body as { searches: Array<Record<string, any>> }).searches;
+    expect(searches).toHaveLength(2);
+    expect(searches[0]).toMatchObject({ using: "dense", limit: 10, query: contractVector(1), with_payload: true, with_vector: false });
+    expect(searches[1]).toMatchObject({ using: "bm25", limit: 10, with_payload: true, with_vector: ["dense"] });
+    expect(searches[1]!.query.indices.length).toBe(1);
+    for (const search of searches) {
+      expect(search).not.toHaveProperty("prefetch");
+      expect(search).not.toHaveProperty("score_threshold");
+    }
+    const filters = filtersIn(requests[0]!.body);
+    expect(filters.length).toBe(searches.length);
     for (const filter of filters) {
       expect(filter).toEqual({
         must: [
@@ -232,17 +233,23 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
       });
     }
 
-    expect(result.hits.map((hit) => hit.metadata.chunkIndex)).toEqual([1, 0]);
-    const lexical = result.hits[0]!;
-    expect(lexical.scores.textRank).toBe(1);
-    expect(lexical.scores.text).toBeGreaterThan(0);
-    expect(lexical.scores.denseRank).toBe(2);
-    expect(lexical.scores.dense).toBeCloseTo(1 / Math.sqrt(5), 6);
-    expect(result.hits[1]!.scores).toMatchObject({ denseRank: 1, textRank: null, text: null });
-    expect(result.hits[1]!.scores.dense).toBeCloseTo(1, 6);
-    expect(result.hits.every((hit) => hit.tenant === "tenant-a" && hit.scores.fused > 0)).toBe(true);
-    expect(result.cut.map((hit) => [hit.metadata.chunkIndex, hit.scores.dense])).toEqual([[2, 0]]);
-    expect(lexical).toMatchObject({ id: lexicalPoint.id, text: lexicalPoint.text, metadata: lexicalPoint.metadata });
+    expect(lists.dense.map((candidate) => [candidate.metadata.chunkIndex, candidate.score])).toEqual([
+      [0, expect.closeTo(1, 6)],
+      [1, expect.closeTo(1 / Math.sqrt(5), 6)],
+      [2, expect.closeTo(0, 6)],
+    ]);
+    expect(lists.lexical).toHaveLength(1);
+    expect(lists.lexical[0]).toMatchObject({ id: lexicalPoint.id, text: lexicalPoint.text, metadata: lexicalPoint.metadata, tenant: "tenant-a" });
+    expect(lists.lexical[0]!.score).toBeGreaterThan(0);
+    expect(lists.lexical[0]!.similarity).toBeCloseTo(1 / Math.sqrt(5), 6);
+
+    // Ranked by the core as on every store: fused first, threshold on dense after fusion, the rest cut.
+    const ranked = rankCandidates(lists, { topK: 5, candidateK: 10, minScore: 0.3 });
+    expect(ranked.hits.map((hit) => hit.candidate.metadata.chunkIndex)).toEqual([1, 0]);
+    expect(ranked.hits[0]!.scores).toMatchObject({ textRank: 1, denseRank: 2 });
+    expect(ranked.hits[1]!.scores).toMatchObject({ denseRank: 1, textRank: null, text: null });
+    expect(ranked.cut.map((hit) => [hit.candidate.metadata.chunkIndex, hit.scores.denseRank])).toEqual([[2, 3]]);
+    expect(ranked.cut[0]!.scores.fused).toBeGreaterThan(0);
   });
 
   it("sends no lexical side for text without terms, and no request at all for an empty filter list", async () => {
@@ -251,14 +258,15 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     await subject.upsert([point(0, { text: "The, of, and?" })]);
     const [upsert] = bodies("upsert_points") as Array<{ points: Array<{ vector: Record<string, unknown> }> }>;
     expect(Object.keys(upsert!.points[0]!.vector)).toEqual(["dense"]);
-    const result = await subject.search({ tenant: "tenant-a", dense: contractVector(1), text: "the of ?!", topK: 5, candidateK: 5, minScore: 0 });
-    expect(result.hits).toHaveLength(1);
+    const lists = await subject.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "the of ?!", limit: 5 });
+    expect(lists.dense).toHaveLength(1);
+    expect(lists.lexical).toEqual([]);
     const searches = (standIn.requestsFor("query_batch_points")[0]!.body as { searches: Array<Record<string, unknown>> }).searches;
-    expect(searches).toHaveLength(2);
-    expect(searches[0]!.prefetch).toHaveLength(1);
-    expect(await subject.search({ tenant: "tenant-a", dense: contractVector(1), topK: 5, candidateK: 5, minScore: 0, filter: { sources: [] } })).toEqual({
-      hits: [],
-      cut: [],
+    expect(searches).toHaveLength(1);
+    expect(searches[0]!.using).toBe("dense");
+    expect(await subject.candidates({ tenant: "tenant-a", dense: contractVector(1), limit: 5, filter: { sources: [] } })).toEqual({
+      dense: [],
+      lexical: [],
     });
     expect(standIn.requestsFor("query_batch_points")).toHaveLength(1);
   });
@@ -276,9 +284,7 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     const health = await subject.health();
     expect(health.status).toBe("down");
     expect(health.detail).toMatch(/unreachable/);
-    await expect(subject.search({ tenant: "tenant-a", dense: contractVector(1), topK: 5, candidateK: 5, minScore: 0 })).rejects.toBeInstanceOf(
-      UpstreamUnavailableError,
-    );
+    await expect(subject.candidates({ tenant: "tenant-a", dense: contractVector(1), limit: 5 })).rejects.toBeInstanceOf(UpstreamUnavailableError);
     await expect(subject.count("tenant-a")).rejects.toBeInstanceOf(UpstreamUnavailableError);
   });
 

@@ -1,7 +1,8 @@
 import { v5 as uuidv5 } from "uuid";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConflictError } from "../../src/core/errors.js";
-import type { ChunkMetadata, ChunkPoint, SearchHit, SearchRequest, VectorStore } from "../../src/ports/vector-store.js";
+import { afterAll, afterEach, beforeEach, describe, expect, it as vitestIt } from "vitest";
+import { ConflictError, ValidationError } from "../../src/core/errors.js";
+import { lexicalQueryText, rankCandidates } from "../../src/core/ranking/rank-candidates.js";
+import type { ChunkMetadata, ChunkPoint, SearchFilter, SearchHit, VectorStore } from "../../src/ports/vector-store.js";
 
 /** What `create()` hands the suite: a fresh, empty store (no collection yet) and a way to open a second one on it. */
 export interface VectorStoreContractSubject {
@@ -12,9 +13,16 @@ export interface VectorStoreContractSubject {
   cleanup: () => Promise<void>;
 }
 
+/** Cases an adapter cannot pass, by exact test name, with the reason it cannot (shown in the skipped test's name). */
+export interface VectorStoreContractSkip {
+  reason: string;
+  tests: string[];
+}
+
 export interface VectorStoreContractOptions {
   name: string;
   create: () => Promise<VectorStoreContractSubject>;
+  skip?: VectorStoreContractSkip[];
 }
 
 const DIMENSION = 8;
@@ -69,15 +77,57 @@ function makePoint(input: PointInput = {}): ChunkPoint {
   };
 }
 
-function request(overrides: Partial<SearchRequest> = {}): SearchRequest {
+interface RankedQuery {
+  tenant: string;
+  dense: number[];
+  text?: string;
+  topK: number;
+  candidateK: number;
+  minScore: number;
+  filter?: SearchFilter;
+}
+
+function request(overrides: Partial<RankedQuery> = {}): RankedQuery {
   return { tenant: "tenant-a", dense: contractVector(1), topK: 10, candidateK: 50, minScore: -1, ...overrides };
 }
 
+/** What the retrieve use case does with a store: `candidates`, then the core ranking (fusion, threshold, top-k, cut). */
+async function search(store: VectorStore, query: RankedQuery): Promise<{ hits: SearchHit[]; cut: SearchHit[] }> {
+  const lists = await store.candidates({
+    tenant: query.tenant,
+    dense: query.dense,
+    text: lexicalQueryText(query.text),
+    limit: query.candidateK,
+    filter: query.filter,
+  });
+  const ranked = rankCandidates(lists, query);
+  const toHit = ({ candidate, scores }: (typeof ranked.hits)[number]): SearchHit => ({
+    id: candidate.id,
+    tenant: candidate.tenant,
+    text: candidate.text,
+    metadata: candidate.metadata,
+    scores,
+  });
+  return { hits: ranked.hits.map(toHit), cut: ranked.cut.map(toHit) };
+}
+
 /**
- * The VectorStore contract (see src/stores/vector-store.ts), run once per adapter. Vectors are small
- * (dimension 8) and built here so similarities are known exactly.
+ * The VectorStore contract (see src/ports/vector-store.ts), run once per adapter: `candidates` on its
+ * own, and through the core ranking as the retrieve use case runs it. Vectors are small (dimension 8)
+ * and built here so similarities are known exactly. A case listed in `skip` is registered as skipped
+ * with its reason; naming a case that does not exist fails the suite.
  */
 export function runVectorStoreContract(options: VectorStoreContractOptions): void {
+  const skipped = new Map<string, string>();
+  for (const entry of options.skip ?? []) for (const test of entry.tests) skipped.set(test, entry.reason);
+  const registered = new Set<string>();
+  const it = (name: string, body: () => Promise<void>) => {
+    registered.add(name);
+    const reason = skipped.get(name);
+    if (reason === undefined) vitestIt(name, body);
+    else vitestIt.skip(`${name} (skipped: ${reason})`, body);
+  };
+
   describe(`VectorStore contract: ${options.name}`, () => {
     let subject: VectorStoreContractSubject;
     let store: VectorStore;
@@ -95,7 +145,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
     it("finds an upserted point with its exact dense similarity", async () => {
       const point = makePoint({ text: "the quick brown fox" });
       await store.upsert([point]);
-      const result = await store.search(request());
+      const result = await search(store, request());
       expect(result.hits).toHaveLength(1);
       const hit = result.hits[0]!;
       expect(hit.id).toBe(point.id);
@@ -110,7 +160,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
     });
 
     it("returns empty hits on an empty collection", async () => {
-      expect(await store.search(request({ text: "anything at all" }))).toEqual({ hits: [], cut: [] });
+      expect(await search(store, request({ text: "anything at all" }))).toEqual({ hits: [], cut: [] });
       expect(await store.count("tenant-a")).toBe(0);
     });
 
@@ -121,7 +171,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       await store.upsert([points[1]!, points[1]!]);
       expect(await store.count("tenant-a")).toBe(3);
       expect(await store.count("tenant-a", "doc-1")).toBe(3);
-      const ids = (await store.search(request())).hits.map((hit) => hit.id);
+      const ids = (await search(store, request())).hits.map((hit) => hit.id);
       expect(new Set(ids)).toEqual(new Set(points.map((point) => point.id)));
       expect(ids).toHaveLength(3);
     });
@@ -130,12 +180,12 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       await store.upsert([makePoint({ text: "original wording about aardvarks", vector: contractVector(1) })]);
       await store.upsert([makePoint({ text: "replacement wording about pangolins", vector: contractVector(0, 1) })]);
       expect(await store.count("tenant-a")).toBe(1);
-      const dense = await store.search(request({ dense: contractVector(0, 1) }));
+      const dense = await search(store, request({ dense: contractVector(0, 1) }));
       expect(dense.hits.map((hit) => hit.text)).toEqual(["replacement wording about pangolins"]);
       expect(dense.hits[0]!.scores.dense).toBeCloseTo(1, 5);
-      const newTerm = await store.search(request({ text: "pangolins" }));
+      const newTerm = await search(store, request({ text: "pangolins" }));
       expect(newTerm.hits[0]!.scores.textRank).toBe(1);
-      const oldTerm = await store.search(request({ text: "aardvarks" }));
+      const oldTerm = await search(store, request({ text: "aardvarks" }));
       expect(oldTerm.hits.every((hit) => hit.scores.textRank === null)).toBe(true);
     });
 
@@ -145,7 +195,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       await store.deleteDocument("tenant-a", "doc-gone");
       expect(await store.count("tenant-a", "doc-gone")).toBe(0);
       expect(await store.count("tenant-a")).toBe(2);
-      const result = await store.search(request({ text: "shared words" }));
+      const result = await search(store, request({ text: "shared words" }));
       expect(result.hits.map((hit) => hit.metadata.documentId)).toEqual(["doc-kept", "doc-kept"]);
       await store.deleteDocument("tenant-a", "doc-never-existed");
     });
@@ -154,7 +204,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       await store.upsert([0, 1, 2, 3, 4].map((chunkIndex) => makePoint({ chunkIndex })));
       await store.deleteDocument("tenant-a", "doc-1", { fromChunkIndex: 3 });
       expect(await store.count("tenant-a", "doc-1")).toBe(3);
-      const indexes = (await store.search(request())).hits.map((hit) => hit.metadata.chunkIndex).sort();
+      const indexes = (await search(store, request())).hits.map((hit) => hit.metadata.chunkIndex).sort();
       expect(indexes).toEqual([0, 1, 2]);
     });
 
@@ -164,11 +214,11 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
         await store.upsert([0, 1].map((chunkIndex) => makePoint({ tenant, chunkIndex, text: "identical secret text" })));
       }
       for (const tenant of tenants) {
-        const result = await store.search(request({ tenant, text: "identical secret text", minScore: -1 }));
+        const result = await search(store, request({ tenant, text: "identical secret text", minScore: -1 }));
         expect(result.hits).toHaveLength(2);
         expect([...result.hits, ...result.cut].every((hit) => hit.tenant === tenant)).toBe(true);
       }
-      const injected = await store.search(request({ tenant: "x' OR '1'='1", text: "identical secret text" }));
+      const injected = await search(store, request({ tenant: "x' OR '1'='1", text: "identical secret text" }));
       expect(injected).toEqual({ hits: [], cut: [] });
       await store.deleteDocument("tenant-o'brien", "doc-1");
       expect(await store.count("tenant-o'brien")).toBe(0);
@@ -178,14 +228,14 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
     it("thresholds on the absolute dense similarity and reports what it cut", async () => {
       const angles = [0, 30, 60, 80, 120];
       await store.upsert(angles.map((angle, chunkIndex) => makePoint({ chunkIndex, vector: vectorAtAngle(angle) })));
-      const result = await store.search(request({ minScore: 0.4 }));
+      const result = await search(store, request({ minScore: 0.4 }));
       expect(result.hits.map((hit) => hit.metadata.chunkIndex).sort()).toEqual([0, 1, 2]);
       expect(result.hits.every((hit) => hit.scores.dense >= 0.4)).toBe(true);
       expect(result.cut.map((hit) => hit.metadata.chunkIndex)).toEqual([3, 4]);
       expect(result.cut[0]!.scores.dense).toBeCloseTo(Math.cos((80 * Math.PI) / 180), 5);
       expect(result.cut[1]!.scores.dense).toBeCloseTo(-0.5, 5);
 
-      const unrelated = await store.search(request({ dense: contractVector(0, 0, 0, 0, 0, 0, 0, 1), minScore: 0.99 }));
+      const unrelated = await search(store, request({ dense: contractVector(0, 0, 0, 0, 0, 0, 0, 1), minScore: 0.99 }));
       expect(unrelated.hits).toEqual([]);
       expect(unrelated.cut).toHaveLength(5);
       const cutScores = unrelated.cut.map((hit) => hit.scores.dense);
@@ -199,7 +249,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       );
       const lexicalMatch = makePoint({ chunkIndex: 6, vector: vectorAtAngle(70), text: "brewing science is called zymurgy" });
       await store.upsert([...denseNeighbours, lexicalMatch]);
-      const result = await store.search(request({ text: "what is zymurgy?", candidateK: 3, topK: 10, minScore: 0.2 }));
+      const result = await search(store, request({ text: "what is zymurgy?", candidateK: 3, topK: 10, minScore: 0.2 }));
       const fusedHit = result.hits.find((hit) => hit.id === lexicalMatch.id);
       expect(fusedHit).toBeDefined();
       expect(fusedHit!.scores.textRank).toBe(1);
@@ -211,7 +261,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       // Rank 1 lexically ties rank 1 densely in RRF, so both lead the fused list.
       expect(new Set(result.hits.slice(0, 2).map((hit) => hit.id))).toEqual(new Set([denseNeighbours[0]!.id, lexicalMatch.id]));
 
-      const strict = await store.search(request({ text: "zymurgy", candidateK: 3, minScore: 0.5 }));
+      const strict = await search(store, request({ text: "zymurgy", candidateK: 3, minScore: 0.5 }));
       expect(strict.hits.some((hit) => hit.id === lexicalMatch.id)).toBe(false);
       expect(strict.cut.map((hit) => hit.id)).toContain(lexicalMatch.id);
     });
@@ -227,7 +277,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       });
       const farAway = makePoint({ chunkIndex: 3, vector: vectorAtAngle(100), text: "a quokka sighting", metadata: { headingPath: [], page: null } });
       await store.upsert([denseNeighbour, secondNeighbour, lexicalOnly, farAway]);
-      const result = await store.search(request({ text: "quokka", candidateK: 2, topK: 10, minScore: 0.3 }));
+      const result = await search(store, request({ text: "quokka", candidateK: 2, topK: 10, minScore: 0.3 }));
       const expectFull = (hit: SearchHit | undefined, point: ChunkPoint) =>
         expect(hit).toMatchObject({ id: point.id, tenant: point.tenant, text: point.text, metadata: point.metadata });
       expectFull(
@@ -264,7 +314,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
         "'; DROP TABLE chunks; --",
       ];
       for (const text of nasty) {
-        const result = await store.search(request({ text }));
+        const result = await search(store, request({ text }));
         expect(result.hits).toHaveLength(1);
       }
     });
@@ -273,12 +323,12 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       for (const documentId of ["doc-a", "doc-b", "doc-c"]) {
         await store.upsert([0, 1].map((chunkIndex) => makePoint({ documentId, chunkIndex, text: "common words" })));
       }
-      const byDocument = await store.search(request({ text: "common", filter: { documentIds: ["doc-a", "doc-c"] } }));
+      const byDocument = await search(store, request({ text: "common", filter: { documentIds: ["doc-a", "doc-c"] } }));
       expect(new Set([...byDocument.hits, ...byDocument.cut].map((hit) => hit.metadata.documentId))).toEqual(new Set(["doc-a", "doc-c"]));
       expect(byDocument.hits).toHaveLength(4);
-      const bySource = await store.search(request({ filter: { sources: ["doc-b.md"] } }));
+      const bySource = await search(store, request({ filter: { sources: ["doc-b.md"] } }));
       expect(bySource.hits.map((hit) => hit.metadata.documentId)).toEqual(["doc-b", "doc-b"]);
-      const none = await store.search(request({ filter: { documentIds: [] } }));
+      const none = await search(store, request({ filter: { documentIds: [] } }));
       expect(none.hits).toEqual([]);
     });
 
@@ -305,7 +355,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       });
       const withoutPage = makePoint({ chunkIndex: 1, vector: vectorAtAngle(10), metadata: { headingPath: [], page: null, start: 0, end: 0 } });
       await store.upsert([withPage, withoutPage]);
-      const hits = (await store.search(request())).hits;
+      const hits = (await search(store, request())).hits;
       expect(hits.find((hit) => hit.id === withPage.id)).toMatchObject({ text: withPage.text, metadata: withPage.metadata, tenant: withPage.tenant });
       expect(hits.find((hit) => hit.id === withoutPage.id)!.metadata).toEqual(withoutPage.metadata);
     });
@@ -317,7 +367,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       await Promise.all(
         points.map(async (point, index) => {
           await store.upsert([point]);
-          const result = await store.search(request({ text: `keyword${index}`, filter: { documentIds: [`doc-${index}`] } }));
+          const result = await search(store, request({ text: `keyword${index}`, filter: { documentIds: [`doc-${index}`] } }));
           expect(result.hits.map((hit) => hit.id)).toEqual([point.id]);
         }),
       );
@@ -327,5 +377,78 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
     it("reports health up", async () => {
       expect((await store.health()).status).toBe("up");
     });
+
+    it("lists dense candidates nearest first with exact cosine scores, at most `limit`", async () => {
+      const angles = [50, 10, 120, 30, 80];
+      await store.upsert(angles.map((angle, chunkIndex) => makePoint({ chunkIndex, vector: vectorAtAngle(angle), text: `paragraph ${chunkIndex}` })));
+      const all = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), limit: 10 });
+      expect(all.lexical).toEqual([]);
+      expect(all.dense.map((candidate) => candidate.metadata.chunkIndex)).toEqual([1, 3, 0, 4, 2]);
+      all.dense.forEach((candidate) => expect(candidate.score).toBeCloseTo(Math.cos((angles[candidate.metadata.chunkIndex]! * Math.PI) / 180), 5));
+      expect(all.dense[0]).toMatchObject({ tenant: "tenant-a", text: "paragraph 1", metadata: { documentId: "doc-1", chunkIndex: 1 } });
+      const two = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "paragraph", limit: 2 });
+      expect(two.dense.map((candidate) => candidate.metadata.chunkIndex)).toEqual([1, 3]);
+      expect(two.lexical).toHaveLength(2);
+    });
+
+    it("lists lexical candidates best BM25 first, each with the exact cosine of its stored vector", async () => {
+      await store.upsert([
+        makePoint({ chunkIndex: 0, vector: vectorAtAngle(0), text: "ordinary text without the rare word" }),
+        makePoint({ chunkIndex: 1, vector: vectorAtAngle(60), text: "wombat" }),
+        makePoint({ chunkIndex: 2, vector: vectorAtAngle(100), text: "a long paragraph that mentions the wombat once among many other words here" }),
+      ]);
+      const lists = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "wombat", limit: 10 });
+      expect(lists.lexical.map((candidate) => candidate.metadata.chunkIndex)).toEqual([1, 2]);
+      expect(lists.lexical[0]!.score).toBeGreaterThan(lists.lexical[1]!.score);
+      expect(lists.lexical[1]!.score).toBeGreaterThan(0);
+      expect(lists.lexical[0]!.similarity).toBeCloseTo(0.5, 5);
+      expect(lists.lexical[1]!.similarity).toBeCloseTo(Math.cos((100 * Math.PI) / 180), 5);
+      expect(lists.lexical[0]).toMatchObject({ tenant: "tenant-a", text: "wombat", metadata: { chunkIndex: 1, documentId: "doc-1" } });
+      expect(lists.dense).toHaveLength(3);
+    });
+
+    it("restricts both candidate lists to the tenant and the filter", async () => {
+      await store.upsert([
+        makePoint({ tenant: "tenant-a", documentId: "doc-a", text: "shared secret words" }),
+        makePoint({ tenant: "tenant-a", documentId: "doc-b", text: "shared secret words" }),
+        makePoint({ tenant: "tenant-b", documentId: "doc-a", text: "shared secret words" }),
+      ]);
+      const lists = await store.candidates({ tenant: "tenant-b", dense: contractVector(1), text: "secret", limit: 10 });
+      expect([...lists.dense, ...lists.lexical].map((candidate) => candidate.tenant)).toEqual(["tenant-b", "tenant-b"]);
+      const filtered = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "secret", limit: 10, filter: { documentIds: ["doc-b"] } });
+      expect([...filtered.dense, ...filtered.lexical].map((candidate) => candidate.metadata.documentId)).toEqual(["doc-b", "doc-b"]);
+      expect(await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "secret", limit: 10, filter: { sources: [] } })).toEqual({
+        dense: [],
+        lexical: [],
+      });
+    });
+
+    it("refuses malformed points with ValidationError and writes nothing of the batch", async () => {
+      const good = makePoint({ chunkIndex: 0 });
+      const attempts: ChunkPoint[][] = [
+        [good, makePoint({ chunkIndex: 1, vector: [1, 0, 0] })],
+        [good, makePoint({ chunkIndex: 1, vector: contractVector(1).map(() => Number.NaN) })],
+        [good, makePoint({ chunkIndex: 1, metadata: { chunkIndex: -1 } })],
+        [good, makePoint({ chunkIndex: 1, metadata: { page: 0 } })],
+        [good, { ...makePoint({ chunkIndex: 1 }), tenant: "" }],
+      ];
+      for (const points of attempts) await expect(store.upsert(points)).rejects.toBeInstanceOf(ValidationError);
+      expect(await store.count("tenant-a")).toBe(0);
+    });
+
+    it("refuses a malformed candidates request with ValidationError", async () => {
+      await store.upsert([makePoint()]);
+      const valid = { tenant: "tenant-a", dense: contractVector(1), limit: 5 };
+      await expect(store.candidates({ ...valid, dense: [1, 0, 0] })).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.candidates({ ...valid, dense: contractVector(0).map(() => 0) })).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.candidates({ ...valid, limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.candidates({ ...valid, tenant: "" })).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.candidates({ ...valid, filter: { documentIds: ["bad\u0000id"] } })).rejects.toBeInstanceOf(ValidationError);
+    });
+  });
+
+  afterAll(() => {
+    const unknown = [...skipped.keys()].filter((name) => !registered.has(name));
+    expect(unknown, "skip entries naming no contract case").toEqual([]);
   });
 }

@@ -146,7 +146,7 @@ describe("POST /v1/query over the embedded adapters", () => {
     const failingStore: VectorStore = {
       ...test.runtime.deps.store,
       kind: "failing-stand-in",
-      search: async () => {
+      candidates: async () => {
         throw new UpstreamUnavailableError("connection refused");
       },
       health: async () => ({ status: "down", detail: "stand-in is down" }),

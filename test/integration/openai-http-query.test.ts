@@ -133,7 +133,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
     const failing: VectorStore = {
       ...runtime.deps.store,
       kind: "failing-stand-in",
-      search: async () => {
+      candidates: async () => {
         throw new UpstreamUnavailableError("connection refused");
       },
       health: async () => ({ status: "down", detail: "stand-in is down" }),
@@ -181,7 +181,14 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
   });
 
   it("treats a hanging store as unavailable after store.timeoutMs", async () => {
-    const hanging: VectorStore = { ...runtime.deps.store, kind: "hanging-stand-in", search: () => new Promise(() => {}), close: async () => {} };
+    // The runtime's store is a wrapPort proxy: its methods are not own properties, so the stand-in names the ones it keeps.
+    const hanging: VectorStore = {
+      ...runtime.deps.store,
+      kind: "hanging-stand-in",
+      candidates: () => new Promise(() => {}),
+      health: runtime.deps.store.health,
+      close: async () => {},
+    };
     const config = modelConfig(standIn.baseUrl, { server: { dataDir } });
     const shortLayer = createModelLayer(
       { ...config, store: { ...config.store, timeoutMs: 100 } },

@@ -1,19 +1,6 @@
 import { ValidationError } from "../../../core/errors.js";
+import { assertIdentifier } from "../../../core/vector-store-validation.js";
 import type { SearchFilter } from "../../../ports/vector-store.js";
-
-const MAX_IDENTIFIER_LENGTH = 1024;
-
-/**
- * Checks a tenant, document id or source name before it enters a SQL predicate: a non-empty
- * string of at most 1024 characters without control characters. Throws ValidationError naming `path`.
- */
-export function assertIdentifier(value: unknown, path: string): asserts value is string {
-  if (typeof value !== "string" || value.length === 0 || value.length > MAX_IDENTIFIER_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new ValidationError(`Invalid ${path}`, [
-      { path, message: `must be a non-empty string of at most ${MAX_IDENTIFIER_LENGTH} characters without control characters` },
-    ]);
-  }
-}
 
 /** A SQL string literal for LanceDB predicates: single quotes doubled, whole value quoted. */
 export function sqlStringLiteral(value: string): string {

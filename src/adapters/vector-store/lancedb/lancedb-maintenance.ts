@@ -19,7 +19,7 @@ const SCALAR_INDEXES = [
 
 /**
  * Index building and compaction of the chunks table. Everything here runs as a task of the store's
- * single writer; `noteWrite` counts commits and queues an optimize after N writes, M rows, or once
+ * write lock; `noteWrite` counts commits and queues an optimize after N writes, M rows, or once
  * writes have paused for the idle delay, never on every write. Queries never wait for it: a table
  * left with many small fragments (and rows the full-text index has not absorbed) is slow to search,
  * so the idle delay is short.
@@ -37,8 +37,6 @@ export class LanceDbMaintenance {
     private readonly writer: { run<T>(task: () => Promise<T>): Promise<T> },
     private readonly logger: Logger,
     private readonly settings: LanceDbMaintenanceSettings,
-    /** Runs (as the same writer task) after each optimize: compaction has moved every row. */
-    private readonly afterOptimize: (table: Table) => Promise<void> = async () => {},
   ) {}
 
   async loadIndexState(table: Table): Promise<Set<string>> {
@@ -118,7 +116,6 @@ export class LanceDbMaintenance {
       { fragmentsRemoved: stats.compaction.fragmentsRemoved, versionsRemoved: stats.prune.oldVersionsRemoved, ms: Math.round(performance.now() - started) },
       "LanceDB table optimized",
     );
-    await this.afterOptimize(table);
   }
 
   private async buildVectorIndexWhenDue(table: Table): Promise<void> {

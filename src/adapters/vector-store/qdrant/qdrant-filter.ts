@@ -1,6 +1,6 @@
 import type { Schemas } from "@qdrant/js-client-rest";
 import { ValidationError } from "../../../core/errors.js";
-import { assertIdentifier } from "../lancedb/lancedb-filter.js";
+import { assertIdentifier } from "../../../core/vector-store-validation.js";
 import type { SearchFilter } from "../../../ports/vector-store.js";
 
 export type QdrantFilter = Schemas["Filter"];

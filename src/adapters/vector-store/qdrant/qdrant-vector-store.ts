@@ -1,12 +1,12 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
-import { ConflictError, ValidationError } from "../../../core/errors.js";
-import { assertValidPoints, assertValidSearchRequest } from "../lancedb/lancedb-validation.js";
+import { ConflictError } from "../../../core/errors.js";
+import { assertValidCandidatesRequest, assertValidCollectionOptions, assertValidPoints } from "../../../core/vector-store-validation.js";
+import { queryCandidates } from "./qdrant-candidates.js";
 import { ensureQdrantCollection, readCollection, shardKeyFor, type QdrantCollectionSettings } from "./qdrant-collection.js";
 import { callQdrant } from "./qdrant-errors.js";
 import { buildDocumentFilter, buildSearchFilter, tenantFilter } from "./qdrant-filter.js";
-import { runQdrantHybridSearch } from "./qdrant-hybrid-search.js";
 import { assertUuidIds, chunkPointToQdrant } from "./qdrant-points.js";
-import type { ChunkPoint, SearchRequest, SearchResult, StoreHealth, VectorStore } from "../../../ports/vector-store.js";
+import type { CandidateLists, CandidatesRequest, ChunkPoint, StoreHealth, VectorStore } from "../../../ports/vector-store.js";
 import { type Logger } from "../../../ports/logger.js";
 
 export interface QdrantVectorStoreSettings extends QdrantCollectionSettings {
@@ -45,12 +45,7 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async ensureCollection(options: { dimension: number; model: string }): Promise<void> {
-    if (!Number.isSafeInteger(options.dimension) || options.dimension <= 0 || options.dimension > 65_536) {
-      throw new ValidationError("Invalid embedding dimension", [{ path: "dimension", message: "must be an integer in 1..65536" }]);
-    }
-    if (typeof options.model !== "string" || options.model.trim() === "") {
-      throw new ValidationError("Invalid embedding model", [{ path: "model", message: "must be a non-empty string" }]);
-    }
+    assertValidCollectionOptions(options);
     const { created } = await ensureQdrantCollection(this.client, this.settings, options);
     if (created)
       this.settings.logger?.info({ collection: this.settings.collection, model: options.model, dimension: options.dimension }, "Qdrant collection created");
@@ -90,17 +85,14 @@ export class QdrantVectorStore implements VectorStore {
     await callQdrant("delete", () => this.client.delete(this.settings.collection, { wait: true, filter }));
   }
 
-  async search(request: SearchRequest): Promise<SearchResult> {
-    assertValidSearchRequest(request);
+  /** Both candidate lists in one `points/query/batch` request (see qdrant-candidates.ts). */
+  async candidates(request: CandidatesRequest): Promise<CandidateLists> {
+    assertValidCandidatesRequest(request);
     const filter = buildSearchFilter(request.tenant, request.filter);
     const collection = await this.knownCollection();
-    if (!collection || !filter) return { hits: [], cut: [] };
-    if (request.dense.length !== collection.dimension) {
-      throw new ValidationError("Query vector has the wrong dimension", [
-        { path: "dense", message: `expected ${collection.dimension} numbers, got ${request.dense.length}` },
-      ]);
-    }
-    return runQdrantHybridSearch(this.client, this.settings.collection, request, filter, shardKeyFor(request.tenant, this.settings));
+    if (!collection || !filter) return { dense: [], lexical: [] };
+    assertValidCandidatesRequest(request, collection.dimension);
+    return queryCandidates(this.client, this.settings.collection, request, filter, shardKeyFor(request.tenant, this.settings));
   }
 
   async count(tenant: string, documentId?: string): Promise<number> {
