@@ -100,10 +100,3 @@ export const queryEventStreamSchema = z.string().openapi({
     "`error` ({error: {code, message, status}, request_id}) instead of `done`.",
 });
 
-/** Our error envelope; `details.issues` lists `{path, message}` per failing field for validation_error. */
-export const queryErrorSchema = z
-  .object({
-    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().nullable() }),
-    request_id: z.string().nullable(),
-  })
-  .openapi("QueryError");

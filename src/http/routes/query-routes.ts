@@ -1,24 +1,19 @@
-import { createRoute, OpenAPIHono, type Hook } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { AppError, issuesFromZod, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../../core/errors.js";
+import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../../core/errors.js";
 import type { Metrics } from "../../observability/metrics.js";
 import { answerQuery, type AnswerQueryDeps, type QueryInput, type QueryResult } from "../../use-cases/answer-query.js";
 import type { Retrieval } from "../../use-cases/retrieve.js";
 import type { AppEnv } from "../app-env.js";
-import { queryErrorSchema, queryEventStreamSchema, queryRequestSchema, queryResponseSchema } from "../query-schemas.js";
+import { validationHook } from "../openapi-hook.js";
+import { errorEnvelopeSchema, errorResponses } from "../openapi-schemas.js";
+import { queryEventStreamSchema, queryRequestSchema, queryResponseSchema } from "../query-schemas.js";
 import { limitBody, readBodyText, requestSignal } from "../request-body.js";
 import { citationJson, queryJson, retrievalJson, usageJson } from "../serialize.js";
 
 const QUERY_BODY_MAX_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
-
-/** A body failing the schema throws our ValidationError: the usual 400 envelope with one `{path, message}` per field. */
-const validationHook: Hook<unknown, AppEnv, string, void> = (result) => {
-  if (result.success) return;
-  const issues = issuesFromZod(result.error.issues);
-  throw new ValidationError(`invalid request body: ${issues.map((issue) => `${issue.path || "(body)"}: ${issue.message}`).join("; ")}`, issues);
-};
 
 /** Refuses a non-JSON body with our 415, then hands the validator the body read straight from the Node stream (see request-body.ts). */
 const readJsonBody: MiddlewareHandler<AppEnv> = async (context, next) => {
@@ -28,7 +23,7 @@ const readJsonBody: MiddlewareHandler<AppEnv> = async (context, next) => {
   await next();
 };
 
-const errorContent = (description: string) => ({ description, content: { "application/json": { schema: queryErrorSchema } } });
+const errorContent = (description: string) => ({ description, content: { "application/json": { schema: errorEnvelopeSchema } } });
 
 const queryRoute = createRoute({
   method: "post",
@@ -43,14 +38,10 @@ const queryRoute = createRoute({
       headers: { "X-Retrieval-Status": { schema: { type: "string", enum: ["ok", "empty", "unavailable"] } } },
       content: { "application/json": { schema: queryResponseSchema }, "text/event-stream": { schema: queryEventStreamSchema } },
     },
+    ...errorResponses(401, 502, 503, 504),
     400: errorContent("Invalid body or thresholds out of the configured bounds: `details.issues` names each field path"),
-    401: errorContent("Missing or invalid API key"),
     413: errorContent("Body over 64 KiB, refused before it is read"),
     415: errorContent("Body is not application/json"),
-    500: errorContent("Internal error (the cause is logged with the request id)"),
-    502: errorContent("The answer model failed"),
-    503: errorContent("The answer model is unavailable (see Retry-After)"),
-    504: errorContent("The answer model timed out"),
   },
 });
 
