@@ -6,13 +6,11 @@
 export type ErrorCode =
   | "validation_error"
   | "unauthorized"
-  | "forbidden"
   | "not_found"
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
   | "unprocessable_document"
-  | "rate_limited"
   | "upstream_error"
   | "upstream_unavailable"
   | "upstream_timeout";
@@ -20,7 +18,7 @@ export type ErrorCode =
 export interface AppErrorOptions {
   details?: unknown;
   cause?: unknown;
-  /** Seconds a client should wait before retrying (429 and 503). */
+  /** Seconds a client should wait before retrying (503). */
   retryAfterSeconds?: number;
 }
 
@@ -58,11 +56,6 @@ export class UnauthorizedError extends AppError {
   readonly status = 401;
 }
 
-export class ForbiddenError extends AppError {
-  readonly code = "forbidden";
-  readonly status = 403;
-}
-
 export class NotFoundError extends AppError {
   readonly code = "not_found";
   readonly status = 404;
@@ -86,12 +79,6 @@ export class UnsupportedMediaTypeError extends AppError {
 export class UnprocessableDocumentError extends AppError {
   readonly code = "unprocessable_document";
   readonly status = 422;
-}
-
-export class RateLimitedError extends AppError {
-  readonly code = "rate_limited";
-  readonly status = 429;
-  override readonly transient = true;
 }
 
 export class UpstreamError extends AppError {

@@ -1,12 +1,11 @@
 /**
- * Port for the key-value store behind the embedding cache, the answer cache and rate limits
+ * Port for the key-value store behind the embedding cache and the answer cache
  * (bounded in-process LRU embedded, Redis in server mode).
  *
  * Contract: `mget` returns values in key order, null for a miss; `mset` stores every entry with the
- * optional TTL; `incr` increments and returns the counter, setting the TTL when it is created.
+ * optional TTL (none: the entry stays until evicted).
  */
 export interface KeyValue {
   mget(keys: string[]): Promise<(string | null)[]>;
   mset(entries: Array<[key: string, value: string]>, options?: { ttlSeconds?: number }): Promise<void>;
-  incr(key: string, options?: { ttlSeconds?: number }): Promise<number>;
 }

@@ -13,8 +13,6 @@ export const keyValueContractTests = [
   "mset replaces existing values",
   "keeps unicode, JSON and large values intact",
   "mset with a TTL expires its entries; without one they stay",
-  "incr counts from 1 and concurrent increments lose none",
-  "incr sets the TTL when it creates the counter and never extends it",
 ] as const;
 
 export type KeyValueContractTest = (typeof keyValueContractTests)[number];
@@ -89,28 +87,6 @@ export function runKeyValueContract(options: ContractOptions<KeyValueFixture, Ke
       expect(await keyValue.mget(["short-1", "short-2"])).toEqual(["1", "2"]);
       await delay(1_200);
       expect(await keyValue.mget(["short-1", "short-2", "lasting", "long"])).toEqual([null, null, "3", "4"]);
-    });
-
-    test("incr counts from 1 and concurrent increments lose none", async () => {
-      const keyValue = await create();
-      expect(await keyValue.incr("counter")).toBe(1);
-      expect(await keyValue.incr("counter")).toBe(2);
-      expect(await keyValue.incr("other", { ttlSeconds: 60 })).toBe(1);
-      const counts = await Promise.all(Array.from({ length: 20 }, () => keyValue.incr("concurrent", { ttlSeconds: 60 })));
-      expect([...counts].sort((left, right) => left - right)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
-      expect(await keyValue.mget(["counter", "concurrent"])).toEqual(["2", "20"]);
-    });
-
-    test("incr sets the TTL when it creates the counter and never extends it", async () => {
-      const keyValue = await create();
-      expect(await keyValue.incr("window", { ttlSeconds: 2 })).toBe(1);
-      expect(await keyValue.incr("plain")).toBe(1);
-      await delay(1_000);
-      // Were the TTL renewed here, the counter would live until 3 s.
-      expect(await keyValue.incr("window", { ttlSeconds: 2 })).toBe(2);
-      await delay(1_200);
-      expect(await keyValue.incr("window", { ttlSeconds: 2 })).toBe(1);
-      expect(await keyValue.incr("plain")).toBe(2);
     });
 
     test.assertAllDeclared();

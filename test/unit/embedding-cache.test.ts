@@ -37,7 +37,6 @@ describe("EmbeddingCache", () => {
       mset: async () => {
         throw new Error("cache down");
       },
-      incr: async () => 0,
     };
     const embedder = new CountingEmbedder(16);
     const cache = new EmbeddingCache({ embedder, keyValue: broken });

@@ -18,16 +18,6 @@ export class MemoryKeyValue implements KeyValue {
     for (const [key, value] of entries) this.cache.set(key, value, { ttl });
   }
 
-  async incr(key: string, options: { ttlSeconds?: number } = {}): Promise<number> {
-    const current = Number(this.cache.get(key) ?? "0");
-    const next = current + 1;
-    const remaining = this.cache.getRemainingTTL(key);
-    const ttl =
-      current === 0 ? (options.ttlSeconds ? options.ttlSeconds * 1000 : undefined) : Number.isFinite(remaining) && remaining > 0 ? remaining : undefined;
-    this.cache.set(key, String(next), { ttl });
-    return next;
-  }
-
   get size(): number {
     return this.cache.size;
   }

@@ -19,8 +19,8 @@ export interface RedisKeyValueOptions {
 
 /**
  * `KeyValue` on Redis (server mode), shared by every api and worker process. Each call is one
- * round trip: `mget` one MGET, `mset` one pipeline of `SET key value [EX ttl]`, `incr` one
- * MULTI of INCR and `EXPIRE key ttl NX` (Redis ≥ 7.0). A call that Redis does not answer within
+ * round trip: `mget` one MGET, `mset` one pipeline of `SET key value [EX ttl]`.
+ * A call that Redis does not answer within
  * `timeoutMs`, or that fails, rejects with an `UpstreamTimeoutError` / `UpstreamUnavailableError`
  * — callers such as `EmbeddingCache` treat that as a miss.
  */
@@ -52,17 +52,6 @@ export class RedisKeyValue implements KeyValue {
         else pipeline.set(this.keyPrefix + key, value, "EX", ttlSeconds);
       }
       throwFirstError(await pipeline.exec());
-    });
-  }
-
-  async incr(key: string, options: { ttlSeconds?: number } = {}): Promise<number> {
-    const ttlSeconds = positiveSeconds(options.ttlSeconds);
-    const fullKey = this.keyPrefix + key;
-    return this.withTimeout("incr", 1, async () => {
-      if (ttlSeconds === undefined) return this.redis.incr(fullKey);
-      const results = await this.redis.multi().incr(fullKey).expire(fullKey, ttlSeconds, "NX").exec();
-      throwFirstError(results);
-      return Number(results?.[0]?.[1]);
     });
   }
 
