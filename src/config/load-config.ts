@@ -93,7 +93,7 @@ function readYamlFile(filePath: string): Record<string, unknown> {
 }
 
 /** The YAML file named by RAGLINE_CONFIG, else ./ragline.config.yaml when it exists, else none. */
-export function resolveConfigPath(environment: NodeJS.ProcessEnv, cwd: string): string | null {
+function resolveConfigPath(environment: NodeJS.ProcessEnv, cwd: string): string | null {
   const named = environment.RAGLINE_CONFIG;
   if (named) {
     const filePath = resolve(cwd, named);

@@ -99,4 +99,3 @@ export const queryEventStreamSchema = z.string().openapi({
     "`usage` (a Usage), `done` ({answer, prompt_version, model, cached, degraded}). A failure after the stream started ends it with " +
     "`error` ({error: {code, message, status}, request_id}) instead of `done`.",
 });
-

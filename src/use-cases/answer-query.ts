@@ -58,7 +58,7 @@ export interface AnswerQueryOptions {
 const NO_USAGE: AnswerUsage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 };
 
 /** Request overrides are allowed within the configured bounds; outside them → 400 naming the field. */
-export function resolveThresholds(settings: QuerySettings, input: { topK?: number; minScore?: number }) {
+function resolveThresholds(settings: QuerySettings, input: { topK?: number; minScore?: number }) {
   const issues = [];
   if (input.topK !== undefined && input.topK > settings.maxTopK)
     issues.push({ path: "top_k", message: `must be at most ${settings.maxTopK} (retrieval.maxTopK)` });

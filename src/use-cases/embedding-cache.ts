@@ -55,10 +55,6 @@ export class EmbeddingCache {
     return this.deps.embedder.modelId;
   }
 
-  get dimension(): number {
-    return this.deps.embedder.dimension;
-  }
-
   async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     const { embedder } = this.deps;
     const keys = texts.map((text) => embeddingCacheKey(embedder.modelId, embedder.dimension, text));

@@ -28,7 +28,7 @@ function isPositionedText(item: unknown): item is PositionedText {
  * Joins one page's text items into lines: a new line on `hasEOL` or when the baseline moves by
  * more than half the font height, a space where items are separated by a horizontal gap.
  */
-export function joinPageText(items: readonly unknown[]): string {
+function joinPageText(items: readonly unknown[]): string {
   let text = "";
   let previous: PositionedText | null = null;
   let lineEnded = false;

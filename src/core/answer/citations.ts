@@ -4,7 +4,7 @@ const SNIPPET_MAX_CHARS = 300;
 const MARKER = /\[(\d{1,4})\]/g;
 
 /** Passage numbers of the [n] markers in a text, in order of first appearance. */
-export function markersIn(text: string): number[] {
+function markersIn(text: string): number[] {
   const seen = new Set<number>();
   for (const match of text.matchAll(MARKER)) seen.add(Number(match[1]));
   return [...seen];

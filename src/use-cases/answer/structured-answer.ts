@@ -50,7 +50,7 @@ export interface StructuredResult {
 }
 
 /** The repair turn: the exact validation errors, and the instruction to reply with corrected JSON only. */
-export function repairInstruction(issues: string[]): string {
+function repairInstruction(issues: string[]): string {
   return `Your reply did not match the required JSON format. Validation errors:\n${issues.map((issue) => `- ${issue}`).join("\n")}\nReply again with only the corrected JSON object.`;
 }
 

@@ -149,14 +149,4 @@ export class KeyedSerializer {
     this.tails.set(key, tail);
     return result;
   }
-
-  /** Resolves once the operations on `key` started so far have settled. */
-  async settled(key: string): Promise<void> {
-    await this.tails.get(key);
-  }
-
-  /** Resolves once no operation is running or waiting, for any key. */
-  async flush(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all(this.tails.values());
-  }
 }
