@@ -4,9 +4,8 @@ import { bodyLimit } from "hono/body-limit";
 
 // Under @hono/node-server every request arrives as Node's IncomingMessage behind a lazy Request: the
 // Request (headers, web stream body, AbortController) is only built when `c.req.raw.body`, `.json()`
-// or `.signal` is touched, and building it cost about 0.2 ms of main-thread time per request (a sixth
-// of a retrieve query). A body whose length the client declared is read here straight from the Node
-// stream instead. Elsewhere (app.request in tests, chunked bodies) the Web API path is used.
+// or `.signal` is touched, and building it is a measurable share of a retrieve query (bench/RESULTS.md).
+// A body whose length the client declared is read here straight from the Node stream instead. Elsewhere (app.request in tests, chunked bodies) the Web API path is used.
 
 interface NodeBindings {
   incoming?: IncomingMessage;

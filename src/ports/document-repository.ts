@@ -8,7 +8,7 @@ export interface DocumentRecord {
   /** Sniffed media type: text/plain, text/markdown, text/html, application/pdf. */
   mediaType: string;
   status: DocumentStatus;
-  /** sha256 of the uploaded bytes. */
+  /** sha256 of the normalised content (see `normalizedContent` in core/documents.ts: decoded, NFC, trimmed text; a PDF's bytes as uploaded). */
   contentHash: string;
   byteSize: number;
   chunkCount: number;

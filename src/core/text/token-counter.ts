@@ -13,8 +13,7 @@ const PLAIN_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new S
 
 /**
  * Creates a cl100k_base token counter. gpt-tokenizer was chosen over js-tiktoken because it counts the
- * same tokens about 4–8 times faster (SQuAD paragraphs: 40–80 µs against 315 µs each), and counting is
- * on the ingest path of every document. The two agree on SQuAD and on a few thousand samples of
+ * same tokens several times faster (bench/RESULTS.md), and counting is on the ingest path of every document. The two agree on SQuAD and on a few thousand samples of
  * emoji, CJK, control characters and special-token markers; the one difference found is U+FEFF (a
  * zero-width no-break space inside text), which gpt-tokenizer counts as two tokens where js-tiktoken
  * says one. Counts are memoised: the text splitter measures the same pieces several times while merging.
