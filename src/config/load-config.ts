@@ -23,6 +23,7 @@ const ALIASES: Record<string, string> = {
   QDRANT_URL: "qdrant.url",
   QDRANT_API_KEY: "qdrant.apiKey",
   REDIS_URL: "redis.url",
+  DATABASE_URL: "database.url",
   OPENAI_BASE_URL: "openai.baseUrl",
   OPENAI_API_KEY: "openai.apiKey",
 };

@@ -105,6 +105,18 @@ export const configSchema = z
         upsertBatchSize: z.number().int().min(1).max(10_000).default(256),
       })
       .prefault({}),
+    database: z
+      .strictObject({
+        /** PostgreSQL (`postgres://…`, or DATABASE_URL) → records, jobs' outbox, keys and usage live there; unset → SQLite in DATA_DIR. */
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+          .nullable()
+          .default(null),
+        /** Embedded SQLite: `full` makes every acknowledged write survive power loss; `normal` only process crashes. */
+        sqliteSynchronous: z.enum(["full", "normal"]).default("full"),
+      })
+      .prefault({}),
     redis: z
       .strictObject({
         /** Set (or REDIS_URL) → embedding cache, document records and the ingest queue live in Redis. */

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 export const testRedisUrl = process.env.RAGLINE_TEST_REDIS_URL || "redis://127.0.0.1:6379";
 
 /** The PostgreSQL tests use: `RAGLINE_TEST_DATABASE_URL`, else loopback; never the production `DATABASE_URL`. */
-export const testDatabaseUrl = process.env.RAGLINE_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/ragline_test";
+export const testDatabaseUrl = process.env.RAGLINE_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** Variables only the live Qdrant suite may see (see `liveQdrantEnvironment`). */
 export const LIVE_QDRANT_VARIABLES = ["QDRANT_URL", "QDRANT_API_KEY"] as const;

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { deleteKeysWithPrefix, redisAvailable, scanKeys } from "../helpers/redis-keys.js";
 import { Redis } from "ioredis";
+import { dropTestDatabase, listTestDatabases, postgresAvailable, testDatabasePrefixOfRun } from "../helpers/test-database.js";
 import { testKeyPrefixOfRun, testRedisUrl } from "../helpers/test-environment.js";
 
 declare module "vitest" {
@@ -42,6 +43,7 @@ export default async function globalSetup(project: TestProject): Promise<() => P
 
   return async () => {
     await rm(directory, { recursive: true, force: true });
+    await dropLeftoverDatabases(runId);
     if (!checkRedis) return;
     const added = (await scanKeys(testRedisUrl, `${PRODUCTION_PREFIX}*`)).filter((key) => !before.has(key));
     const leftover = await scanKeys(testRedisUrl, `${testKeyPrefixOfRun(runId)}*`);
@@ -67,4 +69,10 @@ async function deleteRunKeys(runId: string): Promise<void> {
   } finally {
     client.disconnect();
   }
+}
+
+/** PostgreSQL databases this run created and did not drop (a test that crashed before its cleanup). */
+async function dropLeftoverDatabases(runId: string): Promise<void> {
+  if (!(await postgresAvailable())) return;
+  for (const name of await listTestDatabases(testDatabasePrefixOfRun(runId))) await dropTestDatabase(name);
 }

@@ -1,0 +1,27 @@
+import type { Kysely } from "kysely";
+import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import * as initial from "./migrations/0001-initial.js";
+import type { SqlDatabase } from "./sql-schema.js";
+
+/** Every migration, in order; a new one is a file in migrations/ and a row here. Names never change. */
+const MIGRATIONS: Record<string, Migration> = {
+  "0001-initial": initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/**
+ * Brings the schema to the latest version. Idempotent; on PostgreSQL, processes that start together
+ * serialise on Kysely's migration lock, so each migration runs once. Throws with the failing
+ * migration's name when one fails (nothing after it runs).
+ */
+export async function migrateToLatest(db: Kysely<SqlDatabase>): Promise<string[]> {
+  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === "Error");
+  if (error) {
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration ${failed ? `"${failed.migrationName}" ` : ""}failed: ${cause}`, { cause: error });
+  }
+  return (results ?? []).filter((result) => result.status === "Success").map((result) => result.migrationName);
+}

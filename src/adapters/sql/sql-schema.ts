@@ -1,0 +1,125 @@
+// The tables of Ragline's state, one shape for SQLite and PostgreSQL. Timestamps are ISO-8601 UTC
+// strings (`Date#toISOString`), so they sort and compare as text on both dialects; JSON is text.
+
+export interface DocumentsTable {
+  tenant: string;
+  id: string;
+  title: string;
+  source: string;
+  media_type: string;
+  status: string;
+  content_hash: string;
+  byte_size: number;
+  chunk_count: number;
+  /** JSON object. */
+  metadata: string;
+  revision: number;
+  job_id: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  indexed_at: string | null;
+}
+
+/** Ingest jobs: the embedded queue itself, and the outbox relayed to BullMQ in server mode. */
+export interface JobsTable {
+  id: string;
+  /** JSON payload. */
+  data: string;
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  /** Attempts that were running when their process died. */
+  crashes: number;
+  progress: number;
+  error: string | null;
+  /** Earliest time the job may be claimed (backoff). */
+  run_after: string;
+  /** Who holds the job while it runs, and until when the claim is valid. */
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  /** Server mode: when the outbox row was handed to BullMQ; null until then. */
+  relayed_at: string | null;
+}
+
+export interface EmbeddingCacheTable {
+  key: string;
+  value: string;
+  expires_at: string | null;
+  used_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenant: string;
+  /** sha256 of the key; the key itself is never stored. */
+  key_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface UsageTable {
+  id: string;
+  tenant: string;
+  task: string;
+  provider: string;
+  model: string;
+  prompt_version: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  latency_ms: number;
+  outcome: string;
+  created_at: string;
+}
+
+export interface FeedbackTable {
+  id: string;
+  tenant: string;
+  query_id: string;
+  rating: number;
+  comment: string | null;
+  created_at: string;
+}
+
+export interface ReviewsTable {
+  id: string;
+  tenant: string;
+  question: string;
+  answer: string;
+  /** JSON: citations, retrieval, judge verdict. */
+  evidence: string;
+  status: string;
+  correction: string | null;
+  created_at: string;
+  reviewed_at: string | null;
+}
+
+export interface EvalRunsTable {
+  id: string;
+  dataset: string;
+  /** JSON: settings the run used. */
+  settings: string;
+  /** JSON: metrics by name. */
+  metrics: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface SqlDatabase {
+  documents: DocumentsTable;
+  jobs: JobsTable;
+  embedding_cache: EmbeddingCacheTable;
+  api_keys: ApiKeysTable;
+  usage: UsageTable;
+  feedback: FeedbackTable;
+  reviews: ReviewsTable;
+  eval_runs: EvalRunsTable;
+}
