@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { fileNameForKey, readFileOrNull, removeFile, writeFileAtomic } from "../../document-repository/file/atomic-file.js";
+import { fileNameForKey, readFileOrNull, removeFile, writeFileAtomic } from "./atomic-file.js";
 import type { BlobStore } from "../../../ports/document-repository.js";
 
 /**
