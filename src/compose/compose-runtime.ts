@@ -92,7 +92,8 @@ export async function composeRuntime(options: {
     },
   });
   const documents: DocumentRepository = new SqlDocumentRepository(state, { jobMaxAttempts: config.ingest.maxAttempts });
-  const blobs = new FileBlobStore({ directory: join(dataDir, "blobs") });
+  // Synced like the database commits that refer to them (database.sqliteSynchronous; PostgreSQL syncs commits).
+  const blobs = new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" });
   const parse = createParserRegistry();
   const queueLogger = logger.child({ component: "queue" });
   const queue: JobQueue<IngestJobData> = config.redis.url
