@@ -88,7 +88,7 @@ export function createSqlKeyValue(options: SqlKeyValueOptions): SqlKeyValue {
       .executeTakeFirstOrThrow();
     const excess = Number(count) - maxEntries;
     if (excess <= 0) return;
-    const leastRecentlyUsed = db.selectFrom("embedding_cache").select("key").orderBy("used_at").orderBy("key").limit(excess);
+    const leastRecentlyUsed = db.selectFrom("embedding_cache").select("key").orderBy("used_at").limit(excess);
     await db.deleteFrom("embedding_cache").where("key", "in", leastRecentlyUsed).execute();
   };
 
