@@ -42,8 +42,9 @@ export interface SqlKeyValue extends KeyValue {
  * `expires_at` from the TTL. Upkeep stays off the callers' path: a hit only records its key, and the
  * recorded keys' `used_at` is refreshed in one UPDATE per batch; every `sweepEveryWrites` written
  * entries a background sweep deletes expired rows and the least recently used beyond `maxEntries`
- * (so the table may exceed the bound by at most that many entries between sweeps). Background
- * failures are logged, never thrown; `mget`/`mset` reject with the database's error.
+ * (so the table may exceed the bound by about that many entries between sweeps). Any string is a
+ * valid key or value (U+0000 included). Background failures are logged, never thrown; `mget`/`mset`
+ * reject with the database's error.
  */
 export function createSqlKeyValue(options: SqlKeyValueOptions): SqlKeyValue {
   const { db } = options;
