@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../../../core/errors.js";
+import { ValidationError, isTransientError } from "../../../core/errors.js";
 import type { Job, JobHandler, JobQueue, JobQueueStartOptions } from "../../../ports/job-queue.js";
 import { type Logger, silentLogger } from "../../../ports/logger.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { pruneCompletedJobs, reconcileCrashedJobs } from "./sql-job-maintenance.js";
-import { claimJobs, toJob, updateHeldJob } from "./sql-job-rows.js";
+import { claimJobs, releaseHeldJobs, renewLeases, requeueFailedJob, toJob, updateHeldJob } from "./sql-job-rows.js";
 import { createProgressWriter } from "./progress-writer.js";
+import { createClaimScheduler, type ClaimScheduler } from "./claim-scheduler.js";
 
 export interface SqlJobQueueOptions {
   /** The process's open database (the queue never closes it). */
@@ -65,10 +66,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
   private closing = false;
   /** A crash suspect is running: nothing else is claimed until it settles. */
   private runningAlone = false;
-  private claiming: Promise<void> | null = null;
-  private claimAgain = false;
-  private pollTimer: NodeJS.Timeout | null = null;
-  private pollAt = Number.POSITIVE_INFINITY;
+  private readonly scheduler: ClaimScheduler;
   private maintenanceTimer: NodeJS.Timeout | null = null;
   private lastCreatedAt = 0;
   private completionsSincePrune = 0;
@@ -86,6 +84,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.retention = { maxCount: options.completedRetention?.maxCount ?? 10_000, maxAgeMs: options.completedRetention?.maxAgeMs ?? 7 * 24 * 3_600_000 };
     this.logger = options.logger ?? silentLogger;
+    this.scheduler = createClaimScheduler(() => this.claim().catch((error: unknown) => this.logError("could not claim jobs", error)), this.pollIntervalMs);
   }
 
   async enqueue(data: TData, options: { id: string }): Promise<{ job: Job<TData>; created: boolean }> {
@@ -107,19 +106,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
   }
 
   async retry(id: string): Promise<Job<TData>> {
-    const now = new Date().toISOString();
-    const row = await this.db.transaction().execute(async (trx) => {
-      const job = await trx.selectFrom("jobs").select("state").where("id", "=", id).executeTakeFirst();
-      if (!job) throw new NotFoundError(`Job ${id} not found`);
-      if (job.state !== "failed") throw new ConflictError(`Job ${id} is ${job.state}; only failed jobs can be retried`);
-      return trx
-        .updateTable("jobs")
-        .set({ state: "queued", attempts: 0, max_attempts: this.maxAttempts, crashes: 0, progress: 0, error: null, run_after: now })
-        .set({ lease_owner: null, lease_expires_at: null, finished_at: null, updated_at: now })
-        .where("id", "=", id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    });
+    const row = await requeueFailedJob(this.db, id, this.maxAttempts, new Date().toISOString());
     this.wake();
     return toJob<TData>(row);
   }
@@ -153,24 +140,17 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
 
   async close(): Promise<void> {
     this.closing = true;
-    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
-    await this.claiming;
+    await this.scheduler.stop();
     if (!(await this.waitForRunning(this.closeGraceMs))) {
       this.logger.warn({ jobIds: [...this.running.keys()] }, "aborting jobs still running after the close grace period");
       for (const { controller } of this.running.values()) controller.abort(new Error("Job queue is closing"));
       await this.waitForRunning(ABORT_SETTLE_MS);
     }
     if (this.maintenanceTimer !== null) clearInterval(this.maintenanceTimer);
-    // Attempts cut short by the shutdown (aborted, or ignoring the abort) go back to the queue uncounted;
-    // a handler finishing later finds its lease gone and writes nothing.
-    const now = new Date().toISOString();
-    await this.db
-      .updateTable("jobs")
-      .set((eb) => ({ state: "queued", attempts: eb("attempts", "-", 1), lease_owner: null, lease_expires_at: null, run_after: now, updated_at: now }))
-      .where("lease_owner", "=", this.owner)
-      .where("state", "=", "active")
-      .execute()
-      .catch((error: unknown) => this.logError("could not give interrupted jobs back to the queue", error));
+    // Attempts cut short by the shutdown (aborted, or ignoring the abort); a handler finishing later finds its lease gone.
+    await releaseHeldJobs(this.db, this.owner, new Date().toISOString()).catch((error: unknown) =>
+      this.logError("could not give interrupted jobs back", error),
+    );
   }
 
   /**
@@ -179,9 +159,9 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
    */
   async onIdle(): Promise<void> {
     for (;;) {
-      if (this.running.size === 0 && this.claiming === null) {
+      if (this.running.size === 0 && !this.scheduler.busy()) {
         const pending = await this.db.selectFrom("jobs").select("id").where("state", "in", ["queued", "active"]).limit(1).executeTakeFirst();
-        if (!pending && this.running.size === 0 && this.claiming === null) return;
+        if (!pending && this.running.size === 0 && !this.scheduler.busy()) return;
       }
       await new Promise<void>((resolve) => {
         this.settledWaiters.push(resolve);
@@ -193,12 +173,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
   /** Reconciles crashed jobs, renews this process's leases and prunes old completed jobs. */
   private async maintain(): Promise<void> {
     const now = new Date();
-    await this.db
-      .updateTable("jobs")
-      .set({ lease_expires_at: new Date(now.getTime() + this.leaseMs).toISOString() })
-      .where("lease_owner", "=", this.owner)
-      .where("state", "=", "active")
-      .execute();
+    await renewLeases(this.db, this.owner, new Date(now.getTime() + this.leaseMs).toISOString());
     const options = { owner: this.owner, maxCrashes: this.maxCrashes, now: now.toISOString(), otherOwnersAreGone: this.dialect === "sqlite" };
     const { requeued, quarantined } = await reconcileCrashedJobs(this.db, options);
     for (const row of requeued) this.logger.warn({ jobId: row.id, crashes: row.crashes }, "job was running when its process died; it runs again alone");
@@ -212,36 +187,8 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     }
   }
 
-  /** Claims and starts due jobs soon; one claim at a time. */
   private wake(): void {
-    if (this.handler === null || this.closing) return;
-    if (this.claiming !== null) {
-      this.claimAgain = true;
-      return;
-    }
-    this.claiming = this.claim()
-      .catch((error: unknown) => this.logError("could not claim jobs", error))
-      .finally(() => {
-        this.claiming = null;
-        if (this.claimAgain) {
-          this.claimAgain = false;
-          this.wake();
-        } else this.wakeAt(Date.now() + this.pollIntervalMs);
-      });
-  }
-
-  private wakeAt(at: number): void {
-    if (this.closing || (this.pollTimer !== null && this.pollAt <= at)) return;
-    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
-    this.pollAt = at;
-    this.pollTimer = setTimeout(
-      () => {
-        this.pollTimer = null;
-        this.pollAt = Number.POSITIVE_INFINITY;
-        this.wake();
-      },
-      Math.max(0, at - Date.now()),
-    );
+    if (this.handler !== null && !this.closing) this.scheduler.wake();
   }
 
   private async claim(): Promise<void> {
@@ -295,7 +242,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
       const delayMs = Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (job.attempts - 1));
       const runAfter = now.getTime() + delayMs;
       await this.write(job.id, { ...released, state: "queued", run_after: new Date(runAfter).toISOString() });
-      this.wakeAt(runAfter);
+      this.scheduler.wakeAt(runAfter);
       this.logger.info({ jobId: job.id, attempts: job.attempts, delayMs: Math.round(delayMs), error: message }, "job attempt failed, retrying");
     } else {
       await this.write(job.id, { ...released, state: "failed", finished_at: now.toISOString() });
@@ -303,7 +250,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     }
   }
 
-  /** Writes to a job this process still holds; a failed write is logged (the lease lapses and the job is reconciled). */
+  /** Writes to a job this process still holds; a failed write is logged (the job stays active and is reconciled as crashed). */
   private async write(id: string, changes: Parameters<typeof updateHeldJob>[3]): Promise<void> {
     await updateHeldJob(this.db, id, this.owner, changes).catch((error: unknown) => this.logError("could not write job state", error, id));
   }
@@ -312,6 +259,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     this.logger.error({ ...(jobId === undefined ? {} : { jobId }), error: error instanceof Error ? error.message : String(error) }, message);
   }
 
+  /** Whether every running handler settled within `timeoutMs`. */
   private async waitForRunning(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));

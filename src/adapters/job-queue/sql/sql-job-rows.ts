@@ -1,10 +1,10 @@
 import { sql, type Expression, type Kysely, type Selectable, type Transaction, type Updateable } from "kysely";
+import { ConflictError, NotFoundError } from "../../../core/errors.js";
 import type { Job, JobState } from "../../../ports/job-queue.js";
 import type { SqlDialectName } from "../../sql/open-database.js";
 import type { JobsTable, SqlDatabase } from "../../sql/sql-schema.js";
 
-// Reading and claiming rows of `jobs` for SqlJobQueue: the mapping to the port's Job, and the one
-// claim statement.
+// The statements SqlJobQueue runs on `jobs`, and the mapping of a row to the port's Job.
 
 export type JobRow = Selectable<JobsTable>;
 export type Database = Kysely<SqlDatabase> | Transaction<SqlDatabase>;
@@ -94,4 +94,35 @@ export async function updateHeldJob(db: Database, id: string, owner: string, cha
     .where("state", "=", "active")
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Queues failed job `id` again with a fresh attempt and crash budget. NotFoundError / ConflictError (not failed). */
+export async function requeueFailedJob(db: Kysely<SqlDatabase>, id: string, maxAttempts: number, now: string): Promise<JobRow> {
+  return db.transaction().execute(async (trx) => {
+    const job = await trx.selectFrom("jobs").select("state").where("id", "=", id).executeTakeFirst();
+    if (!job) throw new NotFoundError(`Job ${id} not found`);
+    if (job.state !== "failed") throw new ConflictError(`Job ${id} is ${job.state}; only failed jobs can be retried`);
+    return trx
+      .updateTable("jobs")
+      .set({ state: "queued", attempts: 0, max_attempts: maxAttempts, crashes: 0, progress: 0, error: null, run_after: now })
+      .set({ lease_owner: null, lease_expires_at: null, finished_at: null, updated_at: now })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/** Extends the lease of every job `owner` is running. */
+export async function renewLeases(db: Database, owner: string, leaseExpiresAt: string): Promise<void> {
+  await db.updateTable("jobs").set({ lease_expires_at: leaseExpiresAt }).where("lease_owner", "=", owner).where("state", "=", "active").execute();
+}
+
+/** Puts every job `owner` still holds back in the queue, the interrupted attempt not counted (a shutdown is not the job's failure). */
+export async function releaseHeldJobs(db: Database, owner: string, now: string): Promise<void> {
+  await db
+    .updateTable("jobs")
+    .set((eb) => ({ state: "queued", attempts: eb("attempts", "-", 1), lease_owner: null, lease_expires_at: null, run_after: now, updated_at: now }))
+    .where("lease_owner", "=", owner)
+    .where("state", "=", "active")
+    .execute();
 }
