@@ -136,6 +136,8 @@ export const configSchema = z
       .strictObject({
         concurrency: z.number().int().min(1).max(256).default(32),
         maxAttempts: z.number().int().min(1).max(50).default(5),
+        /** Times a job may crash the worker process (kill, out of memory, native fault) before it is failed instead of run again. */
+        maxCrashes: z.number().int().min(1).max(100).default(3),
         /** Server mode (BullMQ): how long a worker's job lock lives, and how often dead workers' jobs are reclaimed. */
         lockDurationMs: z.number().int().min(500).default(30_000),
         stalledIntervalMs: z.number().int().min(500).default(30_000),

@@ -8,7 +8,7 @@ import { openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-d
 import { UnprocessableDocumentError } from "../../src/core/errors.js";
 import type { IngestJobData } from "../../src/use-cases/ingest-job.js";
 import { reconcileDocuments } from "../../src/use-cases/reconcile-documents.js";
-import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
+import { SqlJobQueue } from "../../src/adapters/job-queue/sql/sql-job-queue.js";
 
 function record(id: string, status: DocumentRecord["status"], jobId: string): DocumentRecord {
   const now = new Date().toISOString();
@@ -46,7 +46,7 @@ describe("reconcileDocuments (SQL records)", () => {
 
   it("re-enqueues documents whose job vanished, fails those whose job failed, and leaves live and finished ones alone", async () => {
     const documents = new SqlDocumentRepository(state, { jobMaxAttempts: 3 });
-    const queue = new InProcessJobQueue<IngestJobData>({ directory: join(directory, "jobs"), backoff: { baseMs: 5 } });
+    const queue = new SqlJobQueue<IngestJobData>({ state, backoff: { baseMs: 5 } });
     await queue.start(async (job) => {
       if (job.data.documentId === "broken") throw new UnprocessableDocumentError("cannot parse");
     });
