@@ -3,6 +3,8 @@ export interface EvalConfig {
   description: string;
   /** Partial config (the shape of ragline.config.yaml); server.dataDir and logLevel are set by the harness. */
   overrides(): Record<string, unknown>;
+  /** Upload `title + "\n\n" + text` as the text (how BEIR's BM25 baselines index both fields) instead of the title field. */
+  titleInText?: boolean;
 }
 
 /**
@@ -11,6 +13,11 @@ export interface EvalConfig {
  */
 export const EVAL_CONFIGS: Record<string, EvalConfig> = {
   default: { description: "schema defaults (embedded LanceDB, local hashed embedder d512, extractive answers)", overrides: () => ({}) },
+  "title-in-text": {
+    description: "schema defaults; each document's title is also prepended to its text (the service does not index the title field)",
+    overrides: () => ({}),
+    titleInText: true,
+  },
   qdrant: {
     description: "schema defaults with the Qdrant store at QDRANT_URL (fresh collection per run)",
     overrides: () => {

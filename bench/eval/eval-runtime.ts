@@ -82,15 +82,20 @@ export interface IngestReport {
 
 /**
  * Uploads every document through `PUT /v1/documents/{id}` (JSON: title and text, as a user would) and
- * waits until each one is `indexed` or `failed`.
+ * waits until each one is `indexed` or `failed`. `titleInText` prepends the title to the text.
  */
-export async function ingestDocuments(eval_: EvalRuntime, documents: readonly EvalDocument[], options: { timeoutMs?: number } = {}): Promise<IngestReport> {
+export async function ingestDocuments(
+  eval_: EvalRuntime,
+  documents: readonly EvalDocument[],
+  options: { timeoutMs?: number; titleInText?: boolean } = {},
+): Promise<IngestReport> {
   const started = performance.now();
   const originalIds = new Map<string, string>();
   await runPool(documents, 8, async (document, index) => {
     const serviceId = DOCUMENT_ID_PATTERN.test(document.id) ? document.id : `doc-${index}`;
     originalIds.set(serviceId, document.id);
-    const body = { text: document.text.trim() === "" ? document.title : document.text, ...(document.title ? { title: document.title.slice(0, 512) } : {}) };
+    const text = options.titleInText && document.title ? `${document.title}\n\n${document.text}` : document.text;
+    const body = { text: text.trim() === "" ? document.title : text, ...(document.title ? { title: document.title.slice(0, 512) } : {}) };
     const response = await eval_.app.request(`/v1/documents/${encodeURIComponent(serviceId)}`, {
       method: "PUT",
       headers: { "content-type": "application/json" },

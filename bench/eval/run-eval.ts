@@ -54,6 +54,8 @@ if (options.append) {
   let commit = "unknown";
   try {
     commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    if (execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!eval/RESULTS.md"], { encoding: "utf8" }).trim() !== "")
+      commit += " with uncommitted changes";
   } catch {
     // Not a git checkout: the entry still records the command and date.
   }

@@ -45,7 +45,7 @@ export async function runHarness(options: HarnessOptions): Promise<SetResult[]> 
     for (const config of configs) {
       const running = await startEvalRuntime(config.overrides());
       try {
-        const ingest = await ingestDocuments(running, set.documents);
+        const ingest = await ingestDocuments(running, set.documents, { titleInText: config.titleInText });
         log(`  ${config.name}: ${ingest.indexed} indexed, ${ingest.failed} failed in ${ingest.seconds.toFixed(1)} s`);
         const rows = await evaluateQueries(running, set.queries, offTopic, ingest.originalIds);
         log(`  ${config.name}: queries in ${rows.querySeconds.toFixed(1)} s`);
