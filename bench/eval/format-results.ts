@@ -53,15 +53,18 @@ export function formatResults(results: readonly SetResult[]): string {
   return results
     .map((set) => {
       const body = set.configs.flatMap(rows);
-      const ingest = set.configs.map((config) => `${config.config}: ${config.ingest.indexed} indexed, ${config.ingest.failed} failed`).join("; ");
+      const ingest = set.configs
+        .map(
+          (config) =>
+            `${config.config}: ${config.ingest.indexed} indexed, ${config.ingest.failed} failed, ingest ${config.ingest.seconds.toFixed(0)} s, queries ${config.querySeconds.toFixed(0)} s`,
+        )
+        .join("; ");
       const table = [HEADER, HEADER.map(() => "---"), ...body].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
       return `### ${set.set} — ${set.documents} documents, ${set.queries} judged queries, ${set.offTopicQuestions} off-topic questions (${ingest})\n\n${table}\n`;
     })
     .join("\n");
 }
 
-/** What each column means; appended once with every run so a reader of RESULTS.md needs nothing else. */
-export const COLUMN_NOTES = `Rankings are per document (a document at its best chunk's position); metrics are means over judged queries.
-hybrid (service): \`POST /v1/query\` \`mode: "retrieve"\`, top_k 100, min_score 0 (maxTopK and candidateK raised to 100 for this pass only).
-lexical-only / dense-only: the same store's \`candidates\` lists (100 each) for the same question, each sorted by its own raw score (BM25 / cosine), no fusion, no threshold.
-Threshold and answer columns use the configuration's own retrieval settings: off-topic empty = share of eval/data/off-topic.jsonl questions for this set with \`retrieval.status: "empty"\` (retrieve mode), near-miss empty = the same for near misses only, off-topic refused = answer mode gave status empty or the not-found answer; answerable turned away = of the queries whose relevant document is in the hybrid top 5 above, the share the default thresholds answered with status empty; answer/citation/cited chunk has span = the answer text, a citation's snippet, or a cited chunk contains a gold span (SQuAD normalisation, whole words).`;
+/** Appended under every run's tables; eval/README.md explains every row and column. */
+export const COLUMN_NOTES =
+  "Rows and columns are defined in eval/README.md (hybrid = the service's `retrieve` mode, top_k 100, min_score 0; lexical-only / dense-only = the store's candidate lists ranked alone).";

@@ -6,7 +6,8 @@
  * with the command and date, to eval/RESULTS.md.
  */
 import { execFileSync } from "node:child_process";
-import { appendFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { format, resolveConfig } from "prettier";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NOTES, formatResults } from "./format-results.js";
 import { runHarness } from "./run-harness.js";
@@ -60,6 +61,8 @@ if (options.append) {
     // Not a git checkout: the entry still records the command and date.
   }
   const entry = `\n## ${started.toISOString().slice(0, 16).replace("T", " ")} UTC — \`${command}\` (commit ${commit})\n\n${tables}\n${COLUMN_NOTES}\n`;
-  await appendFile(RESULTS_PATH, entry);
+  // Formatted as `npm run format` would, so the appended tables never fail `format:check`.
+  const next = (await readFile(RESULTS_PATH, "utf8")) + entry;
+  await writeFile(RESULTS_PATH, await format(next, { ...(await resolveConfig(RESULTS_PATH)), parser: "markdown" }));
   console.info(`appended to ${RESULTS_PATH}`);
 }
