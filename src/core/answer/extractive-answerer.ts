@@ -1,6 +1,7 @@
 import type { Passage } from "./passages.js";
 import { normalizeText, tokenizeTerms } from "../text/text-tokens.js";
 import { splitSentences } from "../text/sentence-splitter.js";
+import { scoreSentences, type ScoredSentence } from "./sentence-relevance.js";
 
 export interface ExtractiveCitation {
   /** Marker number in the answer text ("[n]"), 1..k in order of appearance. */
@@ -44,35 +45,27 @@ export interface ExtractiveAnswerRequest {
   includeSentenceScores?: boolean;
 }
 
-/** Weights of the score parts added to the IDF-weighted coverage, which is in [0, 1]. */
-const BIGRAM_BONUS = 0.15;
-const RANK_BONUS = 0.1;
-const ANSWER_TYPE_BONUS = 0.1;
 /** A sentence scoring below this share of the best one is not worth adding. */
 const RELATIVE_CUTOFF = 0.5;
-/** Questions whose answer is a number or a date: sentences with digits are likelier answers. */
-const NUMERIC_QUESTION = /\b(?:when|(?:what|which) (?:year|date|decade|century|time)|how (?:many|much|long|old|far|large|big|tall|high|often))\b/i;
 const HAS_DIGIT = /\p{N}/u;
+/** Block kinds a sentence may be quoted from: headings, code, contents and navigation lines never are. */
+const QUOTABLE_KINDS: ReadonlySet<string> = new Set(["prose", "list-item", "table"]);
 
-interface Candidate {
-  hitIndex: number;
+interface Candidate extends ScoredSentence {
   start: number;
   end: number;
-  text: string;
-  terms: Set<string>;
-  bigrams: Set<string>;
-  score: number;
-  matchedTerms: string[];
 }
 
 /**
  * Answers from the retrieved chunks alone by quoting their most relevant sentences.
  *
- * Score of a sentence = IDF-weighted share of the question's terms it contains (IDF over the
- * distinct sentences of all hits, so words every sentence shares count little) + 0.15 × share of
- * the question's term bigrams it contains + 0.1 / (1 + hit rank) + 0.1 when the question asks for a
- * number or date (when, how many…) and the sentence has a digit. Sentences with no question term
- * are never chosen; repeated sentences (overlapping chunks) are scored once, at their best hit.
+ * Sentences come from `splitSentences` (hard-wrapped lines joined, offsets into the chunk text
+ * kept); only those of prose, list items and tables are quoted, never headings, code, tables of
+ * contents or navigation lines, which still lend context. Each is scored by `scoreSentences`
+ * (question-term coverage with IDF over the sentences, proximity of the matched terms, coverage by
+ * the neighbouring sentences and heading, passage rank, a digit when the question asks for a
+ * number). Sentences with no question term are never chosen; a sentence repeated by overlapping
+ * chunks is scored once, at its best hit.
  * Up to `maxSentences` sentences scoring at least half the best are chosen, grouped by hit (hits
  * in order of their best sentence, sentences in text order, so pronouns follow their antecedents).
  * Each chosen sentence gets its own citation and marker, so every marker points at the exact
@@ -80,9 +73,8 @@ interface Candidate {
  * is added, so the snippet stays an exact slice). Pure and deterministic.
  */
 export function answerExtractively(request: ExtractiveAnswerRequest): ExtractiveAnswer {
-  const questionTerms = tokenizeTerms(request.question);
   const candidates = collectCandidates(request.hits);
-  scoreCandidates(candidates, request.question, questionTerms);
+  scoreSentences(candidates, request.question, tokenizeTerms(request.question));
   const ranked = candidates
     .filter((candidate) => candidate.score > 0)
     .sort((left, right) => right.score - left.score || left.hitIndex - right.hitIndex || left.start - right.start);
@@ -93,62 +85,32 @@ export function answerExtractively(request: ExtractiveAnswerRequest): Extractive
   return { ...result, sentenceScores };
 }
 
-/** Sets `score` and `matchedTerms` of every candidate; candidates sharing no question term keep score 0. */
-function scoreCandidates(candidates: Candidate[], question: string, questionTerms: string[]): void {
-  const questionTermSet = new Set(questionTerms);
-  const questionBigrams = new Set(bigramsOf(questionTerms));
-  const expectsNumber = NUMERIC_QUESTION.test(question);
-  const inverseFrequency = inverseSentenceFrequencies(candidates, questionTermSet);
-  let questionWeight = 0;
-  for (const term of questionTermSet) questionWeight += inverseFrequency.get(term) ?? 0;
-  for (const candidate of candidates) {
-    let matchedWeight = 0;
-    for (const term of questionTermSet) {
-      if (!candidate.terms.has(term)) continue;
-      matchedWeight += inverseFrequency.get(term) ?? 0;
-      candidate.matchedTerms.push(term);
-    }
-    if (candidate.matchedTerms.length === 0) continue;
-    let matchedBigrams = 0;
-    for (const bigram of questionBigrams) if (candidate.bigrams.has(bigram)) matchedBigrams++;
-    const bigramShare = questionBigrams.size === 0 ? 0 : matchedBigrams / questionBigrams.size;
-    candidate.score = matchedWeight / questionWeight + BIGRAM_BONUS * bigramShare + RANK_BONUS / (1 + candidate.hitIndex);
-    if (expectsNumber && HAS_DIGIT.test(candidate.text)) candidate.score += ANSWER_TYPE_BONUS;
-  }
-}
-
-function bigramsOf(terms: string[]): string[] {
-  const bigrams: string[] = [];
-  for (let index = 1; index < terms.length; index++) bigrams.push(`${terms[index - 1]} ${terms[index]}`);
-  return bigrams;
-}
-
+/** Every sentence of every hit, in order; a repeat of an earlier sentence (overlapping chunks) is context only. */
 function collectCandidates(hits: Passage[]): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   hits.forEach((hit, hitIndex) => {
-    for (const sentence of splitSentences(hit.text)) {
+    splitSentences(hit.text).forEach((sentence, position) => {
       const key = normalizeText(sentence.text).replace(/\s+/g, " ");
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const quotable = QUOTABLE_KINDS.has(sentence.kind) && !seen.has(key);
+      if (quotable) seen.add(key);
       const terms = tokenizeTerms(sentence.text);
-      const candidate = { hitIndex, start: sentence.start, end: sentence.end, text: sentence.text, score: 0, matchedTerms: [] };
-      candidates.push({ ...candidate, terms: new Set(terms), bigrams: new Set(bigramsOf(terms)) });
-    }
+      const { start, end } = sentence;
+      candidates.push({
+        hitIndex,
+        position,
+        start,
+        end,
+        terms,
+        quotable,
+        isHeading: sentence.kind === "heading",
+        hasNumber: HAS_DIGIT.test(sentence.text),
+        score: 0,
+        matchedTerms: [],
+      });
+    });
   });
   return candidates;
-}
-
-/** BM25-style IDF of each question term over the candidate sentences; always positive. */
-function inverseSentenceFrequencies(candidates: Candidate[], questionTerms: Set<string>): Map<string, number> {
-  const weights = new Map<string, number>();
-  for (const term of questionTerms) {
-    let documentFrequency = 0;
-    for (const candidate of candidates) if (candidate.terms.has(term)) documentFrequency++;
-    const total = candidates.length;
-    weights.set(term, Math.log(1 + (total - documentFrequency + 0.5) / (documentFrequency + 0.5)));
-  }
-  return weights;
 }
 
 function chooseSentences(ranked: Candidate[], hits: Passage[], maxSentences: number, maxChars: number | undefined): Candidate[] {

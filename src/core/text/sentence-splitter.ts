@@ -1,8 +1,12 @@
+import { findTextBlocks, type TextBlockKind } from "./text-blocks.js";
+
 /** A sentence of a text: `text.slice(start, end) === sentence.text`, trimmed of surrounding whitespace. */
 export interface SentenceSpan {
   text: string;
   start: number;
   end: number;
+  /** Kind of the block the sentence belongs to (see `findTextBlocks`): only prose, list items and tables are quotable. */
+  kind: TextBlockKind;
 }
 
 /** Abbreviations after which a period never ends a sentence (titles, "e.g."), lowercase, without the final period. */
@@ -45,12 +49,6 @@ const NON_TERMINAL_ABBREVIATIONS: ReadonlySet<string> = new Set([
   "est",
 ]);
 
-const LINE_BREAK = /\r\n|\r|\n/g;
-const BLANK_LINE = /^\s*$/;
-const LIST_ITEM_START = /^\s*(?:[-*+•‣▪◦–—]|\d{1,3}[.)]|[a-zA-Z][.)]|#{1,6})\s/;
-/** Punctuation (optionally followed by closing quotes/brackets) that ends a line's sentence. */
-const LINE_END_TERMINAL = /[.!?:;…]["'”’)\]]*\s*$/;
-const STARTS_LOWERCASE = /^\s*\p{Ll}/u;
 const LAST_WORD_WITH_PERIOD = /(?:^|[\s("'“‘[])([\p{L}.]+)\.$/u;
 const SINGLE_INITIAL = /^\p{Lu}$/u;
 const UPPERCASE_DOTTED_ACRONYM = /^(?:\p{Lu}\.)+\p{Lu}$/u;
@@ -65,14 +63,14 @@ const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
  * Base: `Intl.Segmenter` (Unicode sentence rules, which already keep "3.5" and "e.g. the" whole),
  * corrected so that a period after a title ("Mr."), a single initial ("John F. Kennedy"), an uppercase
  * dotted acronym ("U.S. Army") or "e.g."/"i.e." does not end a sentence, and a lone list marker
- * ("1.") stays with its item. Line breaks: a blank line, a list item or a line after terminal
- * punctuation starts a new sentence; a line that continues in lowercase after a line without
- * terminal punctuation is treated as a hard wrap of the same sentence. Pieces with no letter or
- * digit (rules like "---") are dropped.
+ * ("1.") stays with its item. No sentence crosses a block of `findTextBlocks` (blank lines,
+ * headings, list items, code, table rows), and hard-wrapped lines inside a block are read as one
+ * line, so a wrapped sentence is one sentence whose span includes the line breaks. Each sentence
+ * carries its block's kind. Pieces with no letter or digit (rules like "---") are dropped.
  */
 export function splitSentences(text: string): SentenceSpan[] {
   const sentences: SentenceSpan[] = [];
-  for (const block of findBlocks(text)) {
+  for (const block of findTextBlocks(text)) {
     const blockText = text.slice(block.start, block.end).replace(/[\r\n]/g, " ");
     let pendingStart: number | null = null;
     for (const segment of segmenter.segment(blockText)) {
@@ -86,9 +84,9 @@ export function splitSentences(text: string): SentenceSpan[] {
         continue;
       }
       pendingStart = null;
-      pushTrimmed(sentences, text, start, segmentEnd);
+      pushTrimmed(sentences, text, start, segmentEnd, block.kind);
     }
-    if (pendingStart !== null) pushTrimmed(sentences, text, pendingStart, block.end);
+    if (pendingStart !== null) pushTrimmed(sentences, text, pendingStart, block.end, block.kind);
   }
   return sentences;
 }
@@ -102,43 +100,12 @@ function continuesPastPeriod(piece: string): boolean {
   return NON_TERMINAL_ABBREVIATIONS.has(lastWord.toLowerCase());
 }
 
-function pushTrimmed(sentences: SentenceSpan[], text: string, start: number, end: number): void {
+function pushTrimmed(sentences: SentenceSpan[], text: string, start: number, end: number, kind: TextBlockKind): void {
   let trimmedStart = start;
   let trimmedEnd = end;
   while (trimmedStart < trimmedEnd && /\s/.test(text.charAt(trimmedStart))) trimmedStart++;
   while (trimmedEnd > trimmedStart && /\s/.test(text.charAt(trimmedEnd - 1))) trimmedEnd--;
   const sentence = text.slice(trimmedStart, trimmedEnd);
   if (!HAS_WORD_CHARACTER.test(sentence)) return;
-  sentences.push({ text: sentence, start: trimmedStart, end: trimmedEnd });
-}
-
-/** Groups lines into blocks that may hold several sentences but never span a structural break. */
-function findBlocks(text: string): Array<{ start: number; end: number }> {
-  const lines: Array<{ start: number; end: number }> = [];
-  let lineStart = 0;
-  for (const match of text.matchAll(LINE_BREAK)) {
-    lines.push({ start: lineStart, end: match.index });
-    lineStart = match.index + match[0].length;
-  }
-  lines.push({ start: lineStart, end: text.length });
-
-  const blocks: Array<{ start: number; end: number }> = [];
-  let current: { start: number; end: number } | null = null;
-  let previousLine = "";
-  for (const line of lines) {
-    const lineText = text.slice(line.start, line.end);
-    if (BLANK_LINE.test(lineText)) {
-      current = null;
-      continue;
-    }
-    const continuesWrap = current !== null && !LINE_END_TERMINAL.test(previousLine) && !LIST_ITEM_START.test(lineText) && STARTS_LOWERCASE.test(lineText);
-    if (current !== null && continuesWrap) {
-      current.end = line.end;
-    } else {
-      current = { start: line.start, end: line.end };
-      blocks.push(current);
-    }
-    previousLine = lineText;
-  }
-  return blocks;
+  sentences.push({ text: sentence, start: trimmedStart, end: trimmedEnd, kind });
 }

@@ -62,4 +62,46 @@ describe("parseHtml", () => {
     expect(() => parseHtml(blank)).toThrow(UnprocessableDocumentError);
     expect(() => parseHtml(blank)).toThrow("empty after parsing");
   });
+
+  it("drops page furniture of a docs page: site header, sidebar, link lists, breadcrumbs, aside and site footer", async () => {
+    const document = parseHtml(await readFile(new URL("../../fixtures/docs-page.html", import.meta.url)));
+    expect(document.title).toBe("Streams | Quarrel Docs");
+    expect(document.text).toBe(
+      "Streams\n\nA stream delivers snapshot blocks in order and never holds more than 64 blocks in memory.\n\n" +
+        "Backpressure\n\nWhen the consumer is slower than the network, the stream pauses reading until its buffer drains below half.\n\n" +
+        "Closing a stream\n\nCall close() to release the file handles; see file handles for details.\n\n" +
+        // An article's own footer and a list whose items have words besides their links are content.
+        "Last reviewed in March 2024.\n\nThe sockets page explains network transfers.\nThe files page explains file handles.",
+    );
+    for (const furniture of ["Search the docs", "Guides", "Installing Quarrel", "Privacy", "helpful", "Docs ›", "© 2024"])
+      expect(document.text).not.toContain(furniture);
+  });
+
+  it("keeps headings free of permalink anchors and at their offsets", async () => {
+    const document = parseHtml(await readFile(new URL("../../fixtures/docs-page.html", import.meta.url)));
+    expect(document.headings.map((heading) => [heading.level, heading.title])).toEqual([
+      [1, "Streams"],
+      [2, "Backpressure"],
+      [2, "Closing a stream"],
+    ]);
+    for (const heading of document.headings) expect(document.text.slice(heading.start).startsWith(heading.title)).toBe(true);
+    expect(parseHtml(utf8('<h2>Install <a href="#install">§</a></h2><p>Run the installer.</p>')).headings[0]!.title).toBe("Install");
+  });
+
+  it("drops ARIA landmarks and link-only blocks but keeps a header inside an article and a lone link", () => {
+    const html =
+      '<div role="banner">Site banner</div><div role="complementary">Related</div><article><header><h1>Kept title</h1></header>' +
+      '<p>See <a href="/a">one link</a>.</p><p><a href="/x">Only link</a></p><ol><li><a href="/1">One</a></li><li><a href="/2">Two</a></li></ol>' +
+      '<p><a href="/p">Prev</a> | <a href="/n">Next</a></p></article><div role="contentinfo">Contact</div>';
+    const document = parseHtml(utf8(html));
+    expect(document.text).toBe("Kept title\n\nSee one link.\n\nOnly link");
+    expect(document.title).toBe("Kept title");
+  });
+
+  it("keeps every paragraph and its spacing on a page of 200,000 text nodes", () => {
+    const html = `<body>${"<p>word <em>emphasis</em> and <a href='/x'>link</a> text.</p>".repeat(50_000)}</body>`;
+    const document = parseHtml(utf8(html));
+    expect(document.text.split("\n\n")).toHaveLength(50_000);
+    expect(document.text.startsWith("word emphasis and link text.\n\nword")).toBe(true);
+  });
 });
