@@ -66,7 +66,8 @@ export async function submitDocument(
     const record: DocumentRecord = {
       tenant,
       id,
-      title: item.title ?? existing?.title ?? item.fileName ?? "",
+      // Empty until indexed when none was given: ingest then takes the document's own title (HTML <title>, first H1, PDF Title), else the file name.
+      title: item.title ?? existing?.title ?? "",
       source: item.fileName ?? existing?.source ?? "",
       mediaType,
       status: "queued",

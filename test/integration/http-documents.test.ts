@@ -66,6 +66,23 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
     expect(finished.every((document) => document.status === "indexed" && (document.chunk_count as number) > 0)).toBe(true);
   });
 
+  it("titles an uploaded page with its own <title> when the upload gives none, and keeps a given title", async () => {
+    const untitled = await test.app.request("/v1/documents/docs-page", {
+      method: "PUT",
+      body: multipart([{ name: "docs-page.html", bytes: await fixture("docs-page.html") }]),
+    });
+    expect(untitled.status).toBe(202);
+    const titled = await test.app.request("/v1/documents/docs-page-titled", {
+      method: "PUT",
+      body: multipart([{ name: "docs-page.html", bytes: await fixture("docs-page.html") }], { title: "Our streams notes" }),
+    });
+    expect(titled.status).toBe(202);
+    await waitIndexed("docs-page");
+    await waitIndexed("docs-page-titled");
+    expect(await getDocument("docs-page")).toMatchObject({ title: "Streams | Quarrel Docs", source: "docs-page.html" });
+    expect(await getDocument("docs-page-titled")).toMatchObject({ title: "Our streams notes" });
+  });
+
   it("lists documents page by page without gaps or repeats", async () => {
     for (let index = 0; index < 5; index += 1) {
       expect((await test.app.request("/v1/documents", jsonRequest("POST", { text: `Document number ${index} about topic ${index}.` }))).status).toBe(202);
