@@ -10,8 +10,8 @@ import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository } from "../ports/document-repository.js";
 import { FileBlobStore } from "../adapters/blob-store/file/file-blob-store.js";
-import { FileDocumentRepository } from "../adapters/document-repository/file/file-document-repository.js";
-import { RedisDocumentRepository } from "../adapters/document-repository/redis/redis-document-repository.js";
+import { SqlDocumentRepository } from "../adapters/document-repository/sql/sql-document-repository.js";
+import { openStateDatabase } from "./open-state-database.js";
 import type { AppDeps } from "../http/create-app.js";
 import { ingestDocument } from "../use-cases/ingest-document.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
@@ -57,6 +57,7 @@ export async function composeRuntime(options: {
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
   const metrics = options.metrics ?? new Metrics();
+  const state = await openStateDatabase(config);
   const redis = config.redis.url ? await connectRedis(config.redis.url, logger) : null;
 
   const keyValue: KeyValue = redis
@@ -90,10 +91,9 @@ export async function composeRuntime(options: {
       },
     },
   });
-  const documents: DocumentRepository = redis
-    ? new RedisDocumentRepository({ redis, keyPrefix: config.redis.keyPrefix })
-    : new FileDocumentRepository({ directory: join(dataDir, "documents") });
-  const blobs = new FileBlobStore({ directory: join(dataDir, "blobs") });
+  const documents: DocumentRepository = new SqlDocumentRepository(state, { jobMaxAttempts: config.ingest.maxAttempts });
+  // Synced like the database commits that refer to them (database.sqliteSynchronous; PostgreSQL syncs commits).
+  const blobs = new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" });
   const parse = createParserRegistry();
   const queueLogger = logger.child({ component: "queue" });
   const queue: JobQueue<IngestJobData> = config.redis.url
@@ -164,6 +164,7 @@ export async function composeRuntime(options: {
       await queue.close();
       await store.close();
       if (redis) await closeRedisClient(redis);
+      await state.close();
     },
   };
 }

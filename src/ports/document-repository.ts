@@ -23,23 +23,36 @@ export interface DocumentRecord {
   indexedAt: string | null;
 }
 
+/** The ingest job written together with a record (see `putWithJob`). */
+export interface NewJob {
+  /** Idempotency key: a job with this id that already exists is left as it is. */
+  id: string;
+  data: unknown;
+}
+
 /**
- * Port for document records (files in DATA_DIR embedded, Redis in server mode).
+ * Port for document records (SQLite embedded, PostgreSQL in server mode).
  * Records are per tenant: `get` of another tenant's id is null.
  */
 export interface DocumentRepository {
   get(tenant: string, id: string): Promise<DocumentRecord | null>;
   put(record: DocumentRecord): Promise<void>;
-  /** Applies `patch` to an existing record and returns it, or null if it does not exist. */
+  /**
+   * Writes the record (insert or replace) and queues its ingest job in one transaction: after it
+   * returns, a crash cannot leave the record without its job. `jobCreated` is false when a job with
+   * that id already existed.
+   */
+  putWithJob(record: DocumentRecord, job: NewJob): Promise<{ jobCreated: boolean }>;
+  /** Applies `patch` to an existing record (`updatedAt` becomes now unless the patch sets it) and returns it, or null if it does not exist. */
   update(tenant: string, id: string, patch: Partial<Omit<DocumentRecord, "tenant" | "id">>): Promise<DocumentRecord | null>;
   /** Newest first by createdAt, then id; `cursor` is the opaque value from the previous page. */
   list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: DocumentRecord[]; nextCursor: string | null }>;
   delete(tenant: string, id: string): Promise<boolean>;
   /**
    * Records of any tenant whose status is one of `statuses`, least recently updated first, at most
-   * `limit`. Optional: only shared (multi-process) repositories need it, for start-up reconciliation.
+   * `limit` (reconciliation of records stranded between a record and its job).
    */
-  listByStatus?(statuses: DocumentStatus[], limit: number): Promise<DocumentRecord[]>;
+  listByStatus(statuses: DocumentStatus[], limit: number): Promise<DocumentRecord[]>;
 }
 
 /** Port for the uploaded bytes, kept until the document is indexed (and for re-processing). */

@@ -82,10 +82,12 @@ export async function submitDocument(
       updatedAt: now,
       indexedAt: existing?.indexedAt ?? null,
     };
-    await deps.documents.put(record);
+    // Record and job in one transaction: an acknowledged upload always has its job.
+    await deps.documents.putWithJob(record, { id: jobId, data: jobDataFor(record) });
     // The record now names the new revision, so nothing needs the superseded bytes: a job still
     // running for that revision finds its blob gone and stops as superseded.
     if (existing) await deps.blobs.delete(blobKeyFor(tenant, id, existing.revision));
+    // Already stored with the record; this tells the queue now (idempotent on the id).
     await deps.queue.enqueue(jobDataFor(record), { id: jobId });
     return { record, duplicate: false };
   });

@@ -21,6 +21,7 @@ export const documentRepositoryContractTests = [
   "a record deleted between pages is skipped and the page is filled from the next ones",
   "rejects an invalid cursor or limit with a validation error",
   "listByStatus finds records of every tenant in the given statuses, least recently updated first",
+  "putWithJob stores the record and creates its job once per job id",
 ] as const;
 
 export type DocumentRepositoryContractTest = (typeof documentRepositoryContractTests)[number];
@@ -242,6 +243,19 @@ export function runDocumentRepositoryContract(options: ContractOptions<DocumentR
       await repository.delete("t1", "a");
       expect(await repository.listByStatus(["processing"], 10)).toEqual([]);
       expect((await repository.listByStatus(["indexed"], 10)).map((record) => `${record.tenant}/${record.id}`).sort()).toEqual(["t2/b", "t3/d"]);
+    });
+
+    test("putWithJob stores the record and creates its job once per job id", async () => {
+      const repository = await open();
+      const first = makeRecord("acme", "doc", { jobId: "ingest:doc:1" });
+      expect(await repository.putWithJob(first, { id: first.jobId, data: { documentId: "doc", revision: 1 } })).toEqual({ jobCreated: true });
+      expect(await repository.get("acme", "doc")).toEqual(first);
+      const again = { ...first, title: "Same job, record rewritten" };
+      expect(await repository.putWithJob(again, { id: first.jobId, data: { documentId: "doc", revision: 1 } })).toEqual({ jobCreated: false });
+      expect((await repository.get("acme", "doc"))?.title).toBe("Same job, record rewritten");
+      const replaced = makeRecord("acme", "doc", { revision: 2, jobId: "ingest:doc:2" });
+      expect(await repository.putWithJob(replaced, { id: replaced.jobId, data: { documentId: "doc", revision: 2 } })).toEqual({ jobCreated: true });
+      expect((await repository.get("acme", "doc"))?.revision).toBe(2);
     });
 
     test.assertAllDeclared();

@@ -1,15 +1,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DocumentRecord } from "../../src/ports/document-repository.js";
-import { RedisDocumentRepository } from "../../src/adapters/document-repository/redis/redis-document-repository.js";
+import { SqlDocumentRepository } from "../../src/adapters/document-repository/sql/sql-document-repository.js";
+import { openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-database.js";
 import { UnprocessableDocumentError } from "../../src/core/errors.js";
 import type { IngestJobData } from "../../src/use-cases/ingest-job.js";
 import { reconcileDocuments } from "../../src/use-cases/reconcile-documents.js";
 import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
-import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 
 function record(id: string, status: DocumentRecord["status"], jobId: string): DocumentRecord {
   const now = new Date().toISOString();
@@ -33,23 +32,21 @@ function record(id: string, status: DocumentRecord["status"], jobId: string): Do
   };
 }
 
-describeWithRedis("reconcileDocuments (Redis records)", () => {
-  const keyPrefix = uniqueKeyPrefix();
-  let redis: Redis;
+describe("reconcileDocuments (SQL records)", () => {
+  let state: SqlState;
   let directory: string;
   beforeAll(async () => {
-    redis = new Redis(redisUrl);
     directory = await mkdtemp(join(tmpdir(), "ragline-reconcile-"));
+    state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
   });
   afterAll(async () => {
-    await deleteKeysWithPrefix(redis, keyPrefix);
-    redis.disconnect();
+    await state.close();
     await rm(directory, { recursive: true, force: true });
   });
 
   it("re-enqueues documents whose job vanished, fails those whose job failed, and leaves live and finished ones alone", async () => {
-    const documents = new RedisDocumentRepository({ redis, keyPrefix });
-    const queue = new InProcessJobQueue<IngestJobData>({ directory, backoff: { baseMs: 5 } });
+    const documents = new SqlDocumentRepository(state, { jobMaxAttempts: 3 });
+    const queue = new InProcessJobQueue<IngestJobData>({ directory: join(directory, "jobs"), backoff: { baseMs: 5 } });
     await queue.start(async (job) => {
       if (job.data.documentId === "broken") throw new UnprocessableDocumentError("cannot parse");
     });

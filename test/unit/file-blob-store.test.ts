@@ -53,4 +53,17 @@ describe("FileBlobStore", () => {
     const [shard] = await readdir(directory);
     expect(await readdir(join(directory, shard!))).toHaveLength(1);
   });
+
+  it("durable writes (file and directory synced) store the same bytes and leave no temp files", async () => {
+    const store = new FileBlobStore({ directory, durable: true });
+    const payloads = Array.from({ length: 5 }, (_, index) => new Uint8Array(2_000).fill(index + 1));
+    await Promise.all(payloads.map((bytes, index) => store.put(`durable-${index % 2}`, bytes)));
+    for (const key of ["durable-0", "durable-1"]) {
+      const stored = (await store.get(key))!;
+      expect(payloads.some((bytes) => Buffer.compare(bytes, stored) === 0)).toBe(true);
+    }
+    const files = (await Promise.all((await readdir(directory)).map((shard) => readdir(join(directory, shard))))).flat();
+    expect(files.every((name) => name.endsWith(".bin"))).toBe(true);
+    expect(files).toHaveLength(2);
+  });
 });

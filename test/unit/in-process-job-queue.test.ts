@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/pro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fileNameForKey } from "../../src/adapters/document-repository/file/atomic-file.js";
+import { fileNameForKey } from "../../src/adapters/blob-store/file/atomic-file.js";
 import { InProcessJobQueue, type InProcessJobQueueOptions } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
 
 interface Payload {

@@ -64,6 +64,9 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<SqlSta
 /** Opens a PostgreSQL database (`postgres://…`) through a connection pool, migrated to the latest schema. */
 export async function openPostgresDatabase(options: { url: string; maxConnections?: number }): Promise<SqlState> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  // An idle client the server dropped (restart, admin command) is replaced on next use; without a
+  // listener its error would crash the process.
+  pool.on("error", () => {});
   const db = new Kysely<SqlDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrateToLatest(db);

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileBlobStore } from "../../../src/adapters/blob-store/file/file-blob-store.js";
-import { FileDocumentRepository } from "../../../src/adapters/document-repository/file/file-document-repository.js";
+import { SqlDocumentRepository } from "../../../src/adapters/document-repository/sql/sql-document-repository.js";
+import { openSqliteDatabase } from "../../../src/adapters/sql/open-database.js";
 import { InProcessJobQueue } from "../../../src/adapters/job-queue/in-process/in-process-job-queue.js";
 import { KeyedLock } from "../../../src/core/keyed-lock.js";
 import type { IngestJobData } from "../../../src/use-cases/ingest-job.js";
@@ -12,14 +13,16 @@ import type { UploadItem } from "../../../src/use-cases/submit-document.js";
 export async function createEmbeddedDocumentDeps() {
   const directory = await mkdtemp(join(tmpdir(), "ragline-use-case-"));
   const queue = new InProcessJobQueue<IngestJobData>({ directory: join(directory, "jobs"), maxAttempts: 1, closeGraceMs: 200 });
+  const state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
   return {
     directory,
-    documents: new FileDocumentRepository({ directory: join(directory, "documents") }),
+    documents: new SqlDocumentRepository(state, { jobMaxAttempts: 1 }),
     blobs: new FileBlobStore({ directory: join(directory, "blobs") }),
     queue,
     locks: new KeyedLock(),
     async cleanup() {
       await queue.close();
+      await state.close();
       await rm(directory, { recursive: true, force: true });
     },
   };

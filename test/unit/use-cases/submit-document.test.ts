@@ -30,7 +30,7 @@ describe("submitDocument: only the current revision's blob is kept", () => {
   it("keeps the old blob when the new record could not be written, since the record still names the old revision", async () => {
     await submitDocument(deps, { tenant: "acme", item: textUpload("first words", "note"), mode: "replace" });
     const failingPut: DocumentRepository = wrapPort<DocumentRepository>(deps.documents, {
-      put: () => async () => {
+      putWithJob: () => async () => {
         throw new Error("disk full");
       },
     });

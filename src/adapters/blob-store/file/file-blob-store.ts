@@ -1,21 +1,24 @@
 import { join } from "node:path";
-import { fileNameForKey, readFileOrNull, removeFile, writeFileAtomic } from "../../document-repository/file/atomic-file.js";
+import { fileNameForKey, readFileOrNull, removeFile, writeFileAtomic } from "./atomic-file.js";
 import type { BlobStore } from "../../../ports/document-repository.js";
 
 /**
  * `BlobStore` on the local file system (embedded mode): one file per key under `directory`,
  * named by the key's sha256 (so keys may hold any character) and spread over 256 sub-directories.
- * Writes are atomic: a reader sees the old bytes or the new ones, even after `kill -9`.
+ * Writes are atomic: a reader sees the old bytes or the new ones, even after `kill -9`; with
+ * `durable`, they are also on disk (file and directory synced) before `put` resolves.
  */
 export class FileBlobStore implements BlobStore {
   private readonly directory: string;
+  private readonly durable: boolean;
 
-  constructor(options: { directory: string }) {
+  constructor(options: { directory: string; durable?: boolean }) {
     this.directory = options.directory;
+    this.durable = options.durable ?? false;
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    await writeFileAtomic(this.pathFor(key), bytes);
+    await writeFileAtomic(this.pathFor(key), bytes, { sync: this.durable });
   }
 
   /** The stored bytes, or null when the key is unknown. */

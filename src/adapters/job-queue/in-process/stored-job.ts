@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readJsonDirectory, removeFile, removeStaleTemporaryFiles } from "../../document-repository/file/atomic-file.js";
+import { readJsonDirectory, removeFile, removeStaleTemporaryFiles } from "../../blob-store/file/atomic-file.js";
 import type { AppendOnlyJournal } from "./append-only-journal.js";
 import type { Job, JobState } from "../../../ports/job-queue.js";
 import { type Logger } from "../../../ports/logger.js";

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 const TEMPORARY_SUFFIX = ".tmp";
@@ -21,24 +21,44 @@ export function fileNameForKey(key: string): string {
 /**
  * Writes `contents` so that a reader (or a process restarted after `kill -9`) sees either the old
  * or the new file, never a partial one: a uniquely named temp file in the same directory, then
- * rename, which is atomic on POSIX. Creates the parent directory when missing.
+ * rename, which is atomic on POSIX. Creates the parent directory when missing. With `sync`, the file
+ * and its directory entry are flushed to disk before it resolves (survives power loss too).
  */
-export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
-  // No fsync: the page cache survives kill -9; only a power loss could drop the last writes.
+export async function writeFileAtomic(path: string, contents: string | Uint8Array, options: { sync?: boolean } = {}): Promise<void> {
   temporaryCounter = (temporaryCounter + 1) % Number.MAX_SAFE_INTEGER;
   const temporaryPath = `${path}.${TEMPORARY_PREFIX}-${temporaryCounter}${TEMPORARY_SUFFIX}`;
   try {
     try {
-      await writeFile(temporaryPath, contents, { flag: "wx" });
+      await writeTemporary(temporaryPath, contents, options.sync === true);
     } catch (error) {
       if (!isMissingFileError(error)) throw error;
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(temporaryPath, contents, { flag: "wx" });
+      await writeTemporary(temporaryPath, contents, options.sync === true);
     }
     await rename(temporaryPath, path);
+    if (options.sync) await syncDirectory(dirname(path));
   } catch (error) {
     await rm(temporaryPath, { force: true });
     throw error;
+  }
+}
+
+async function writeTemporary(path: string, contents: string | Uint8Array, sync: boolean): Promise<void> {
+  const handle = await open(path, "wx");
+  try {
+    await handle.writeFile(contents);
+    if (sync) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,0 +1,126 @@
+import type { Kysely } from "kysely";
+import { ValidationError } from "../../../core/errors.js";
+import type { DocumentRecord, DocumentRepository, DocumentStatus, NewJob } from "../../../ports/document-repository.js";
+import { insertJobRow } from "../../sql/job-rows.js";
+import type { SqlState } from "../../sql/open-database.js";
+import type { SqlDatabase } from "../../sql/sql-schema.js";
+import { recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
+
+interface ListCursor {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * DocumentRepository on SQL (SQLite embedded, PostgreSQL in server mode), one code for both
+ * dialects through Kysely. `putWithJob` writes the record and its ingest job row in one
+ * transaction, so an acknowledged upload always has a job (the embedded queue's table, or server
+ * mode's outbox relayed to BullMQ).
+ */
+export class SqlDocumentRepository implements DocumentRepository {
+  private readonly db: Kysely<SqlDatabase>;
+
+  constructor(
+    state: SqlState,
+    private readonly options: { jobMaxAttempts: number },
+  ) {
+    this.db = state.db;
+  }
+
+  async get(tenant: string, id: string): Promise<DocumentRecord | null> {
+    const row = await this.db.selectFrom("documents").selectAll().where("tenant", "=", tenant).where("id", "=", id).executeTakeFirst();
+    return row ? recordFromRow(row) : null;
+  }
+
+  async put(record: DocumentRecord): Promise<void> {
+    assertIdentified(record);
+    await this.upsert(this.db, record);
+  }
+
+  async putWithJob(record: DocumentRecord, job: NewJob): Promise<{ jobCreated: boolean }> {
+    assertIdentified(record);
+    return this.db.transaction().execute(async (transaction) => {
+      await this.upsert(transaction, record);
+      const jobCreated = await insertJobRow(transaction, { id: job.id, data: job.data, maxAttempts: this.options.jobMaxAttempts, now: record.updatedAt });
+      return { jobCreated };
+    });
+  }
+
+  async update(tenant: string, id: string, patch: Partial<Omit<DocumentRecord, "tenant" | "id">>): Promise<DocumentRecord | null> {
+    const columns = { updated_at: new Date().toISOString(), ...rowPatch(patch) };
+    const row = await this.db.updateTable("documents").set(columns).where("tenant", "=", tenant).where("id", "=", id).returningAll().executeTakeFirst();
+    return row ? recordFromRow(row) : null;
+  }
+
+  async list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: DocumentRecord[]; nextCursor: string | null }> {
+    if (!Number.isInteger(options.limit) || options.limit < 1) {
+      throw new ValidationError("limit must be a positive integer", [{ path: "limit", message: "Expected a positive integer" }]);
+    }
+    const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
+    let query = this.db.selectFrom("documents").selectAll().where("tenant", "=", tenant);
+    if (after) {
+      query = query.where((where) =>
+        where.or([where("created_at", "<", after.createdAt), where.and([where("created_at", "=", after.createdAt), where("id", ">", after.id)])]),
+      );
+    }
+    const rows = await query
+      .orderBy("created_at", "desc")
+      .orderBy("id", "asc")
+      .limit(options.limit + 1)
+      .execute();
+    const items = rows.slice(0, options.limit).map(recordFromRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > options.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+  }
+
+  async delete(tenant: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("documents").where("tenant", "=", tenant).where("id", "=", id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async listByStatus(statuses: DocumentStatus[], limit: number): Promise<DocumentRecord[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("documents")
+      .selectAll()
+      .where("status", "in", statuses)
+      .orderBy("updated_at", "asc")
+      .orderBy("tenant")
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map(recordFromRow);
+  }
+
+  private async upsert(db: Kysely<SqlDatabase>, record: DocumentRecord): Promise<void> {
+    const row = rowFromRecord(record);
+    const { tenant: _tenant, id: _id, ...columns } = row;
+    await db
+      .insertInto("documents")
+      .values(row)
+      .onConflict((conflict) => conflict.columns(["tenant", "id"]).doUpdateSet(columns))
+      .execute();
+  }
+}
+
+function assertIdentified(record: DocumentRecord): void {
+  if (!record.tenant || !record.id) {
+    throw new ValidationError("Document record needs a tenant and an id", [{ path: record.tenant ? "id" : "tenant", message: "Required" }]);
+  }
+}
+
+function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): ListCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // Falls through to the validation error.
+  }
+  throw new ValidationError("Invalid cursor", [{ path: "cursor", message: "Not a cursor returned by a previous page" }]);
+}
