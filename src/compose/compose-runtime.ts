@@ -16,7 +16,6 @@ import type { AppDeps } from "../http/create-app.js";
 import { ingestDocument } from "../use-cases/ingest-document.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
 import { KeyedLock } from "../core/keyed-lock.js";
-import { reconcileDocuments } from "../use-cases/reconcile-documents.js";
 import { createTokenCounter } from "../core/text/token-counter.js";
 import type { Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
@@ -29,6 +28,7 @@ import { InProcessJobQueue } from "../adapters/job-queue/in-process/in-process-j
 import type { JobQueue } from "../ports/job-queue.js";
 import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
+import { startServerModeBackground } from "./server-mode-background.js";
 
 export interface Runtime {
   deps: AppDeps;
@@ -103,7 +103,7 @@ export async function composeRuntime(options: {
         prefix: config.redis.keyPrefix.replace(/:+$/, "") || "ragline",
         maxAttempts: config.ingest.maxAttempts,
         closeGraceMs: config.server.shutdownGraceMs,
-        stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs },
+        stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs, maxCrashes: config.ingest.maxCrashes },
         logger: queueLogger,
       })
     : new InProcessJobQueue<IngestJobData>({
@@ -112,12 +112,13 @@ export async function composeRuntime(options: {
         closeGraceMs: config.server.shutdownGraceMs,
         logger: queueLogger,
       });
-  if (redis) await reconcileDocuments({ documents, queue, logger });
+  // Server mode (the config refuses redis.url without database.url): PostgreSQL outbox → BullMQ, and the reconciler.
+  const background = redis ? startServerModeBackground({ config, state, documents, queue, logger }) : null;
 
   const deps: AppDeps = {
     config,
     retrievalSettings: options.retrievalSettings,
-    documents,
+    documents: background?.documents ?? documents,
     blobs,
     queue,
     store,
@@ -161,6 +162,7 @@ export async function composeRuntime(options: {
       );
     },
     async close() {
+      await background?.stop();
       await queue.close();
       await store.close();
       if (redis) await closeRedisClient(redis);

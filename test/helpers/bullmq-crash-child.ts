@@ -3,6 +3,7 @@
  * `node --import tsx test/helpers/bullmq-crash-child.ts <redisUrl> <prefix> <maxCrashes>`.
  * Works the `ingest` queue like `npm run worker` does; a job whose payload value is `poison` makes
  * the process exit mid-job (the stand-in for a parser that kills its worker), any other completes.
+ * Prints `quarantined <id> <state>: <error>` for each job failed for crashing too often.
  */
 import { BullMqJobQueue } from "../../src/adapters/job-queue/bullmq/bullmq-job-queue.js";
 
@@ -18,7 +19,10 @@ const queue = new BullMqJobQueue<{ value: string }>({
   prefix,
   stalled: { lockDurationMs: 500, stalledIntervalMs: 300, maxCrashes: Number(maxCrashes) },
 });
-await queue.start(async (job) => {
-  if (job.data.value === "poison") process.exit(70);
-});
+await queue.start(
+  async (job) => {
+    if (job.data.value === "poison") process.exit(70);
+  },
+  { onQuarantined: async (job) => void process.stdout.write(`quarantined ${job.id} ${job.state}: ${job.error}\n`) },
+);
 process.stdout.write("started\n");

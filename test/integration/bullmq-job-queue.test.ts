@@ -108,13 +108,15 @@ describeWithRedis("BullMqJobQueue (real Redis)", () => {
     const bystanders = ["fine-1", "fine-2", "fine-3"];
     for (const id of bystanders) await queue.enqueue({ value: "fine" }, { id });
     const children: ChildProcess[] = [];
+    let output = "";
     // A worker process like `npm run worker`; the poison job makes it exit mid-job.
     const startWorker = () => {
       const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/bullmq-crash-child.ts", redisUrl, keyPrefix, String(maxCrashes)], {
         cwd: PROJECT_ROOT,
         env: childProcessEnvironment(),
-        stdio: "ignore",
+        stdio: ["ignore", "pipe", "ignore"],
       });
+      child.stdout?.on("data", (chunk) => (output += String(chunk)));
       children.push(child);
       return new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     };
@@ -132,6 +134,8 @@ describeWithRedis("BullMqJobQueue (real Redis)", () => {
         expect(crashes).toBeLessThanOrEqual(maxCrashes);
       }
       expect(crashes).toBe(maxCrashes);
+      await waitFor(async () => output.includes("quarantined"), "onQuarantined in the worker that failed the job");
+      expect(output).toContain(`quarantined poison failed: crashed the worker ${maxCrashes} times\n`);
       // The jobs that ran beside the poison job when it crashed its worker ran again, alone, and completed.
       for (const id of bystanders) expect(await queue.get(id)).toMatchObject({ state: "completed" });
 

@@ -132,7 +132,11 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
     return jobs.filter((job): job is BullJob<Envelope<TData>> => Boolean(job)).map((job) => this.toJob(job, "failed"));
   }
 
-  async start(handler: JobHandler<TData>, options: { concurrency?: number } = {}): Promise<void> {
+  /**
+   * `onQuarantined` is called for each job this process's worker fails because it crashed its
+   * workers `stalled.maxCrashes` times (its handler never sees that failure).
+   */
+  async start(handler: JobHandler<TData>, options: { concurrency?: number; onQuarantined?: (job: Job<TData>) => Promise<void> } = {}): Promise<void> {
     if (this.worker !== null || this.closing) throw new Error("BullMqJobQueue can be started once, before close()");
     const stalled = this.options.stalled ?? {};
     const maxMs = this.options.backoff?.maxMs ?? 30_000;
@@ -160,6 +164,11 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
       const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
       if (willRetry) this.logger.info(fields, "job attempt failed, retrying");
       else this.logger.warn(fields, "job failed");
+      if (job.failedReason === STALLED_LIMIT_REASON && options.onQuarantined) {
+        options
+          .onQuarantined(this.toJob(job, "failed"))
+          .catch((error: unknown) => this.logger.warn({ ...fields, error: String(error) }, "onQuarantined failed"));
+      }
     });
     await this.worker.waitUntilReady();
   }
