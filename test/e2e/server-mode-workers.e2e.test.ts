@@ -1,7 +1,9 @@
 import { connect } from "@lancedb/lancedb";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,7 +13,7 @@ import { createTokenCounter } from "../../src/core/text/token-counter.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 import { runServiceToExit, startService, type ServiceProcess } from "../helpers/service-process.js";
 import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
-import { testDatabaseUrl } from "../helpers/test-environment.js";
+import { childProcessEnvironment, testDatabaseUrl } from "../helpers/test-environment.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 const DOCUMENTS = 200;
@@ -51,6 +53,20 @@ describe("server mode start-up rules", () => {
       expect(output).toMatch(/database\.url \(DATABASE_URL\)/);
       expect(output).toMatch(/redis\.url \(REDIS_URL\)/);
     }
+  }, 30_000);
+
+  it("refuses `npm run worker` outside server mode with one line", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/worker.ts"], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env: childProcessEnvironment({ DATA_DIR: join(tmpdir(), "ragline-never-created") }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk) => (output += String(chunk)));
+    child.stderr?.on("data", (chunk) => (output += String(chunk)));
+    expect(await new Promise((resolve) => child.once("exit", resolve))).toBe(1);
+    expect(output.trim().split("\n")).toHaveLength(1);
+    expect(output).toMatch(/worker needs server mode, database\.url \(DATABASE_URL\) and redis\.url \(REDIS_URL\)/);
   }, 30_000);
 });
 
