@@ -6,6 +6,8 @@ import type { KeyValue } from "../ports/key-value.js";
 import { MemoryKeyValue } from "../adapters/key-value/memory/memory-key-value.js";
 import { closeRedisClient, createRedisClient, waitForRedisReady } from "../adapters/redis/redis-client.js";
 import { RedisKeyValue } from "../adapters/key-value/redis/redis-key-value.js";
+import { createSqlKeyValue } from "../adapters/key-value/sql/sql-key-value.js";
+import { createTieredKeyValue } from "../wrappers/tiered-key-value.js";
 import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js";
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository } from "../ports/document-repository.js";
@@ -39,6 +41,8 @@ export interface Runtime {
 }
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
+/** Embedded mode: the in-memory tier in front of the SQLite embedding cache holds at most this many vectors. */
+const EMBEDDING_MEMORY_TIER_MAX_ENTRIES = 10_000;
 
 /**
  * Builds every adapter from config, one code path for both ways to run: LanceDB or Qdrant
@@ -72,10 +76,19 @@ export async function composeRuntime(options: {
   const ensuringStore = ensuring.store;
   const store = models.wrapStore(ensuringStore);
 
+  // Embedded mode: embeddings persist in the state database behind a memory LRU; answers stay in memory. Server mode: Redis for both.
+  const sqlCache = redis ? null : createSqlKeyValue({ db: state.db, maxEntries: config.embedding.cacheMaxEntries, logger });
+  const embeddingKeyValue: KeyValue = sqlCache
+    ? createTieredKeyValue({
+        memory: new MemoryKeyValue({ maxEntries: Math.min(config.embedding.cacheMaxEntries, EMBEDDING_MEMORY_TIER_MAX_ENTRIES) }),
+        durable: sqlCache,
+        logger,
+      })
+    : keyValue;
   const tokens = createTokenCounter();
   const embeddings = new EmbeddingCache({
     embedder,
-    keyValue,
+    keyValue: embeddingKeyValue,
     tokenBudget: { count: (text) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens, maxBatchTokens: config.embedding.maxBatchTokens },
     ttlSeconds: config.embedding.cacheTtlSeconds,
     batchSize: config.embedding.batchSize,
@@ -165,6 +178,7 @@ export async function composeRuntime(options: {
       await background?.stop();
       await queue.close();
       await store.close();
+      await sqlCache?.close();
       if (redis) await closeRedisClient(redis);
       await state.close();
     },

@@ -59,7 +59,7 @@ export const configSchema = z
         model: z.string().min(1).default("text-embedding-3-small"),
         /** Vector length: the local embedder's size; for OpenAI the `dimensions` requested (must match the model). */
         dimension: z.number().int().min(8).max(8192).default(512),
-        /** Entries in the in-process embedding cache (embedded mode). */
+        /** Entries kept by the embedding cache (embedded mode: rows of its SQLite table; the in-memory tier in front holds fewer). */
         cacheMaxEntries: z.number().int().min(0).default(100_000),
         cacheTtlSeconds: z
           .number()

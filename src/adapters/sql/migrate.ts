@@ -1,11 +1,13 @@
 import type { Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 import * as initial from "./migrations/0001-initial.js";
+import * as embeddingCacheExpiry from "./migrations/0002-embedding-cache-expiry.js";
 import type { SqlDatabase } from "./sql-schema.js";
 
 /** Every migration, in order; a new one is a file in migrations/ and a row here. Names never change. */
 const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": initial,
+  "0002-embedding-cache-expiry": embeddingCacheExpiry,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
