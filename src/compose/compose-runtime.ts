@@ -46,8 +46,9 @@ const EMBEDDING_MEMORY_TIER_MAX_ENTRIES = 10_000;
 
 /**
  * Builds every adapter from config, one code path for both ways to run: LanceDB or Qdrant
- * (`store.provider`), files or Redis (`redis.url`: embedding cache, answer cache, document records,
- * BullMQ queue), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
+ * (`store.provider`), embedded SQLite or server mode (`database.url` + `redis.url`: records and the
+ * jobs outbox in PostgreSQL, caches and the BullMQ queue in Redis, the outbox relay and the
+ * reconciler running in the background), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
  * Throws ConflictError when the store holds a collection of another model or dimension.
  */
 export async function composeRuntime(options: {
