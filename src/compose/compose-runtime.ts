@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Redis } from "ioredis";
+import { sql } from "kysely";
 import { EmbeddingCache } from "../use-cases/embedding-cache.js";
 import type { KeyValue } from "../ports/key-value.js";
 import { MemoryKeyValue } from "../adapters/key-value/memory/memory-key-value.js";
@@ -14,6 +15,7 @@ import type { DocumentRepository } from "../ports/document-repository.js";
 import { FileBlobStore } from "../adapters/blob-store/file/file-blob-store.js";
 import { SqlDocumentRepository } from "../adapters/document-repository/sql/sql-document-repository.js";
 import { openStateDatabase } from "./open-state-database.js";
+import type { SqlState } from "../adapters/sql/open-database.js";
 import type { AppDeps } from "../http/create-app.js";
 import { ingestDocument } from "../use-cases/ingest-document.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
@@ -141,7 +143,7 @@ export async function composeRuntime(options: {
     logger,
     metrics,
     answerer: models.answerer ?? undefined,
-    readinessChecks: redis ? { redis: () => pingRedis(redis) } : {},
+    readinessChecks: redis ? { redis: () => pingRedis(redis), database: () => pingDatabase(state) } : {},
   };
 
   return {
@@ -198,8 +200,17 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 }
 
 async function pingRedis(redis: Redis): Promise<{ status: "up" | "down"; detail?: string }> {
+  return probe(() => redis.ping());
+}
+
+/** Server mode: PostgreSQL holds the records, so the API is not ready without it. */
+async function pingDatabase(state: SqlState): Promise<{ status: "up" | "down"; detail?: string }> {
+  return probe(() => sql`select 1`.execute(state.db));
+}
+
+async function probe(call: () => Promise<unknown>): Promise<{ status: "up" | "down"; detail?: string }> {
   try {
-    await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("ping timed out")), 1_000))]);
+    await Promise.race([call(), new Promise((_, reject) => setTimeout(() => reject(new Error("ping timed out")), 1_000))]);
     return { status: "up" };
   } catch (error) {
     return { status: "down", detail: (error as Error).message };

@@ -23,7 +23,6 @@ export interface ReconcileDocumentsDeps {
  * Looks at the `RECONCILE_BATCH` least recently updated records per call.
  */
 export async function reconcileDocuments(deps: ReconcileDocumentsDeps, options: { stableForMs?: number } = {}): Promise<{ requeued: number; failed: number }> {
-  if (!deps.documents.listByStatus) return { requeued: 0, failed: 0 };
   const now = (deps.now ?? (() => new Date()))();
   const cutoff = new Date(now.getTime() - (options.stableForMs ?? 0)).toISOString();
   const pending = await deps.documents.listByStatus(["queued", "processing"], RECONCILE_BATCH);

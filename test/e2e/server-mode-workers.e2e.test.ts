@@ -127,7 +127,9 @@ describeWithRedis("server mode: one API and two worker processes on PostgreSQL a
       expect(await countIndexed(api.url)).toBeLessThan(DOCUMENTS);
 
       await waitFor(async () => (await countIndexed(api.url)) === DOCUMENTS, "all documents indexed by the surviving worker", 120_000, 250);
-      expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+      const readiness = await fetch(`${api.url}/readyz`);
+      expect(readiness.status).toBe(200);
+      expect(await readiness.json()).toMatchObject({ dependencies: { database: { status: "up" }, redis: { status: "up" } } });
       await Promise.all([api.stop(), survivor.stop()]);
 
       const client = new pg.Client({ connectionString: database.url });
