@@ -53,7 +53,6 @@ const IO_AND_SDK_MODULES = [
   "@hono/zod-openapi",
   "pino",
   "prom-client",
-  "proper-lockfile",
   "pdfjs-dist",
   "pg",
   "better-sqlite3",

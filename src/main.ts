@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig, type ConfigSource } from "./config/load-config.js";
 import { ReloadableRetrievalSettings } from "./config/reloadable-settings.js";
 import { composeRuntime } from "./compose/compose-runtime.js";
+import { DatabaseInUseError } from "./compose/open-state-database.js";
 import { ConflictError } from "./core/errors.js";
 import { createApp } from "./http/create-app.js";
 import { createLogger } from "./observability/logger.js";
@@ -26,7 +27,7 @@ export async function main(role: "api" | "worker"): Promise<void> {
   retrievalSettings.start();
 
   const runtime = await composeRuntime({ config, retrievalSettings, logger, metrics: new Metrics({ collectDefault: true }) }).catch((error: unknown) => {
-    if (error instanceof ConflictError) exitWith(`Refusing to start: ${error.message}`);
+    if (error instanceof ConflictError || error instanceof DatabaseInUseError) exitWith(`Refusing to start: ${error.message}`);
     throw error;
   });
   // Embedded mode always ingests in this process; with Redis the API may leave it to `npm run worker`.

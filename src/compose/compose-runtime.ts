@@ -28,7 +28,9 @@ import type { Embedder } from "../ports/embedder.js";
 import { LocalHashEmbedder } from "../adapters/embedder/local/local-hash-embedder.js";
 import { createParserRegistry } from "../adapters/parser/parser-registry.js";
 import { BullMqJobQueue } from "../adapters/job-queue/bullmq/bullmq-job-queue.js";
-import { InProcessJobQueue } from "../adapters/job-queue/in-process/in-process-job-queue.js";
+import { SqlJobQueue } from "../adapters/job-queue/sql/sql-job-queue.js";
+import { failQuarantinedIngest } from "../use-cases/fail-quarantined-ingest.js";
+import { withCrashingParserStandIn } from "./crashing-parser-stand-in.js";
 import type { JobQueue } from "../ports/job-queue.js";
 import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
@@ -110,7 +112,7 @@ export async function composeRuntime(options: {
   const documents: DocumentRepository = new SqlDocumentRepository(state, { jobMaxAttempts: config.ingest.maxAttempts });
   // Synced like the database commits that refer to them (database.sqliteSynchronous; PostgreSQL syncs commits).
   const blobs = new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" });
-  const parse = createParserRegistry();
+  const parse = withCrashingParserStandIn(createParserRegistry());
   const queueLogger = logger.child({ component: "queue" });
   const queue: JobQueue<IngestJobData> = config.redis.url
     ? new BullMqJobQueue<IngestJobData>({
@@ -122,9 +124,10 @@ export async function composeRuntime(options: {
         stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs, maxCrashes: config.ingest.maxCrashes },
         logger: queueLogger,
       })
-    : new InProcessJobQueue<IngestJobData>({
-        directory: join(dataDir, "jobs"),
+    : new SqlJobQueue<IngestJobData>({
+        state,
         maxAttempts: config.ingest.maxAttempts,
+        maxCrashes: config.ingest.maxCrashes,
         closeGraceMs: config.server.shutdownGraceMs,
         logger: queueLogger,
       });
@@ -174,7 +177,13 @@ export async function composeRuntime(options: {
             throw error;
           }
         },
-        { concurrency: config.ingest.concurrency },
+        {
+          concurrency: config.ingest.concurrency,
+          onQuarantined: async (job) => {
+            metrics.ingestJobs.inc({ outcome: "failed" });
+            await failQuarantinedIngest({ documents }, job);
+          },
+        },
       );
     },
     async close() {

@@ -23,9 +23,20 @@ export interface JobContext {
 
 export type JobHandler<TData> = (job: Job<TData>, context: JobContext) => Promise<void>;
 
+/** What `start` takes besides the handler. */
+export interface JobQueueStartOptions<TData> {
+  /** Handlers running at once in this process (default 4). */
+  concurrency?: number;
+  /**
+   * Called once for each job the queue fails on its own, without its handler having thrown: the job
+   * crashed its worker process `maxCrashes` times (the handler never saw that failure, so whatever
+   * it records about its jobs must be settled here). The job passed is failed, with its reason.
+   */
+  onQuarantined?: (job: Job<TData>) => Promise<void>;
+}
+
 /**
- * Port for the ingest queue (in-process with state persisted in DATA_DIR embedded, BullMQ in
- * server mode).
+ * Port for the ingest queue (a jobs table in the embedded SQLite database, BullMQ in server mode).
  *
  * Contract:
  * - `enqueue` is idempotent on `id`: a job that already exists (any state) is returned with
@@ -33,7 +44,10 @@ export type JobHandler<TData> = (job: Job<TData>, context: JobContext) => Promis
  * - A handler error that is transient (see `isTransientError`) is retried with exponential backoff
  *   up to `maxAttempts`; any other error fails the job at once. Failed jobs are dead letters:
  *   `listFailed` lists them and `retry` queues one again with a fresh attempt budget.
- * - Jobs accepted before a crash are run again after restart (handlers must be idempotent).
+ * - Jobs accepted before a crash are run again after restart (handlers must be idempotent). An
+ *   attempt cut short by a crash does not use the retry budget, but a job that crashed its worker
+ *   `maxCrashes` times is failed ("crashed the worker N times") instead of being run again, and
+ *   reported to `onQuarantined`.
  */
 export interface JobQueue<TData> {
   enqueue(data: TData, options: { id: string }): Promise<{ job: Job<TData>; created: boolean }>;
@@ -41,7 +55,7 @@ export interface JobQueue<TData> {
   retry(id: string): Promise<Job<TData>>;
   listFailed(options?: { limit?: number; offset?: number }): Promise<Job<TData>[]>;
   /** Starts processing with the handler; resolves once workers are running. */
-  start(handler: JobHandler<TData>, options?: { concurrency?: number }): Promise<void>;
+  start(handler: JobHandler<TData>, options?: JobQueueStartOptions<TData>): Promise<void>;
   /** Stops taking new jobs and waits for running ones (or aborts them after the grace period). */
   close(): Promise<void>;
 }

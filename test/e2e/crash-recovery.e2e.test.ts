@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { openSqliteDatabase } from "../../src/adapters/sql/open-database.js";
 import { startService, type ServiceProcess } from "../helpers/service-process.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -84,5 +85,17 @@ describe("kill -9 during a large ingest (real process, embedded mode)", () => {
     for (const row of rows) perDocument.set(row.document_id, (perDocument.get(row.document_id) ?? 0) + 1);
     for (const document of states) expect(perDocument.get(document.id)).toBe(document.chunk_count);
     table.close();
+
+    // The queue's own record in SQLite: one job per document, all completed; the one job that was
+    // running at the kill (one worker then) counted a crash and was given its attempt back.
+    const state = await openSqliteDatabase({ path: join(dataDir, "ragline.sqlite") });
+    try {
+      const jobs = await state.db.selectFrom("jobs").select(["state", "attempts", "crashes"]).execute();
+      expect(jobs).toHaveLength(DOCUMENTS);
+      expect(jobs.filter((job) => job.state !== "completed" || job.attempts !== 1)).toEqual([]);
+      expect(jobs.reduce((sum, job) => sum + job.crashes, 0)).toBeLessThanOrEqual(1);
+    } finally {
+      await state.close();
+    }
   }, 180_000);
 });

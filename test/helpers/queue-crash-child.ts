@@ -1,12 +1,13 @@
 /**
  * Child process for the queue crash test: `node --import tsx test/helpers/queue-crash-child.ts <dir> <enqueue|resume>`.
- * `enqueue` enqueues 200 jobs, prints "enqueued", then processes them (the parent kills it midway);
- * `resume` only processes what it finds on disk until idle, then prints "idle". Each job appends its
- * id to `<dir>/handled.log`.
+ * Opens `<dir>/ragline.sqlite` as the service does. `enqueue` enqueues 200 jobs, prints "enqueued",
+ * then processes them (the parent kills it midway); `resume` only processes what it finds until
+ * idle, then prints "idle". Each job appends its id to `<dir>/handled.log`.
  */
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
+import { SqlJobQueue } from "../../src/adapters/job-queue/sql/sql-job-queue.js";
+import { openSqliteDatabase } from "../../src/adapters/sql/open-database.js";
 
 const CRASH_TEST_JOB_COUNT = 200;
 
@@ -17,7 +18,8 @@ if (directory === undefined || (mode !== "enqueue" && mode !== "resume")) {
 }
 
 const logPath = join(directory, "handled.log");
-const queue = new InProcessJobQueue<{ index: number }>({ directory: join(directory, "queue"), backoff: { baseMs: 5, maxMs: 50 } });
+const state = await openSqliteDatabase({ path: join(directory, "ragline.sqlite") });
+const queue = new SqlJobQueue<{ index: number }>({ state, backoff: { baseMs: 5, maxMs: 50 } });
 
 if (mode === "enqueue") {
   for (let index = 0; index < CRASH_TEST_JOB_COUNT; index += 1) {
@@ -36,4 +38,5 @@ await queue.start(
 );
 await queue.onIdle();
 await queue.close();
+await state.close();
 process.stdout.write("idle\n");

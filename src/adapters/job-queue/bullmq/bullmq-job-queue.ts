@@ -3,7 +3,7 @@ import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob, t
 import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../../../core/errors.js";
 import { redisOptionsFromUrl } from "../../redis/redis-client.js";
 import { CrashIsolation } from "./crash-isolation.js";
-import type { Job, JobContext, JobHandler, JobQueue, JobState } from "../../../ports/job-queue.js";
+import type { Job, JobContext, JobHandler, JobQueue, JobQueueStartOptions, JobState } from "../../../ports/job-queue.js";
 import { type Logger, silentLogger } from "../../../ports/logger.js";
 
 export interface BullMqJobQueueOptions {
@@ -136,7 +136,7 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
    * `onQuarantined` is called for each job this process's worker fails because it crashed its
    * workers `stalled.maxCrashes` times (its handler never sees that failure).
    */
-  async start(handler: JobHandler<TData>, options: { concurrency?: number; onQuarantined?: (job: Job<TData>) => Promise<void> } = {}): Promise<void> {
+  async start(handler: JobHandler<TData>, options: JobQueueStartOptions<TData> = {}): Promise<void> {
     if (this.worker !== null || this.closing) throw new Error("BullMqJobQueue can be started once, before close()");
     const stalled = this.options.stalled ?? {};
     const maxMs = this.options.backoff?.maxMs ?? 30_000;

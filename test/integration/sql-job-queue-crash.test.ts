@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InProcessJobQueue } from "../../src/adapters/job-queue/in-process/in-process-job-queue.js";
+import { openSqliteDatabase } from "../../src/adapters/sql/open-database.js";
 import { childProcessEnvironment } from "../helpers/test-environment.js";
 
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -50,8 +50,8 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Pr
   }
 }
 
-describe("InProcessJobQueue after kill -9", () => {
-  it("runs every accepted job at least once and completes all of them", async () => {
+describe("SqlJobQueue after kill -9", () => {
+  it("runs every accepted job at least once, completes all of them, and counts a crash for each job that was running", async () => {
     const first = spawnChild("enqueue");
     const firstExit = exited(first.child);
     await waitFor(async () => first.output().includes("enqueued") && (await handledIds()).length >= 40, 20_000);
@@ -67,8 +67,20 @@ describe("InProcessJobQueue after kill -9", () => {
     const handled = await handledIds();
     const expectedIds = Array.from({ length: JOB_COUNT }, (_, index) => `job-${index}`);
     expect(new Set(handled)).toEqual(new Set(expectedIds));
-    const queue = new InProcessJobQueue<{ index: number }>({ directory: join(directory, "queue") });
-    const jobs = await Promise.all(expectedIds.map((id) => queue.get(id)));
-    expect(jobs.filter((job) => job?.state !== "completed")).toEqual([]);
+    const state = await openSqliteDatabase({ path: join(directory, "ragline.sqlite") });
+    try {
+      const rows = await state.db.selectFrom("jobs").select(["id", "state", "attempts", "crashes"]).execute();
+      expect(rows.map((row) => row.id).sort()).toEqual([...expectedIds].sort());
+      expect(rows.filter((row) => row.state !== "completed")).toEqual([]);
+      // The jobs that were running at the kill (at most the concurrency, 4) count one crash each; the
+      // crashed attempt was given back, so every job completed on its first counted attempt.
+      const crashed = rows.filter((row) => row.crashes > 0);
+      expect(crashed.length).toBeGreaterThanOrEqual(1);
+      expect(crashed.length).toBeLessThanOrEqual(4);
+      expect(crashed.every((row) => row.crashes === 1)).toBe(true);
+      expect(rows.every((row) => row.attempts === 1)).toBe(true);
+    } finally {
+      await state.close();
+    }
   });
 });

@@ -1,0 +1,16 @@
+import type { DocumentRepository } from "../ports/document-repository.js";
+import type { Job } from "../ports/job-queue.js";
+import type { IngestJobData } from "./ingest-job.js";
+
+/**
+ * The failure path of an ingest job the queue failed on its own (it crashed the worker too many
+ * times, so `ingestDocument` never saw it fail): the document is marked `failed` with the job's
+ * reason, unless a newer revision or a delete has replaced the job meanwhile.
+ */
+export async function failQuarantinedIngest(deps: { documents: DocumentRepository; now?: () => Date }, job: Job<IngestJobData>): Promise<void> {
+  const { tenant, documentId } = job.data;
+  const record = await deps.documents.get(tenant, documentId);
+  if (!record || record.jobId !== job.id) return;
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  await deps.documents.update(tenant, documentId, { status: "failed", error: job.error ?? "ingest failed", updatedAt: now });
+}
