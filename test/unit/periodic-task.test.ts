@@ -71,22 +71,24 @@ describe("startPeriodicTask", () => {
 
   it("stop() waits for the run in progress and nothing runs afterwards", async () => {
     let runs = 0;
-    let finished = false;
+    let running = false;
     const task = startPeriodicTask({
       name: "t",
       intervalMs: 5,
       run: async () => {
+        running = true;
         runs += 1;
         await delay(40);
-        finished = true;
+        running = false;
       },
       logger: recordingLogger(),
     });
-    await waitFor(async () => runs === 1, "the first run");
+    await waitFor(async () => running, "a run in progress", 5_000, 1);
     await task.stop();
-    expect(finished).toBe(true);
+    expect(running).toBe(false);
+    const runsAtStop = runs;
     task.wake();
     await delay(50);
-    expect(runs).toBe(1);
+    expect(runs).toBe(runsAtStop);
   });
 });
