@@ -1,0 +1,38 @@
+/** A named configuration the harness can run: overrides of ragline's config, validated by the real schema. */
+export interface EvalConfig {
+  description: string;
+  /** Partial config (the shape of ragline.config.yaml); server.dataDir and logLevel are set by the harness. */
+  overrides(): Record<string, unknown>;
+  /** Upload `title + "\n\n" + text` as the text (how BEIR's BM25 baselines index both fields) instead of the title field. */
+  titleInText?: boolean;
+}
+
+/**
+ * Configurations `--configs` can name. Add one here to compare it side by side with the default; every
+ * configuration also yields a lexical-only and a dense-only row from its own store.
+ */
+export const EVAL_CONFIGS: Record<string, EvalConfig> = {
+  default: { description: "schema defaults (embedded LanceDB, local hashed embedder d512, extractive answers)", overrides: () => ({}) },
+  "title-in-text": {
+    description: "schema defaults; each document's title is also prepended to its text (the service does not index the title field)",
+    overrides: () => ({}),
+    titleInText: true,
+  },
+  qdrant: {
+    description: "schema defaults with the Qdrant store at QDRANT_URL (fresh collection per run)",
+    overrides: () => {
+      const url = process.env.QDRANT_URL;
+      if (!url) throw new Error("the qdrant configuration needs QDRANT_URL");
+      return { qdrant: { url, collection: `ragline_eval_${Date.now().toString(36)}` } };
+    },
+  },
+};
+
+/** The named configurations, in the order given; unknown names are an error listing the known ones. */
+export function resolveConfigs(names: readonly string[]): Array<{ name: string } & EvalConfig> {
+  return names.map((name) => {
+    const config = EVAL_CONFIGS[name];
+    if (!config) throw new Error(`unknown configuration "${name}"; known: ${Object.keys(EVAL_CONFIGS).join(", ")}`);
+    return { name, ...config };
+  });
+}
