@@ -1,6 +1,6 @@
 /**
- * Server-mode ingest benchmark: API + N worker processes (`npm run worker`) on one Redis (embedding
- * cache, records, BullMQ queue), embedded LanceDB. Ingests the SQuAD v1.1 dev paragraphs twice —
+ * Server-mode ingest benchmark: API + N worker processes (`npm run worker`) on PostgreSQL (records,
+ * a fresh database per run) and Redis (embedding cache, BullMQ queue), embedded LanceDB. Ingests the SQuAD v1.1 dev paragraphs twice —
  * the second run uploads the same texts as new documents — and prints chunks/s of each run, the
  * embedding-cache hit rate and embedder calls of the second run, and its speed-up.
  * Usage: npm run bench:ingest:server [-- --workers 1,2 --limit 2067]
@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { startService, type ServiceProcess } from "../test/helpers/service-process.js";
+import { createTestPostgresDatabase } from "../test/helpers/test-database.js";
 import { ingestParagraphs, metricValue } from "./lib/bench-service.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
 
@@ -23,7 +24,8 @@ const corpus = values.limit ? paragraphs.slice(0, Number(values.limit)) : paragr
 for (const workerCount of values.workers!.split(",").map(Number)) {
   const keyPrefix = `ragline-bench:${randomBytes(4).toString("hex")}:`;
   const dataDir = await mkdtemp(join(tmpdir(), "ragline-bench-server-"));
-  const environment = { DATA_DIR: dataDir, REDIS_URL: redisUrl, RAGLINE_REDIS_KEY_PREFIX: keyPrefix, LOG_LEVEL: "warn" };
+  const database = await createTestPostgresDatabase();
+  const environment = { DATA_DIR: dataDir, REDIS_URL: redisUrl, DATABASE_URL: database.url, RAGLINE_REDIS_KEY_PREFIX: keyPrefix, LOG_LEVEL: "warn" };
   const processes: ServiceProcess[] = [];
   try {
     const api = await startService({ ...environment, RAGLINE_WORKERS_IN_PROCESS: "false" });
@@ -41,7 +43,7 @@ for (const workerCount of values.workers!.split(",").map(Number)) {
     const secondMisses = (await misses()) - before.misses;
     const secondCalls = (await calls()) - before.calls;
 
-    console.log(`workers: ${workerCount} (Redis cache, BullMQ, LanceDB), ${first.accepted} documents per run`);
+    console.log(`workers: ${workerCount} (PostgreSQL records, Redis cache, BullMQ, LanceDB), ${first.accepted} documents per run`);
     console.log(
       `  first run:  ${(first.chunks / (first.totalMs / 1000)).toFixed(1)} chunks/s (${first.chunks} chunks in ${(first.totalMs / 1000).toFixed(2)} s)`,
     );
@@ -58,6 +60,7 @@ for (const workerCount of values.workers!.split(",").map(Number)) {
       if (keys.length > 0) await redis.unlink(...keys);
     } while (cursor !== "0");
     redis.disconnect();
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

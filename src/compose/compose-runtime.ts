@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Redis } from "ioredis";
+import { sql } from "kysely";
 import { EmbeddingCache } from "../use-cases/embedding-cache.js";
 import type { KeyValue } from "../ports/key-value.js";
 import { MemoryKeyValue } from "../adapters/key-value/memory/memory-key-value.js";
@@ -14,11 +15,11 @@ import type { DocumentRepository } from "../ports/document-repository.js";
 import { FileBlobStore } from "../adapters/blob-store/file/file-blob-store.js";
 import { SqlDocumentRepository } from "../adapters/document-repository/sql/sql-document-repository.js";
 import { openStateDatabase } from "./open-state-database.js";
+import type { SqlState } from "../adapters/sql/open-database.js";
 import type { AppDeps } from "../http/create-app.js";
 import { ingestDocument } from "../use-cases/ingest-document.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
 import { KeyedLock } from "../core/keyed-lock.js";
-import { reconcileDocuments } from "../use-cases/reconcile-documents.js";
 import { createTokenCounter } from "../core/text/token-counter.js";
 import type { Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
@@ -33,6 +34,7 @@ import { withCrashingParserStandIn } from "./crashing-parser-stand-in.js";
 import type { JobQueue } from "../ports/job-queue.js";
 import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
+import { startServerModeBackground } from "./server-mode-background.js";
 
 export interface Runtime {
   deps: AppDeps;
@@ -48,8 +50,9 @@ const EMBEDDING_MEMORY_TIER_MAX_ENTRIES = 10_000;
 
 /**
  * Builds every adapter from config, one code path for both ways to run: LanceDB or Qdrant
- * (`store.provider`), files or Redis (`redis.url`: embedding cache, answer cache, document records,
- * BullMQ queue), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
+ * (`store.provider`), embedded SQLite or server mode (`database.url` + `redis.url`: records and the
+ * jobs outbox in PostgreSQL, caches and the BullMQ queue in Redis, the outbox relay and the
+ * reconciler running in the background), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
  * Throws ConflictError when the store holds a collection of another model or dimension.
  */
 export async function composeRuntime(options: {
@@ -118,7 +121,7 @@ export async function composeRuntime(options: {
         prefix: config.redis.keyPrefix.replace(/:+$/, "") || "ragline",
         maxAttempts: config.ingest.maxAttempts,
         closeGraceMs: config.server.shutdownGraceMs,
-        stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs },
+        stalled: { lockDurationMs: config.ingest.lockDurationMs, stalledIntervalMs: config.ingest.stalledIntervalMs, maxCrashes: config.ingest.maxCrashes },
         logger: queueLogger,
       })
     : new SqlJobQueue<IngestJobData>({
@@ -128,12 +131,13 @@ export async function composeRuntime(options: {
         closeGraceMs: config.server.shutdownGraceMs,
         logger: queueLogger,
       });
-  if (redis) await reconcileDocuments({ documents, queue, logger });
+  // Server mode (the config refuses redis.url without database.url): PostgreSQL outbox → BullMQ, and the reconciler.
+  const background = redis ? startServerModeBackground({ config, state, documents, queue, logger }) : null;
 
   const deps: AppDeps = {
     config,
     retrievalSettings: options.retrievalSettings,
-    documents,
+    documents: background?.documents ?? documents,
     blobs,
     queue,
     store,
@@ -142,7 +146,7 @@ export async function composeRuntime(options: {
     logger,
     metrics,
     answerer: models.answerer ?? undefined,
-    readinessChecks: redis ? { redis: () => pingRedis(redis) } : {},
+    readinessChecks: redis ? { redis: () => pingRedis(redis), database: () => pingDatabase(state) } : {},
   };
 
   return {
@@ -183,6 +187,7 @@ export async function composeRuntime(options: {
       );
     },
     async close() {
+      await background?.stop();
       await queue.close();
       await store.close();
       await sqlCache?.close();
@@ -204,8 +209,17 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 }
 
 async function pingRedis(redis: Redis): Promise<{ status: "up" | "down"; detail?: string }> {
+  return probe(() => redis.ping());
+}
+
+/** Server mode: PostgreSQL holds the records, so the API is not ready without it. */
+async function pingDatabase(state: SqlState): Promise<{ status: "up" | "down"; detail?: string }> {
+  return probe(() => sql`select 1`.execute(state.db));
+}
+
+async function probe(call: () => Promise<unknown>): Promise<{ status: "up" | "down"; detail?: string }> {
   try {
-    await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("ping timed out")), 1_000))]);
+    await Promise.race([call(), new Promise((_, reject) => setTimeout(() => reject(new Error("ping timed out")), 1_000))]);
     return { status: "up" };
   } catch (error) {
     return { status: "down", detail: (error as Error).message };

@@ -141,6 +141,10 @@ export const configSchema = z
         /** Server mode (BullMQ): how long a worker's job lock lives, and how often dead workers' jobs are reclaimed. */
         lockDurationMs: z.number().int().min(500).default(30_000),
         stalledIntervalMs: z.number().int().min(500).default(30_000),
+        /** Server mode: how often the outbox relay looks for jobs not yet handed to BullMQ (it also runs right after each upload). */
+        relayIntervalMs: z.number().int().min(50).default(1_000),
+        /** Server mode: how often documents stranded between PostgreSQL and BullMQ are repaired (records untouched for this long). */
+        reconcileIntervalMs: z.number().int().min(100).default(60_000),
       })
       .prefault({}),
     retrieval: retrievalSchema.prefault({}),
@@ -194,6 +198,8 @@ export const configSchema = z
   .superRefine((config, context) => {
     const problem = storeProviderContradiction(config.store.provider, config.qdrant.url);
     if (problem) context.addIssue({ code: "custom", message: problem, path: ["store", "provider"], params: { relatedKeys: ["qdrant.url"] } });
+    const serverMode = serverModeContradiction(config.redis.url, config.database.url);
+    if (serverMode) context.addIssue({ code: "custom", message: serverMode.message, path: serverMode.path });
   })
   .transform((config) => ({ ...config, store: { ...config.store, provider: resolveStoreProvider(config.store.provider, config.qdrant.url) } }));
 
@@ -201,6 +207,29 @@ export const configSchema = z
 function storeProviderContradiction(provider: StoreProvider | null, qdrantUrl: string | null): string | null {
   if (provider === "lancedb" && qdrantUrl !== null) return "is lancedb, but qdrant.url (QDRANT_URL) is set; unset qdrant.url or set store.provider to qdrant";
   if (provider === "qdrant" && qdrantUrl === null) return "is qdrant, but qdrant.url (QDRANT_URL) is not set; set qdrant.url or unset store.provider";
+  return null;
+}
+
+/**
+ * Server mode needs both: records in PostgreSQL (`database.url`) and the queue in Redis (`redis.url`).
+ * Redis alone would leave the records of out-of-process workers nowhere to be shared; PostgreSQL
+ * alone (with the embedded queue) is not a supported combination.
+ */
+function serverModeContradiction(redisUrl: string | null, databaseUrl: string | null): { message: string; path: string[] } | null {
+  if (redisUrl !== null && databaseUrl === null) {
+    return {
+      message:
+        "server mode (BullMQ workers) also needs database.url (DATABASE_URL), where the document records live; set it, or unset redis.url (REDIS_URL) to run embedded",
+      path: ["redis", "url"],
+    };
+  }
+  if (databaseUrl !== null && redisUrl === null) {
+    return {
+      message:
+        "PostgreSQL is for server mode, which also needs redis.url (REDIS_URL) for the ingest queue; set it, or unset database.url (DATABASE_URL) to run embedded on SQLite",
+      path: ["database", "url"],
+    };
+  }
   return null;
 }
 

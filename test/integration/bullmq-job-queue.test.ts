@@ -1,9 +1,12 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeRedisClient, createRedisClient, redisOptionsFromUrl, waitForRedisReady } from "../../src/adapters/redis/redis-client.js";
 import { BullMqJobQueue, decodeJobId, encodeJobId, type BullMqJobQueueOptions } from "../../src/adapters/job-queue/bullmq/bullmq-job-queue.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
+import { childProcessEnvironment } from "../helpers/test-environment.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 interface Payload {
@@ -11,6 +14,7 @@ interface Payload {
 }
 
 const QUEUE_NAME = "ingest";
+const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("BullMQ job id encoding", () => {
   it("maps every id to a distinct id BullMQ accepts, and back", () => {
@@ -82,7 +86,7 @@ describeWithRedis("BullMqJobQueue (real Redis)", () => {
   }
 
   it("runs again a job whose worker died (stalled job recovery)", async () => {
-    const queue = createQueue({ stalled: { lockDurationMs: 500, stalledIntervalMs: 300, maxStalledCount: 1 } });
+    const queue = createQueue({ stalled: { lockDurationMs: 500, stalledIntervalMs: 300, maxCrashes: 2 } });
     await queue.enqueue({ value: "x" }, { id: "orphan" });
     // A worker that takes the job and then never renews its lock, like a process killed with SIGKILL.
     const dead = new Worker(QUEUE_NAME, null, { connection: redisOptionsFromUrl(redisUrl), prefix: keyPrefix.replace(/:$/, ""), lockDuration: 500 });
@@ -96,4 +100,55 @@ describeWithRedis("BullMqJobQueue (real Redis)", () => {
     await settled(queue, "orphan", "completed");
     expect(runs).toEqual(["orphan"]);
   });
+
+  it("fails a job that crashed its worker maxCrashes times with that reason, runs its bystanders again alone, and retry() gives it a fresh crash budget", async () => {
+    const maxCrashes = 2;
+    const queue = createQueue({ stalled: { maxCrashes } });
+    await queue.enqueue({ value: "poison" }, { id: "poison" });
+    const bystanders = ["fine-1", "fine-2", "fine-3"];
+    for (const id of bystanders) await queue.enqueue({ value: "fine" }, { id });
+    const children: ChildProcess[] = [];
+    let output = "";
+    // A worker process like `npm run worker`; the poison job makes it exit mid-job.
+    const startWorker = () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/bullmq-crash-child.ts", redisUrl, keyPrefix, String(maxCrashes)], {
+        cwd: PROJECT_ROOT,
+        env: childProcessEnvironment(),
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      child.stdout?.on("data", (chunk) => (output += String(chunk)));
+      children.push(child);
+      return new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    };
+    try {
+      let crashes = 0;
+      for (;;) {
+        const exit = startWorker();
+        const outcome = await Promise.race([exit.then((code) => ({ code })), settled(queue, "poison", "failed").then((job) => ({ job }))]);
+        if ("job" in outcome) {
+          expect(outcome.job.error).toBe(`crashed the worker ${maxCrashes} times`);
+          break;
+        }
+        expect(outcome.code).toBe(70);
+        crashes += 1;
+        expect(crashes).toBeLessThanOrEqual(maxCrashes);
+      }
+      expect(crashes).toBe(maxCrashes);
+      await waitFor(async () => output.includes("quarantined"), "onQuarantined in the worker that failed the job");
+      expect(output).toContain(`quarantined poison failed: crashed the worker ${maxCrashes} times\n`);
+      // The jobs that ran beside the poison job when it crashed its worker ran again, alone, and completed.
+      for (const id of bystanders) expect(await queue.get(id)).toMatchObject({ state: "completed" });
+
+      // Without the reset, BullMQ would fail the retried job again at once instead of running it.
+      const survivor = children[children.length - 1]!;
+      const survivorExit = new Promise<number | null>((resolve) => survivor.once("exit", (code) => resolve(code)));
+      const retried = await queue.retry("poison");
+      // The idle worker may take it before retry() reads it back.
+      expect(["queued", "active"]).toContain(retried.state);
+      expect(retried.error).toBeNull();
+      expect(await survivorExit).toBe(70);
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 60_000);
 });

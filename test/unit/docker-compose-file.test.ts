@@ -17,7 +17,16 @@ function dockerComposeAvailable(): boolean {
 
 describe("docker-compose.yml (scale-out path)", () => {
   const compose = parse(readFileSync(COMPOSE_PATH, "utf8"), { merge: true }) as {
-    services: Record<string, { command?: string[]; environment?: Record<string, string>; healthcheck?: unknown; volumes?: string[] }>;
+    services: Record<
+      string,
+      {
+        command?: string[];
+        environment?: Record<string, string>;
+        healthcheck?: { test?: string[] };
+        volumes?: string[];
+        depends_on?: Record<string, { condition?: string }>;
+      }
+    >;
     volumes: Record<string, unknown>;
   };
 
@@ -36,7 +45,19 @@ describe("docker-compose.yml (scale-out path)", () => {
       RAGLINE_QDRANT_REPLICATION_FACTOR: "2",
     });
     expect(compose.services.worker!.command).toEqual(["npm", "run", "worker"]);
-    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(["redis-data", "ragline-data", "qdrant-1-storage"]));
+    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(["postgres-data", "redis-data", "ragline-data", "qdrant-1-storage"]));
+  });
+
+  it("runs PostgreSQL on a named volume with a pg_isready health check; api and workers wait for it and get DATABASE_URL", () => {
+    const postgres = compose.services.postgres!;
+    expect(postgres.volumes).toEqual(["postgres-data:/var/lib/postgresql/data"]);
+    expect(Object.keys(compose.volumes)).toContain("postgres-data");
+    expect(postgres.healthcheck?.test).toEqual(expect.arrayContaining(["pg_isready"]));
+    for (const name of ["api", "worker"]) {
+      expect(compose.services[name]!.depends_on?.postgres).toEqual({ condition: "service_healthy" });
+      expect(compose.services[name]!.depends_on?.redis).toEqual({ condition: "service_healthy" });
+      expect(compose.services[name]!.environment?.DATABASE_URL).toMatch(/^postgres:\/\/ragline:.*@postgres:5432\/ragline$/);
+    }
   });
 
   it("gives the api and the workers an environment Ragline's configuration accepts", () => {
@@ -47,6 +68,7 @@ describe("docker-compose.yml (scale-out path)", () => {
       const { config } = loadConfig({ environment, cwd: "/" });
       expect(config.qdrant).toMatchObject({ url: "http://qdrant-1:6333", shardNumber: 6, replicationFactor: 2 });
       expect(config.redis.url).toBe("redis://redis:6379");
+      expect(config.database.url).toMatch(/^postgres:\/\/ragline:@?.*postgres:5432\/ragline$/);
     }
   });
 

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob, type RedisOptions } from "bullmq";
 import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../../../core/errors.js";
 import { redisOptionsFromUrl } from "../../redis/redis-client.js";
-import type { Job, JobContext, JobHandler, JobQueue, JobState } from "../../../ports/job-queue.js";
+import { CrashIsolation } from "./crash-isolation.js";
+import type { Job, JobContext, JobHandler, JobQueue, JobQueueStartOptions, JobState } from "../../../ports/job-queue.js";
 import { type Logger, silentLogger } from "../../../ports/logger.js";
 
 export interface BullMqJobQueueOptions {
@@ -26,9 +27,10 @@ export interface BullMqJobQueueOptions {
   /**
    * Crash recovery: a worker holds a job's lock for `lockDurationMs` (default 30 s, renewed every
    * half); every `stalledIntervalMs` (default 30 s) workers move jobs whose lock expired (their
-   * worker died) back to waiting, at most `maxStalledCount` times (default 1, then the job fails).
+   * worker died) back to waiting. A job whose worker died `maxCrashes` times (default 3) is failed
+   * with the reason "crashed the worker N times" instead of being run again.
    */
-  stalled?: { lockDurationMs?: number; stalledIntervalMs?: number; maxStalledCount?: number };
+  stalled?: { lockDurationMs?: number; stalledIntervalMs?: number; maxCrashes?: number };
   logger?: Logger;
 }
 
@@ -48,7 +50,8 @@ const PROGRESS_WRITE_INTERVAL_MS = 250;
  * processes run jobs, coordinated by Redis. The job id is the BullMQ job id, so concurrent
  * enqueues of one id create one job. Transient handler errors are retried with backoff; others
  * fail the job at once (`UnrecoverableError`). Failed jobs stay as dead letters. A job whose
- * worker died is run again after the stalled check (see `stalled`).
+ * worker died is run again after the stalled check, alone in its worker (see `CrashIsolation`), up
+ * to `stalled.maxCrashes` crashes.
  */
 export class BullMqJobQueue<TData> implements JobQueue<TData> {
   private readonly options: BullMqJobQueueOptions;
@@ -58,6 +61,10 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
   private readonly queue: Queue<Envelope<TData>, void, string>;
   private worker: Worker<Envelope<TData>, void, string> | null = null;
   private closing = false;
+  private concurrency = 1;
+  private readonly isolation = new CrashIsolation((alone) => {
+    if (this.worker) this.worker.concurrency = alone ? 1 : this.concurrency;
+  });
 
   constructor(options: BullMqJobQueueOptions) {
     this.options = options;
@@ -105,6 +112,8 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
     const state = toJobState(await this.queue.getJobState(jobId));
     if (state !== "failed") throw new ConflictError(`Job ${id} is ${state}; only failed jobs can be retried`);
     try {
+      // A fresh budget includes crashes: BullMQ's retry keeps the stall count and the pending stalled-limit failure.
+      await (await this.queue.client).hdel(this.queue.toKey(jobId), "stc", "defa");
       await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
     } catch (error) {
       // Someone else retried it in between.
@@ -123,18 +132,24 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
     return jobs.filter((job): job is BullJob<Envelope<TData>> => Boolean(job)).map((job) => this.toJob(job, "failed"));
   }
 
-  async start(handler: JobHandler<TData>, options: { concurrency?: number } = {}): Promise<void> {
+  /**
+   * `onQuarantined` is called for each job this process's worker fails because it crashed its
+   * workers `stalled.maxCrashes` times (its handler never sees that failure).
+   */
+  async start(handler: JobHandler<TData>, options: JobQueueStartOptions<TData> = {}): Promise<void> {
     if (this.worker !== null || this.closing) throw new Error("BullMqJobQueue can be started once, before close()");
     const stalled = this.options.stalled ?? {};
     const maxMs = this.options.backoff?.maxMs ?? 30_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
     // Workers block on Redis and must retry commands across reconnects: BullMQ requires maxRetriesPerRequest null.
     this.worker = new Worker<Envelope<TData>, void, string>(this.options.queueName, (job, token, signal) => this.process(job, token, signal, handler), {
       connection: this.connectionOptions({ maxRetriesPerRequest: null, enableOfflineQueue: true }, "worker"),
       prefix: this.prefix,
-      concurrency: Math.max(1, options.concurrency ?? 4),
+      concurrency: this.concurrency,
       lockDuration: stalled.lockDurationMs ?? 30_000,
       stalledInterval: stalled.stalledIntervalMs ?? 30_000,
-      maxStalledCount: Math.max(1, stalled.maxStalledCount ?? 1),
+      // BullMQ fails a job once its stall count exceeds maxStalledCount, so the maxCrashes-th crash is the last.
+      maxStalledCount: Math.max(1, stalled.maxCrashes ?? 3) - 1,
       settings: {
         backoffStrategy: (attemptsMade, _type, _error, job) => {
           const baseMs = Number(job?.opts.backoff && typeof job.opts.backoff === "object" ? job.opts.backoff.delay : 500);
@@ -145,10 +160,15 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
     this.worker.on("error", (error) => this.logger.warn({ error: error.message }, "job worker error"));
     this.worker.on("failed", (job, error) => {
       if (!job) return;
-      const fields = { jobId: decodeJobId(job.id ?? ""), attempts: job.attemptsMade, error: error.message };
+      const fields = { jobId: decodeJobId(job.id ?? ""), attempts: job.attemptsMade, error: failureReason(job) ?? error.message };
       const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
       if (willRetry) this.logger.info(fields, "job attempt failed, retrying");
       else this.logger.warn(fields, "job failed");
+      if (job.failedReason === STALLED_LIMIT_REASON && options.onQuarantined) {
+        options
+          .onQuarantined(this.toJob(job, "failed"))
+          .catch((error: unknown) => this.logger.warn({ ...fields, error: String(error) }, "onQuarantined failed"));
+      }
     });
     await this.worker.waitUntilReady();
   }
@@ -177,15 +197,17 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
         await job.updateProgress(Math.min(1, Math.max(0, progress)));
       },
     };
+    const sendBack = async () => {
+      if (token !== undefined) await job.moveToWait(token);
+      throw new WaitingError();
+    };
     try {
-      await handler(this.toJob(job, "active"), context);
+      await this.isolation.run((job.stalledCounter ?? 0) > 0, () => handler(this.toJob(job, "active"), context), sendBack);
     } catch (error) {
+      if (error instanceof WaitingError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      if (this.closing && signal?.aborted && token !== undefined) {
-        // Interrupted by shutdown, not by its own fault: back to waiting, for another worker.
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
+      // Interrupted by shutdown, not by its own fault: back to waiting, for another worker.
+      if (this.closing && signal?.aborted) await sendBack();
       if (!isTransientError(error)) throw new UnrecoverableError(message);
       throw error instanceof Error ? error : new Error(message);
     }
@@ -212,7 +234,7 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
       attempts: job.attemptsStarted || job.attemptsMade || 0,
       maxAttempts: job.opts.attempts ?? this.maxAttempts,
       progress: state === "completed" ? 1 : typeof job.progress === "number" ? job.progress : 0,
-      error: state === "completed" ? null : job.failedReason || null,
+      error: state === "completed" ? null : failureReason(job),
       createdAt: new Date(job.timestamp).toISOString(),
       updatedAt: new Date(updatedAt).toISOString(),
       finishedAt: finished && job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
@@ -231,6 +253,14 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
       connectionName: `ragline:${this.options.queueName}:${role}`,
     };
   }
+}
+
+/** BullMQ's reason for a job failed by the stalled check, replaced by one that says what happened. */
+const STALLED_LIMIT_REASON = "job stalled more than allowable limit";
+
+function failureReason(job: BullJob): string | null {
+  if (job.failedReason === STALLED_LIMIT_REASON) return `crashed the worker ${job.stalledCounter} times`;
+  return job.failedReason || null;
 }
 
 /** BullMQ states → port states; waiting, delayed (backoff), prioritized and waiting-children are all "queued". */
