@@ -1,17 +1,21 @@
 /**
  * Ingest benchmark: the 2,067 SQuAD v1.1 dev paragraphs through the HTTP API of the real service
  * (embedded mode), then prints documents/s, chunks/s and the server's peak memory.
- * Usage: npm run bench:ingest [-- --concurrency 16 --limit 2067]
+ * Usage: npm run bench:ingest [-- --concurrency 16 --limit 2067 --env RAGLINE_DATABASE_SQLITE_SYNCHRONOUS=normal]
  */
 import { parseArgs } from "node:util";
 import { ingestParagraphs, peakMemoryMiB, startBenchService } from "./lib/bench-service.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
 import { formatThreadCpu, readThreadCpu } from "./lib/thread-cpu.js";
 
-const { values } = parseArgs({ options: { concurrency: { type: "string", default: "16" }, limit: { type: "string" } } });
+const { values } = parseArgs({
+  options: { concurrency: { type: "string", default: "16" }, limit: { type: "string" }, env: { type: "string", multiple: true, default: [] } },
+});
+// Settings for the service under test, e.g. --env RAGLINE_DATABASE_SQLITE_SYNCHRONOUS=normal.
+const environment = Object.fromEntries(values.env.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
 const paragraphs = await loadSquadParagraphs();
 const corpus = values.limit ? paragraphs.slice(0, Number(values.limit)) : paragraphs;
-const running = await startBenchService();
+const running = await startBenchService(environment);
 try {
   const serverCpu = await readThreadCpu(running.service.child.pid!);
   const clientCpu = process.cpuUsage();

@@ -114,7 +114,7 @@ export const configSchema = z
           .nullable()
           .default(null),
         /** Embedded SQLite: `full` makes every acknowledged write survive power loss; `normal` only process crashes. */
-        sqliteSynchronous: z.enum(["full", "normal"]).default("full"),
+        sqliteSynchronous: z.enum(["full", "normal"]).default("normal"),
       })
       .prefault({}),
     redis: z
