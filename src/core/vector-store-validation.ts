@@ -1,31 +1,12 @@
+import type { ChunkPoint } from "./chunk-point.js";
 import { ConflictError, ValidationError, type ValidationIssue } from "./errors.js";
 
 // Checks every vector store adapter applies before a call reaches its engine, so bad input is the same
-// clear ValidationError (HTTP 400) on every store. Shapes are structural: core imports no port.
+// clear ValidationError (HTTP 400) on every store.
 
 const MAX_IDENTIFIER_LENGTH = 1024;
 const MAX_DIMENSION = 65_536;
 const INT32_MAX = 2_147_483_647;
-
-/** The fields of a chunk point these checks read (structurally the VectorStore port's ChunkPoint). */
-export interface PointToValidate {
-  id: string;
-  tenant: string;
-  text: string;
-  vector: number[];
-  metadata: {
-    documentId: string;
-    title: string;
-    source: string;
-    chunkIndex: number;
-    start: number;
-    end: number;
-    headingPath: string[];
-    page: number | null;
-    contentHash: string;
-    embeddingModel: string;
-  };
-}
 
 /**
  * Checks a tenant, document id, source name or point id: a non-empty string of at most 1024
@@ -53,7 +34,7 @@ export function assertValidCollectionOptions(options: { dimension: number; model
  * Refuses a batch before it reaches the engine: ValidationError for malformed points, ConflictError
  * for a point embedded with another model than the collection's.
  */
-export function assertValidPoints(points: readonly PointToValidate[], collection: { model: string; dimension: number }): void {
+export function assertValidPoints(points: readonly ChunkPoint[], collection: { model: string; dimension: number }): void {
   const issues: ValidationIssue[] = [];
   points.forEach((point, index) => {
     const path = `points.${index}`;
