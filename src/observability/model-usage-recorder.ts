@@ -1,20 +1,12 @@
+import type { ModelCall } from "../ports/model-usage.js";
 import type { Metrics } from "./metrics.js";
 import type { TokenUsage } from "../ports/chat-model.js";
 import { type Logger } from "../ports/logger.js";
 
+export type { ModelCall } from "../ports/model-usage.js";
+
 /** USD per million tokens, by model name (config `prices`). */
 export type PriceTable = Record<string, { input: number; output: number; cachedInput?: number }>;
-
-export interface ModelCall {
-  provider: string;
-  task: "embedding" | "answer" | "fallback";
-  model: string;
-  promptVersion: string;
-  tenant: string;
-  usage: TokenUsage;
-  latencyMs: number;
-  outcome: "ok" | "invalid_output" | "error";
-}
 
 /** Estimated cost: uncached input, cached input (at its own price when listed) and output; 0 for unknown models. */
 export function estimateCostUsd(prices: PriceTable, model: string, usage: TokenUsage): number {

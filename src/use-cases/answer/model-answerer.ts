@@ -1,3 +1,4 @@
+import type { ModelCall } from "../../ports/model-usage.js";
 import { ValidationError } from "../../core/errors.js";
 import { resolveModelCitations } from "../../core/answer/citations.js";
 import type { Passage } from "../../core/answer/passages.js";
@@ -15,7 +16,7 @@ import type { Answer, AnswerEvent, Answerer, AnswerRequest } from "../../ports/a
 import type { ChatModel } from "../../ports/chat-model.js";
 import type { Logger } from "../../ports/logger.js";
 import { answerCacheKey, type AnswerCache } from "./answer-cache.js";
-import { generateValidated, streamValidated, type AnswerModelCall, type CallTarget, type ModelCallDeps } from "./model-calls.js";
+import { generateValidated, streamValidated, type CallTarget, type ModelCallDeps } from "./model-calls.js";
 import { REFINED_INSTRUCTION } from "./structured-answer.js";
 
 export interface ModelAnswererDeps {
@@ -24,8 +25,8 @@ export interface ModelAnswererDeps {
   smallChat?: ChatModel;
   templates: PromptTemplates;
   counter: TokenCounter;
-  /** Records one model call (metrics and a log line) and returns its estimated cost in USD. */
-  recordCall: (call: AnswerModelCall) => number;
+  /** Records one call (the provider is added by the composition root) and returns its cost in USD. */
+  recordCall: (call: Omit<ModelCall, "provider">) => number;
   /** Called once for every model output that failed validation. */
   onInvalidOutput?: () => void;
   cache?: AnswerCache;

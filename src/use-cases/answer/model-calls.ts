@@ -1,3 +1,4 @@
+import type { ModelCall } from "../../ports/model-usage.js";
 import { z } from "zod";
 import type { PromptMessage } from "../../core/answer/prompt-templates.js";
 import type { AnswerUsage } from "../../ports/answerer.js";
@@ -5,20 +6,10 @@ import type { ChatModel, TokenUsage } from "../../ports/chat-model.js";
 import type { Logger } from "../../ports/logger.js";
 import { generateStructuredAnswer, type AnswerOutput, type StructuredAttempt } from "./structured-answer.js";
 
-/** One model call of the answer path, as the usage recorder (metrics, log line) receives it. */
-export interface AnswerModelCall {
-  task: "answer" | "fallback";
-  model: string;
-  promptVersion: string;
-  tenant: string;
-  usage: TokenUsage;
-  latencyMs: number;
-  outcome: "ok" | "invalid_output" | "error";
-}
-
 export interface ModelCallDeps {
   /** Records one call and returns its estimated cost in USD. */
-  recordCall: (call: AnswerModelCall) => number;
+  /** Records one call (the provider is added by the composition root) and returns its cost in USD. */
+  recordCall: (call: Omit<ModelCall, "provider">) => number;
   /** Called once for every model output that failed validation. */
   onInvalidOutput?: () => void;
   logger?: Logger;
@@ -100,6 +91,6 @@ export async function* streamValidated(deps: ModelCallDeps, target: CallTarget, 
   yield { type: "done", text: valid ? text : null, usage: { ...usage, costUsd }, model };
 }
 
-function record(deps: ModelCallDeps, target: CallTarget, model: string, usage: TokenUsage, latencyMs: number, outcome: AnswerModelCall["outcome"]): number {
+function record(deps: ModelCallDeps, target: CallTarget, model: string, usage: TokenUsage, latencyMs: number, outcome: ModelCall["outcome"]): number {
   return deps.recordCall({ task: target.task, model, promptVersion: target.promptVersion, tenant: target.tenant, usage, latencyMs, outcome });
 }

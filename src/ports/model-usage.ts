@@ -1,0 +1,13 @@
+import type { TokenUsage } from "./chat-model.js";
+
+/** One model call as it is accounted: tokens, latency and outcome, per tenant and prompt version. */
+export interface ModelCall {
+  provider: string;
+  task: "embedding" | "answer" | "fallback";
+  model: string;
+  promptVersion: string;
+  tenant: string;
+  usage: TokenUsage;
+  latencyMs: number;
+  outcome: "ok" | "invalid_output" | "error";
+}
