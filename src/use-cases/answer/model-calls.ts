@@ -7,7 +7,6 @@ import type { Logger } from "../../ports/logger.js";
 import { generateStructuredAnswer, type AnswerOutput, type StructuredAttempt } from "./structured-answer.js";
 
 export interface ModelCallDeps {
-  /** Records one call and returns its estimated cost in USD. */
   /** Records one call (the provider is added by the composition root) and returns its cost in USD. */
   recordCall: (call: Omit<ModelCall, "provider">) => number;
   /** Called once for every model output that failed validation. */
