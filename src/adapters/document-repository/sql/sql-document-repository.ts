@@ -1,10 +1,15 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { ValidationError } from "../../../core/errors.js";
 import type { DocumentRecord, DocumentRepository, DocumentStatus, NewJob } from "../../../ports/document-repository.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
-import type { SqlDatabase } from "../../sql/sql-schema.js";
+import { reusableQuery } from "../../sql/reusable-query.js";
+import type { DocumentsTable, SqlDatabase } from "../../sql/sql-schema.js";
 import { recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
+
+const selectDocument = reusableQuery<{ tenant: string; id: string }, Selectable<DocumentsTable>>((db, param) =>
+  db.selectFrom("documents").selectAll().where("tenant", "=", param("tenant")).where("id", "=", param("id")),
+);
 
 interface ListCursor {
   createdAt: string;
@@ -28,7 +33,7 @@ export class SqlDocumentRepository implements DocumentRepository {
   }
 
   async get(tenant: string, id: string): Promise<DocumentRecord | null> {
-    const row = await this.db.selectFrom("documents").selectAll().where("tenant", "=", tenant).where("id", "=", id).executeTakeFirst();
+    const [row] = (await selectDocument(this.db, { tenant, id })).rows;
     return row ? recordFromRow(row) : null;
   }
 
