@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { withCachedStatements } from "./cached-statements.js";
 import { migrateToLatest } from "./migrate.js";
 import type { SqlDatabase } from "./sql-schema.js";
 
@@ -51,7 +52,7 @@ export async function openSqliteDatabase(options: SqliteOptions): Promise<SqlSta
   }
   sqlite.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
   sqlite.pragma("foreign_keys = ON");
-  const db = new Kysely<SqlDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<SqlDatabase>({ dialect: new SqliteDialect({ database: withCachedStatements(sqlite) }) });
   try {
     await migrateToLatest(db);
   } catch (error) {

@@ -51,6 +51,9 @@ const FIELD_COLUMNS: Array<[keyof DocumentRecord, keyof DocumentsTable]> = [
   ["indexedAt", "indexed_at"],
 ];
 
+/** Every column of `documents`. */
+export const DOCUMENT_COLUMNS: Array<keyof DocumentsTable> = ["tenant", "id", ...FIELD_COLUMNS.map(([, column]) => column)];
+
 /** A `documents` row as a record (numbers may arrive as strings from some drivers). */
 export function recordFromRow(row: Selectable<DocumentsTable>): DocumentRecord {
   return {

@@ -1,10 +1,26 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { ValidationError } from "../../../core/errors.js";
 import type { DocumentRecord, DocumentRepository, DocumentStatus, NewJob } from "../../../ports/document-repository.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
-import type { SqlDatabase } from "../../sql/sql-schema.js";
-import { recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
+import { reusableQuery } from "../../sql/reusable-query.js";
+import type { DocumentsTable, SqlDatabase } from "../../sql/sql-schema.js";
+import { DOCUMENT_COLUMNS, recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
+
+const selectDocument = reusableQuery<{ tenant: string; id: string }, Selectable<DocumentsTable>>((db, param) =>
+  db.selectFrom("documents").selectAll().where("tenant", "=", param("tenant")).where("id", "=", param("id")),
+);
+
+const upsertDocument = reusableQuery<{ [K in keyof DocumentsTable]: DocumentsTable[K] }, unknown>((db, param) => {
+  const row = Object.fromEntries(DOCUMENT_COLUMNS.map((column) => [column, param(column)])) as unknown as DocumentsTable;
+  const { tenant: _tenant, id: _id, ...columns } = row;
+  return db
+    .insertInto("documents")
+    .values(row)
+    .onConflict((conflict) => conflict.columns(["tenant", "id"]).doUpdateSet(columns));
+});
+
+const MAX_CACHED_UPDATES = 64;
 
 interface ListCursor {
   createdAt: string;
@@ -19,6 +35,8 @@ interface ListCursor {
  */
 export class SqlDocumentRepository implements DocumentRepository {
   private readonly db: Kysely<SqlDatabase>;
+  /** One compiled UPDATE per set of patched columns (a handful: the use cases patch the same fields each time). */
+  private readonly updates = new Map<string, ReturnType<typeof reusableQuery<Record<string, unknown>, Selectable<DocumentsTable>>>>();
 
   constructor(
     state: SqlState,
@@ -28,7 +46,7 @@ export class SqlDocumentRepository implements DocumentRepository {
   }
 
   async get(tenant: string, id: string): Promise<DocumentRecord | null> {
-    const row = await this.db.selectFrom("documents").selectAll().where("tenant", "=", tenant).where("id", "=", id).executeTakeFirst();
+    const [row] = (await selectDocument(this.db, { tenant, id })).rows;
     return row ? recordFromRow(row) : null;
   }
 
@@ -47,8 +65,25 @@ export class SqlDocumentRepository implements DocumentRepository {
   }
 
   async update(tenant: string, id: string, patch: Partial<Omit<DocumentRecord, "tenant" | "id">>): Promise<DocumentRecord | null> {
-    const columns = { updated_at: new Date().toISOString(), ...rowPatch(patch) };
-    const row = await this.db.updateTable("documents").set(columns).where("tenant", "=", tenant).where("id", "=", id).returningAll().executeTakeFirst();
+    const columns: Record<string, unknown> = { updated_at: new Date().toISOString(), ...rowPatch(patch) };
+    const names = Object.keys(columns).sort();
+    const key = names.join(",");
+    let query = this.updates.get(key);
+    if (!query) {
+      query = reusableQuery<Record<string, unknown>, Selectable<DocumentsTable>>((db, param) =>
+        db
+          .updateTable("documents")
+          .set(Object.fromEntries(names.map((name) => [name, param(`set_${name}`)])))
+          .where("tenant", "=", param("tenant") as string)
+          .where("id", "=", param("id") as string)
+          .returningAll(),
+      );
+      if (this.updates.size >= MAX_CACHED_UPDATES) this.updates.clear();
+      this.updates.set(key, query);
+    }
+    const parameters: Record<string, unknown> = { tenant, id };
+    for (const name of names) parameters[`set_${name}`] = columns[name];
+    const [row] = (await query(this.db, parameters)).rows;
     return row ? recordFromRow(row) : null;
   }
 
@@ -93,13 +128,7 @@ export class SqlDocumentRepository implements DocumentRepository {
   }
 
   private async upsert(db: Kysely<SqlDatabase>, record: DocumentRecord): Promise<void> {
-    const row = rowFromRecord(record);
-    const { tenant: _tenant, id: _id, ...columns } = row;
-    await db
-      .insertInto("documents")
-      .values(row)
-      .onConflict((conflict) => conflict.columns(["tenant", "id"]).doUpdateSet(columns))
-      .execute();
+    await upsertDocument(db, rowFromRecord(record));
   }
 }
 

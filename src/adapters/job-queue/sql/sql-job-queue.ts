@@ -6,7 +6,7 @@ import { type Logger, silentLogger } from "../../../ports/logger.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { pruneCompletedJobs, reconcileCrashedJobs } from "./sql-job-maintenance.js";
-import { claimJobs, releaseHeldJobs, renewLeases, requeueFailedJob, toJob, updateHeldJob } from "./sql-job-rows.js";
+import { claimJobs, completeHeldJob, findJobRow, releaseHeldJobs, renewLeases, requeueFailedJob, toJob, updateHeldJob } from "./sql-job-rows.js";
 import { createProgressWriter } from "./progress-writer.js";
 import { createClaimScheduler, type ClaimScheduler } from "./claim-scheduler.js";
 
@@ -91,17 +91,23 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     if (typeof options.id !== "string" || options.id.length === 0) {
       throw new ValidationError("Job id must be a non-empty string", [{ path: "id", message: "Required" }]);
     }
+    // Woken even when the job existed: an upload inserts its job in its own transaction, then enqueues to wake the queue.
+    const existing = await this.get(options.id);
+    if (existing) {
+      this.wake();
+      return { job: existing, created: false };
+    }
     // Strictly increasing creation times keep FIFO order by created_at for jobs enqueued here.
     this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
     const created = await insertJobRow(this.db, { id: options.id, data, maxAttempts: this.maxAttempts, now: new Date(this.lastCreatedAt).toISOString() });
-    const row = await this.db.selectFrom("jobs").selectAll().where("id", "=", options.id).executeTakeFirstOrThrow();
-    // Woken even when the job existed: an upload may have inserted it in its own transaction.
+    const row = await findJobRow(this.db, options.id);
+    if (!row) throw new Error(`job ${options.id} vanished right after it was enqueued`);
     this.wake();
     return { job: toJob<TData>(row), created };
   }
 
   async get(id: string): Promise<Job<TData> | null> {
-    const row = await this.db.selectFrom("jobs").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await findJobRow(this.db, id);
     return row ? toJob<TData>(row) : null;
   }
 
@@ -223,8 +229,9 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     try {
       await this.handler!(job, { signal: controller.signal, reportProgress: progress.report });
       progress.stop();
-      const now = new Date().toISOString();
-      await this.write(job.id, { state: "completed", progress: 1, error: null, finished_at: now, updated_at: now, lease_owner: null, lease_expires_at: null });
+      await completeHeldJob(this.db, job.id, this.owner, new Date().toISOString()).catch((error: unknown) =>
+        this.logError("could not write job state", error, job.id),
+      );
       this.completionsSincePrune += 1;
     } catch (error) {
       progress.stop();

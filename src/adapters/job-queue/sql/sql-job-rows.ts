@@ -2,6 +2,7 @@ import { sql, type Expression, type Kysely, type Selectable, type Transaction, t
 import { ConflictError, NotFoundError } from "../../../core/errors.js";
 import type { Job, JobState } from "../../../ports/job-queue.js";
 import type { SqlDialectName } from "../../sql/open-database.js";
+import { reusableQuery } from "../../sql/reusable-query.js";
 import type { JobsTable, SqlDatabase } from "../../sql/sql-schema.js";
 
 // The statements SqlJobQueue runs on `jobs`, and the mapping of a row to the port's Job.
@@ -94,6 +95,28 @@ export async function updateHeldJob(db: Database, id: string, owner: string, cha
     .where("state", "=", "active")
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+const completeJob = reusableQuery<{ id: string; owner: string; now: string }, unknown>((db, param) =>
+  db
+    .updateTable("jobs")
+    .set({ state: "completed", progress: 1, error: null, finished_at: param("now"), updated_at: param("now"), lease_owner: null, lease_expires_at: null })
+    .where("id", "=", param("id"))
+    .where("lease_owner", "=", param("owner"))
+    .where("state", "=", "active"),
+);
+
+/** Marks job `id` completed (progress 1, lease released) if `owner`'s attempt still holds it; returns whether it did. */
+export async function completeHeldJob(db: Database, id: string, owner: string, now: string): Promise<boolean> {
+  const result = await completeJob(db, { id, owner, now });
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+const selectJob = reusableQuery<{ id: string }, JobRow>((db, param) => db.selectFrom("jobs").selectAll().where("id", "=", param("id")));
+
+/** Job `id`'s row, or null. */
+export async function findJobRow(db: Database, id: string): Promise<JobRow | null> {
+  return (await selectJob(db, { id })).rows[0] ?? null;
 }
 
 /** Queues failed job `id` again with a fresh attempt and crash budget. NotFoundError / ConflictError (not failed). */
