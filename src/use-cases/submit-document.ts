@@ -1,6 +1,7 @@
 import { ConflictError } from "../core/errors.js";
 import type { BlobStore, DocumentRecord, DocumentRepository } from "../ports/document-repository.js";
 import type { JobQueue } from "../ports/job-queue.js";
+import { silentLogger, type Logger } from "../ports/logger.js";
 import type { IngestJobData } from "./ingest-job.js";
 import { deriveDocumentId, ingestJobId, normalizedContent, sha256Hex } from "../core/documents.js";
 import type { KeyedLock } from "../core/keyed-lock.js";
@@ -21,6 +22,7 @@ export interface SubmitDocumentDeps {
   queue: JobQueue<IngestJobData>;
   locks: KeyedLock;
   now?: () => Date;
+  logger?: Logger;
 }
 
 export interface SubmittedDocument {
@@ -51,8 +53,8 @@ export async function submitDocument(
   return deps.locks.run(`${tenant}\u0000${id}`, async () => {
     const existing = await deps.documents.get(tenant, id);
     if (existing && existing.contentHash === contentHash && existing.status !== "failed") {
-      // A crash between writing the record and enqueueing would strand it; enqueue is idempotent.
-      if (existing.status !== "indexed") await deps.queue.enqueue(jobDataFor(existing), { id: existing.jobId });
+      // Its job was stored with the record; telling the queue again is idempotent and only speeds it up.
+      if (existing.status !== "indexed") await notifyQueue(deps, existing);
       return { record: existing, duplicate: true };
     }
     if (existing && mode === "create" && existing.contentHash !== contentHash) {
@@ -88,10 +90,25 @@ export async function submitDocument(
     // The record now names the new revision, so nothing needs the superseded bytes: a job still
     // running for that revision finds its blob gone and stops as superseded.
     if (existing) await deps.blobs.delete(blobKeyFor(tenant, id, existing.revision));
-    // Already stored with the record; this tells the queue now (idempotent on the id).
-    await deps.queue.enqueue(jobDataFor(record), { id: jobId });
+    await notifyQueue(deps, record);
     return { record, duplicate: false };
   });
+}
+
+/**
+ * Tells the queue about a job already stored with its record (idempotent on the id). The upload is
+ * durable once `putWithJob` returned, so a queue that cannot be reached (BullMQ's Redis down) must
+ * not fail it: the embedded queue polls its table and server mode's outbox relay retries.
+ */
+async function notifyQueue(deps: SubmitDocumentDeps, record: DocumentRecord): Promise<void> {
+  try {
+    await deps.queue.enqueue(jobDataFor(record), { id: record.jobId });
+  } catch (error) {
+    (deps.logger ?? silentLogger).warn(
+      { documentId: record.id, jobId: record.jobId, error: error instanceof Error ? error.message : String(error) },
+      "queue not reached after the upload was stored; its job is picked up from the stored row",
+    );
+  }
 }
 
 /** Where the bytes of one revision of a document are kept. */

@@ -4,6 +4,9 @@ import type { DocumentRepository } from "../../../src/ports/document-repository.
 import type { JobContext } from "../../../src/ports/job-queue.js";
 import { ingestDocument, type IngestDocumentDeps } from "../../../src/use-cases/ingest-document.js";
 import { blobKeyFor, submitDocument } from "../../../src/use-cases/submit-document.js";
+import type { JobQueue } from "../../../src/ports/job-queue.js";
+import type { IngestJobData } from "../../../src/use-cases/ingest-job.js";
+import { recordingLogger } from "../../helpers/recording-logger.js";
 import { createEmbeddedDocumentDeps, textUpload } from "./embedded-document-deps.js";
 
 describe("submitDocument: only the current revision's blob is kept", () => {
@@ -63,5 +66,32 @@ describe("submitDocument: only the current revision's blob is kept", () => {
     expect(replaced).toBe(true);
     expect(await deps.documents.get("acme", "note")).toMatchObject({ revision: 2, status: "queued", error: null });
     expect(await deps.blobs.get(blobKeyFor("acme", "note", 1))).toBeNull();
+  });
+});
+
+describe("submitDocument: a stored upload does not depend on reaching the queue", () => {
+  let deps: Awaited<ReturnType<typeof createEmbeddedDocumentDeps>>;
+  beforeEach(async () => {
+    deps = await createEmbeddedDocumentDeps();
+  });
+  afterEach(async () => {
+    await deps.cleanup();
+  });
+
+  it("accepts the upload with its job stored when enqueue fails, and logs it", async () => {
+    const unreachable = wrapPort<JobQueue<IngestJobData>>(deps.queue, {
+      enqueue: () => async () => {
+        throw new Error("redis down");
+      },
+    });
+    const logger = recordingLogger();
+    const submitted = await submitDocument(
+      { ...deps, queue: unreachable, logger },
+      { tenant: "acme", item: textUpload("stored anyway", "note"), mode: "replace" },
+    );
+    expect(submitted).toMatchObject({ duplicate: false, record: { status: "queued", revision: 1 } });
+    expect(await deps.documents.get("acme", "note")).toMatchObject({ jobId: submitted.record.jobId });
+    expect(await deps.queue.get(submitted.record.jobId)).toMatchObject({ state: "queued" });
+    expect(logger.lines.map((line) => line.level)).toEqual(["warn"]);
   });
 });
