@@ -20,6 +20,7 @@ const retrievalSchema = z
         method: z.enum(FUSION_METHODS).nullable().default(null),
         weights: z
           .strictObject({ dense: z.number().min(0).max(1000), lexical: z.number().min(0).max(1000) })
+          .refine((weights) => weights.dense + weights.lexical > 0, { message: "at least one weight must be above 0" })
           .nullable()
           .default(null),
         rrfK: z.number().min(0).max(10_000).nullable().default(null),

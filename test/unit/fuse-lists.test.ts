@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { configSchema } from "../../src/config/schema.js";
 import { FUSION_DEFAULTS, fuseLists, PLAIN_RRF, resolveFusion, type ScoredList } from "../../src/core/ranking/fuse-lists.js";
 
 const list = (entries: Array<[string, number]>): ScoredList => ({ ids: entries.map(([id]) => id), scores: new Map(entries) });
@@ -65,5 +66,21 @@ describe("resolveFusion", () => {
   it("weighs the local hashed embedder's dense list below the lexical list, and OpenAI-compatible embedders equally", () => {
     expect(FUSION_DEFAULTS.local.weights.dense).toBeLessThan(FUSION_DEFAULTS.local.weights.lexical);
     expect(FUSION_DEFAULTS.openai.weights.dense).toBe(FUSION_DEFAULTS.openai.weights.lexical);
+  });
+});
+
+describe("config retrieval.fusion", () => {
+  it("resolves unset fields from the configured embedding provider and keeps what is set", () => {
+    expect(configSchema.parse({}).retrieval.fusion).toEqual(FUSION_DEFAULTS.local);
+    expect(configSchema.parse({ embedding: { provider: "openai" } }).retrieval.fusion).toEqual(FUSION_DEFAULTS.openai);
+    const configured = configSchema.parse({ retrieval: { fusion: { method: "convex", weights: { dense: 0.3, lexical: 0.7 } } } }).retrieval.fusion;
+    expect(configured).toEqual({ method: "convex", weights: { dense: 0.3, lexical: 0.7 }, rrfK: FUSION_DEFAULTS.local.rrfK });
+  });
+
+  it("refuses an unknown method, a negative weight and unknown keys", () => {
+    expect(configSchema.safeParse({ retrieval: { fusion: { method: "borda" } } }).success).toBe(false);
+    expect(configSchema.safeParse({ retrieval: { fusion: { weights: { dense: -1, lexical: 1 } } } }).success).toBe(false);
+    expect(configSchema.safeParse({ retrieval: { fusion: { k: 60 } } }).success).toBe(false);
+    expect(configSchema.safeParse({ retrieval: { fusion: { weights: { dense: 0, lexical: 0 } } } }).success).toBe(false);
   });
 });
