@@ -1,14 +1,18 @@
 import { tokenizeTerms } from "../text/text-tokens.js";
 
+/** Smallest pool size the weights assume: a handful of chunks cannot tell a rare term from a common one. */
+export const MIN_TERM_POOL = 10;
+
 /**
  * Weight of each distinct query term, estimated from the candidate pool of one query: a term found in
- * `n` of the `pool` candidates weighs ln((pool + 1) / (n + 0.5)), so a term no candidate contains (a
- * name the documents never mention) weighs most and a term every candidate contains next to nothing.
+ * `n` of the `pool` candidates weighs ln((max(pool, MIN_TERM_POOL) + 1) / (n + 0.5)), so a term no
+ * candidate contains (a name the documents never mention) weighs most and a term every candidate of a
+ * large pool contains next to nothing.
  *
  * Contract: pure; one weight (>= 0) per entry of `queryTerms`, in order.
  */
 export function poolTermWeights(queryTerms: readonly string[], candidateTerms: ReadonlyArray<ReadonlySet<string>>): number[] {
-  const pool = candidateTerms.length;
+  const pool = Math.max(candidateTerms.length, MIN_TERM_POOL);
   return queryTerms.map((term) => {
     let containing = 0;
     for (const terms of candidateTerms) if (terms.has(term)) containing += 1;
