@@ -76,7 +76,7 @@ function toHit(text: string, paragraphIndex: number, score: number): SearchHit {
     tenant: "bench",
     text,
     metadata,
-    scores: { dense: score, text: null, denseRank: null, textRank: null, fused: score },
+    scores: { dense: score, text: null, denseRank: null, textRank: null, fused: score, relevance: score },
   };
 }
 

@@ -18,6 +18,14 @@ export const EVAL_CONFIGS: Record<string, EvalConfig> = {
     overrides: () => ({}),
     titleInText: true,
   },
+  rrf: {
+    description: "plain reciprocal rank fusion (equal weights, k 60: the fusion before it was configurable) with the default relevance threshold",
+    overrides: () => ({ retrieval: { fusion: { method: "rrf", rrfK: 60 } } }),
+  },
+  convex: {
+    description: "convex combination of min-max normalised scores, dense 0.15 / lexical 0.85, with the default relevance threshold",
+    overrides: () => ({ retrieval: { fusion: { method: "convex", weights: { dense: 0.15, lexical: 0.85 } } } }),
+  },
   qdrant: {
     description: "schema defaults with the Qdrant store at QDRANT_URL (fresh collection per run)",
     overrides: () => {

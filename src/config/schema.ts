@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { FUSION_METHODS, resolveFusion } from "../core/ranking/fuse-lists.js";
+import { MIN_RELEVANCE_DEFAULT } from "../core/ranking/rank-candidates.js";
 
 const MEBIBYTE = 1024 * 1024;
 
@@ -6,11 +8,24 @@ const retrievalSchema = z
   .strictObject({
     topK: z.number().int().min(1).max(100).default(5),
     candidateK: z.number().int().min(1).max(1000).default(50),
-    minScore: z.number().min(-1).max(1).default(0.12),
+    /** Threshold on scores.relevance (calibrated, [0, 1]; see core/ranking rankCandidates). */
+    minScore: z.number().min(-1).max(1).default(MIN_RELEVANCE_DEFAULT),
     maxTopK: z.number().int().min(1).max(100).default(20),
     /** Lowest min_score a request may ask for; requests below it are refused with 400. */
     minScoreFloor: z.number().min(-1).max(1).default(0),
     onNoContext: z.enum(["refuse", "fallback"]).default("refuse"),
+    /** How the dense and lexical lists are fused; `weights: null` → the embedding provider's default (core/ranking FUSION_DEFAULTS). */
+    fusion: z
+      .strictObject({
+        method: z.enum(FUSION_METHODS).nullable().default(null),
+        weights: z
+          .strictObject({ dense: z.number().min(0).max(1000), lexical: z.number().min(0).max(1000) })
+          .refine((weights) => weights.dense + weights.lexical > 0, { message: "at least one weight must be above 0" })
+          .nullable()
+          .default(null),
+        rrfK: z.number().min(0).max(10_000).nullable().default(null),
+      })
+      .prefault({}),
   })
   .refine((value) => value.topK <= value.maxTopK, { message: "topK must not exceed maxTopK", path: ["topK"] })
   .refine((value) => value.candidateK >= value.maxTopK, { message: "candidateK must be at least maxTopK", path: ["candidateK"] })
@@ -201,7 +216,11 @@ export const configSchema = z
     const serverMode = serverModeContradiction(config.redis.url, config.database.url);
     if (serverMode) context.addIssue({ code: "custom", message: serverMode.message, path: serverMode.path });
   })
-  .transform((config) => ({ ...config, store: { ...config.store, provider: resolveStoreProvider(config.store.provider, config.qdrant.url) } }));
+  .transform((config) => ({
+    ...config,
+    store: { ...config.store, provider: resolveStoreProvider(config.store.provider, config.qdrant.url) },
+    retrieval: { ...config.retrieval, fusion: resolveFusion(config.retrieval.fusion, config.embedding.provider) },
+  }));
 
 /** Why an explicit store.provider contradicts qdrant.url, or null when they agree. */
 function storeProviderContradiction(provider: StoreProvider | null, qdrantUrl: string | null): string | null {

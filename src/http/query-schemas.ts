@@ -6,7 +6,12 @@ export const queryRequestSchema = z
   .strictObject({
     question: z.string().trim().min(1, "must not be empty").max(4000),
     top_k: z.number().int().min(1).optional().openapi({ description: "Hits to return; at most retrieval.maxTopK" }),
-    min_score: z.number().min(-1).max(1).optional().openapi({ description: "Threshold on scores.dense; at least retrieval.minScoreFloor" }),
+    min_score: z
+      .number()
+      .min(-1)
+      .max(1)
+      .optional()
+      .openapi({ description: "Threshold on scores.relevance (calibrated, 0–1); at least retrieval.minScoreFloor" }),
     filter: z
       .strictObject({
         document_ids: z.array(documentIdSchema).min(1).max(1000).optional(),
@@ -15,7 +20,10 @@ export const queryRequestSchema = z
       .optional()
       .openapi({ description: "Restricts retrieval beyond the tenant (which always applies)" }),
     mode: z.enum(["answer", "retrieve"]).default("answer").openapi({ description: "`retrieve`: hits only, no answer" }),
-    explain: z.boolean().default(false).openapi({ description: "Also return the candidates the threshold cut" }),
+    explain: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "Also return each stage: every retriever's candidates with raw scores, the fused order, what the threshold cut and why" }),
     stream: z.boolean().default(false).openapi({ description: "Answer as Server-Sent Events (text/event-stream)" }),
   })
   .openapi("QueryRequest");
@@ -28,7 +36,8 @@ export const hitSchema = z
     scores: z.object({
       dense: z.number(),
       text: z.number().nullable(),
-      fused: z.number(),
+      fused: z.number().openapi({ description: "Fusion score the hits are ordered by; comparable within one response only" }),
+      relevance: z.number().openapi({ description: "Calibrated relevance (0–1) the min_score threshold applies to" }),
       dense_rank: z.number().int().nullable(),
       text_rank: z.number().int().nullable(),
     }),
@@ -47,13 +56,47 @@ export const hitSchema = z
   })
   .openapi("Hit");
 
+const explainedCandidateSchema = z.object({ chunk_id: z.string(), document_id: z.string(), score: z.number(), rank: z.number().int() });
+
+export const explainSchema = z
+  .object({
+    dense: z.array(explainedCandidateSchema).openapi({ description: "The dense retriever's candidates by raw cosine" }),
+    lexical: z.array(explainedCandidateSchema).openapi({ description: "The lexical retriever's candidates by raw BM25" }),
+    fused: z
+      .array(
+        z.object({
+          chunk_id: z.string(),
+          document_id: z.string(),
+          fused: z.number(),
+          relevance: z.number(),
+          dense_rank: z.number().int().nullable(),
+          text_rank: z.number().int().nullable(),
+          kept: z.boolean(),
+          reason: z.enum(["below_min_score", "beyond_top_k"]).nullable().openapi({ description: "Why a candidate is not a hit; null for a hit" }),
+        }),
+      )
+      .openapi({ description: "Every candidate in fused order" }),
+  })
+  .openapi("RetrievalExplain");
+
 export const retrievalSchema = z
   .object({
     status: z.enum(["ok", "empty", "unavailable"]).openapi({ description: "Also in the X-Retrieval-Status header; `unavailable`: the store is down" }),
     hits: z.array(hitSchema),
-    thresholds: z.object({ top_k: z.number().int(), candidate_k: z.number().int(), min_score: z.number(), min_score_applies_to: z.literal("scores.dense") }),
+    thresholds: z.object({
+      top_k: z.number().int(),
+      candidate_k: z.number().int(),
+      min_score: z.number(),
+      min_score_applies_to: z.literal("scores.relevance"),
+      fusion: z.object({
+        method: z.enum(["rrf", "weighted-rrf", "convex"]),
+        weights: z.object({ dense: z.number(), lexical: z.number() }),
+        rrf_k: z.number(),
+      }),
+    }),
     reason: z.string().optional().openapi({ description: "Why retrieval was unavailable" }),
-    cut: z.array(hitSchema).optional().openapi({ description: "With `explain`: candidates the threshold removed, best first" }),
+    cut: z.array(hitSchema).optional().openapi({ description: "With `explain`: candidates the threshold removed, most relevant first" }),
+    explain: explainSchema.optional().openapi({ description: "With `explain` (when the store answered): every stage of the retrieval" }),
   })
   .openapi("Retrieval");
 
@@ -82,6 +125,10 @@ export const usageSchema = z
 
 export const queryResponseSchema = z
   .object({
+    answer_status: z.enum(["answered", "refused", "degraded"]).openapi({
+      description:
+        "`refused`: nothing relevant enough was found (the not-found answer, or no hits in retrieve mode); `degraded`: answered without the documents or without a valid model output; `answered`: otherwise",
+    }),
     answer: z.string().nullable().openapi({ description: "With [n] citation markers; null in retrieve mode or when the model output never validated" }),
     citations: z.array(citationSchema),
     retrieval: retrievalSchema,
@@ -96,6 +143,6 @@ export const queryResponseSchema = z
 export const queryEventStreamSchema = z.string().openapi({
   description:
     "With `stream: true`, Server-Sent Events in this order: `retrieval` (a Retrieval), `delta` ({text}) repeated, `citations` ({citations}), " +
-    "`usage` (a Usage), `done` ({answer, prompt_version, model, cached, degraded}). A failure after the stream started ends it with " +
+    "`usage` (a Usage), `done` ({answer_status, answer, prompt_version, model, cached, degraded}). A failure after the stream started ends it with " +
     "`error` ({error: {code, message, status}, request_id}) instead of `done`.",
 });

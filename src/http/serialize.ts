@@ -4,10 +4,10 @@ import type { IngestJobData } from "../use-cases/ingest-job.js";
 import type { SearchHit } from "../ports/vector-store.js";
 import type { Citation } from "../ports/answerer.js";
 import type { QueryResult } from "../use-cases/answer-query.js";
-import type { Retrieval } from "../use-cases/retrieve.js";
+import type { Retrieval, RetrievalStages } from "../use-cases/retrieve.js";
 import type { z } from "@hono/zod-openapi";
 import type { documentSchema, jobSchema } from "./document-schemas.js";
-import type { citationSchema, hitSchema, queryResponseSchema, retrievalSchema, usageSchema } from "./query-schemas.js";
+import type { citationSchema, explainSchema, hitSchema, queryResponseSchema, retrievalSchema, usageSchema } from "./query-schemas.js";
 
 /** Wire shapes (snake_case JSON) of the domain objects. */
 export function documentJson(record: DocumentRecord): z.infer<typeof documentSchema> {
@@ -51,7 +51,14 @@ export function hitJson(hit: SearchHit): z.infer<typeof hitSchema> {
     document_id: hit.metadata.documentId,
     chunk_id: hit.id,
     score: hit.scores.fused,
-    scores: { dense: hit.scores.dense, text: hit.scores.text, fused: hit.scores.fused, dense_rank: hit.scores.denseRank, text_rank: hit.scores.textRank },
+    scores: {
+      dense: hit.scores.dense,
+      text: hit.scores.text,
+      fused: hit.scores.fused,
+      relevance: hit.scores.relevance,
+      dense_rank: hit.scores.denseRank,
+      text_rank: hit.scores.textRank,
+    },
     text: hit.text,
     metadata: {
       title: hit.metadata.title,
@@ -68,6 +75,7 @@ export function hitJson(hit: SearchHit): z.infer<typeof hitSchema> {
 }
 
 export function retrievalJson(retrieval: Retrieval, options: { explain: boolean }): z.infer<typeof retrievalSchema> {
+  const fusion = retrieval.thresholds.fusion;
   return {
     status: retrieval.status,
     hits: retrieval.hits.map(hitJson),
@@ -75,10 +83,31 @@ export function retrievalJson(retrieval: Retrieval, options: { explain: boolean 
       top_k: retrieval.thresholds.topK,
       candidate_k: retrieval.thresholds.candidateK,
       min_score: retrieval.thresholds.minScore,
-      min_score_applies_to: "scores.dense" as const,
+      min_score_applies_to: "scores.relevance" as const,
+      fusion: { method: fusion.method, weights: { ...fusion.weights }, rrf_k: fusion.rrfK },
     },
     ...(retrieval.reason ? { reason: retrieval.reason } : {}),
     ...(options.explain ? { cut: retrieval.cut.map(hitJson) } : {}),
+    ...(options.explain && retrieval.stages ? { explain: explainJson(retrieval.stages) } : {}),
+  };
+}
+
+function explainJson(stages: RetrievalStages): z.infer<typeof explainSchema> {
+  const candidates = (list: RetrievalStages["dense"]) =>
+    list.map((item) => ({ chunk_id: item.chunkId, document_id: item.documentId, score: item.score, rank: item.rank }));
+  return {
+    dense: candidates(stages.dense),
+    lexical: candidates(stages.lexical),
+    fused: stages.fused.map(({ hit, kept, reason }) => ({
+      chunk_id: hit.id,
+      document_id: hit.metadata.documentId,
+      fused: hit.scores.fused,
+      relevance: hit.scores.relevance,
+      dense_rank: hit.scores.denseRank,
+      text_rank: hit.scores.textRank,
+      kept,
+      reason,
+    })),
   };
 }
 
@@ -108,6 +137,7 @@ export function usageJson(result: QueryResult): z.infer<typeof usageSchema> {
 
 export function queryJson(result: QueryResult, options: { explain: boolean }): z.infer<typeof queryResponseSchema> {
   return {
+    answer_status: result.answerStatus,
     answer: result.answer,
     citations: result.citations.map(citationJson),
     retrieval: retrievalJson(result.retrieval, options),

@@ -45,15 +45,17 @@ export interface CandidateLists {
 }
 
 export interface HitScores {
-  /** Cosine similarity of query and chunk embeddings, in [-1, 1]; the thresholded score. */
+  /** Cosine similarity of query and chunk embeddings, in [-1, 1]. */
   dense: number;
   /** Lexical relevance (BM25) when the chunk was a lexical candidate, else null. */
   text: number | null;
   /** 1-based ranks in each candidate list, null when absent from it. */
   denseRank: number | null;
   textRank: number | null;
-  /** Reciprocal-rank-fusion score the final order is sorted by. */
+  /** Fusion score the final order is sorted by (comparable within one query only). */
   fused: number;
+  /** Calibrated relevance in [0, 1] (core/ranking rankCandidates); the thresholded score. */
+  relevance: number;
 }
 
 export interface SearchHit {

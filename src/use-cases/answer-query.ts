@@ -1,6 +1,7 @@
 import { ValidationError } from "../core/errors.js";
 import { NOT_FOUND_ANSWER, NO_CONTEXT_ANSWER, STORE_UNAVAILABLE_ANSWER } from "../core/answer/answer-texts.js";
 import type { Answer, AnswerEvent, Answerer, AnswerRequest, AnswerUsage, Citation } from "../ports/answerer.js";
+import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import type { SearchFilter } from "../ports/vector-store.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "./retrieve.js";
 
@@ -14,7 +15,15 @@ export interface QueryInput {
   signal?: AbortSignal;
 }
 
+/**
+ * What the response is, so a refusal is never read as success: `refused` — nothing relevant enough
+ * was found (the not-found answer, or an empty retrieval in retrieve mode); `degraded` — answered
+ * without the documents or without a valid model output; `answered` — otherwise.
+ */
+export type AnswerStatus = "answered" | "refused" | "degraded";
+
 export interface QueryResult {
+  answerStatus: AnswerStatus;
   answer: string | null;
   citations: Citation[];
   retrieval: Retrieval;
@@ -41,6 +50,7 @@ export interface QuerySettings {
   candidateK: number;
   minScore: number;
   minScoreFloor: number;
+  fusion: FusionSettings;
   /** Nothing above the threshold: refuse with "not found", or answer on the no-context path flagged degraded. */
   onNoContext: "refuse" | "fallback";
 }
@@ -65,7 +75,7 @@ function resolveThresholds(settings: QuerySettings, input: { topK?: number; minS
   if (input.minScore !== undefined && input.minScore < settings.minScoreFloor)
     issues.push({ path: "min_score", message: `must be at least ${settings.minScoreFloor} (retrieval.minScoreFloor)` });
   if (issues.length > 0) throw new ValidationError("query thresholds out of bounds", issues);
-  return { topK: input.topK ?? settings.topK, candidateK: settings.candidateK, minScore: input.minScore ?? settings.minScore };
+  return { topK: input.topK ?? settings.topK, candidateK: settings.candidateK, minScore: input.minScore ?? settings.minScore, fusion: settings.fusion };
 }
 
 /**
@@ -104,7 +114,7 @@ function decide(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval):
   const { answerer } = deps;
   const fixed = (answer: string | null, degraded: boolean): Step => {
     const named = answer === null ? { promptVersion: null, model: null } : { promptVersion: answerer.promptVersion, model: answerer.model };
-    return { kind: "fixed", result: { answer, citations: [], retrieval, ...named, usage: NO_USAGE, cached: false, degraded } };
+    return { kind: "fixed", result: withStatus({ answer, citations: [], retrieval, ...named, usage: NO_USAGE, cached: false, degraded }) };
   };
   const request = { tenant: input.tenant, question: input.question, signal: input.signal };
   const withoutPassages = (reason: "unavailable" | "empty", text: string): Step =>
@@ -123,9 +133,14 @@ function decide(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval):
 /** An answer without passages is degraded; output that never validated is degraded with no text; nothing found is the refusal. */
 function fromAnswer(answer: Answer, step: Extract<Step, { kind: "ask" }>, retrieval: Retrieval): QueryResult {
   const base = { retrieval, promptVersion: answer.promptVersion, model: answer.model, usage: answer.usage, cached: answer.cached };
-  if (answer.outcome === "invalid_output") return { ...base, answer: null, citations: [], degraded: true };
-  if (answer.outcome === "not_found") return { ...base, answer: NOT_FOUND_ANSWER, citations: [], degraded: step.withoutPassages };
-  return { ...base, answer: answer.answer, citations: step.withoutPassages ? [] : answer.citations, degraded: step.withoutPassages };
+  if (answer.outcome === "invalid_output") return withStatus({ ...base, answer: null, citations: [], degraded: true });
+  if (answer.outcome === "not_found") return withStatus({ ...base, answer: NOT_FOUND_ANSWER, citations: [], degraded: step.withoutPassages });
+  return withStatus({ ...base, answer: answer.answer, citations: step.withoutPassages ? [] : answer.citations, degraded: step.withoutPassages });
+}
+
+function withStatus(result: Omit<QueryResult, "answerStatus">): QueryResult {
+  const refused = result.answer === NOT_FOUND_ANSWER || (result.answer === null && result.retrieval.status === "empty");
+  return { answerStatus: result.degraded ? "degraded" : refused ? "refused" : "answered", ...result };
 }
 
 async function* streamStep(answerer: Answerer, step: Step, retrieval: Retrieval): AsyncIterable<QueryStreamEvent> {

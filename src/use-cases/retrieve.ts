@@ -1,7 +1,8 @@
 import type { EmbeddingCache } from "./embedding-cache.js";
 import { AppError } from "../core/errors.js";
+import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import { lexicalQueryText, rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
-import type { Candidate, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
+import type { Candidate, CandidateLists, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
 import { type Logger } from "../ports/logger.js";
 
 export type RetrievalStatus = "ok" | "empty" | "unavailable";
@@ -9,7 +10,28 @@ export type RetrievalStatus = "ok" | "empty" | "unavailable";
 export interface RetrievalThresholds {
   topK: number;
   candidateK: number;
+  /** Threshold on scores.relevance. */
   minScore: number;
+  fusion: FusionSettings;
+}
+
+/** One candidate as its retriever listed it: raw score and 1-based rank after sorting by that score. */
+export interface ExplainedCandidate {
+  chunkId: string;
+  documentId: string;
+  score: number;
+  rank: number;
+}
+
+/** Why a fused candidate is not a hit. */
+export type CutReason = "below_min_score" | "beyond_top_k";
+
+/** Every stage of one retrieval, for `explain`. */
+export interface RetrievalStages {
+  dense: ExplainedCandidate[];
+  lexical: ExplainedCandidate[];
+  /** Every candidate in fused order, with its scores and whether (and why not) it became a hit. */
+  fused: Array<{ hit: SearchHit; kept: boolean; reason: CutReason | null }>;
 }
 
 export interface Retrieval {
@@ -18,6 +40,8 @@ export interface Retrieval {
   /** Candidates the threshold removed (for `explain`). */
   cut: SearchHit[];
   thresholds: RetrievalThresholds;
+  /** Each stage, when the store answered. */
+  stages?: RetrievalStages;
   /** Why retrieval was unavailable; safe to show (no internals). */
   reason?: string;
 }
@@ -31,9 +55,9 @@ export interface RetrieveDeps {
 /**
  * Hybrid top-k retrieval for one tenant: embeds the question through the embedding cache, asks the
  * store for its dense and lexical candidate lists (`candidateK` each), then ranks them in the core:
- * reciprocal rank fusion, the absolute threshold on dense similarity, top-k and the cut list.
- * A store that fails or is unreachable is not an error here: the result says `unavailable` so the
- * caller can take the documented fallback. Bad requests (ValidationError…) stay errors.
+ * fusion as configured, the absolute threshold on the calibrated relevance, top-k and the cut list;
+ * `stages` records each step. A store that fails or is unreachable is not an error here: the result
+ * says `unavailable` so the caller can take the documented fallback. Bad requests (ValidationError…) stay errors.
  */
 export async function retrieveChunks(
   deps: RetrieveDeps,
@@ -49,15 +73,32 @@ export async function retrieveChunks(
       limit: thresholds.candidateK,
       filter: input.filter,
     });
-    const ranked = rankCandidates(lists, thresholds);
+    const ranked = rankCandidates(lists, { ...thresholds, question: input.question });
     const hits = ranked.hits.map(toSearchHit);
-    return { status: hits.length > 0 ? "ok" : "empty", hits, cut: ranked.cut.map(toSearchHit), thresholds };
+    const kept = new Set(hits.map((hit) => hit.id));
+    const stages: RetrievalStages = {
+      ...explainLists(lists),
+      fused: ranked.fused.map((item) => {
+        const hit = toSearchHit(item);
+        const reason = kept.has(hit.id) ? null : item.scores.relevance < thresholds.minScore ? "below_min_score" : "beyond_top_k";
+        return { hit, kept: reason === null, reason };
+      }),
+    };
+    return { status: hits.length > 0 ? "ok" : "empty", hits, cut: ranked.cut.map(toSearchHit), thresholds, stages };
   } catch (error) {
     // Bad requests stay errors; only an unreachable, failing or timed-out store takes the fallback.
     if (error instanceof AppError && !error.transient) throw error;
     deps.logger?.warn({ error: (error as Error).message, store: deps.store.kind }, "vector store unavailable; answering without retrieval");
     return { status: "unavailable", hits: [], cut: [], thresholds, reason: "the document store could not be reached" };
   }
+}
+
+function explainLists(lists: CandidateLists): Pick<RetrievalStages, "dense" | "lexical"> {
+  const explain = (list: readonly Candidate[]): ExplainedCandidate[] =>
+    [...list]
+      .sort((a, b) => b.score - a.score)
+      .map((candidate, index) => ({ chunkId: candidate.id, documentId: candidate.metadata.documentId, score: candidate.score, rank: index + 1 }));
+  return { dense: explain(lists.dense), lexical: explain(lists.lexical) };
 }
 
 function toSearchHit({ candidate, scores }: Ranked<Candidate>): SearchHit {

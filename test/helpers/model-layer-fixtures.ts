@@ -69,7 +69,7 @@ export function hit(n: number, text: string, documentId = `doc-${n}`, contentHas
       contentHash,
       embeddingModel: "stand-in",
     },
-    scores: { dense: 0.8 - n * 0.01, text: null, denseRank: n, textRank: null, fused: 1 / (60 + n) },
+    scores: { dense: 0.8 - n * 0.01, text: null, denseRank: n, textRank: null, fused: 1 / (60 + n), relevance: 0.8 - n * 0.01 },
   };
 }
 

@@ -1,18 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UpstreamUnavailableError } from "../../src/core/errors.js";
+import { MIN_RELEVANCE_DEFAULT } from "../../src/core/ranking/rank-candidates.js";
 import { createApp } from "../../src/http/create-app.js";
 import { queryRoutes } from "../../src/http/routes/query-routes.js";
 import type { VectorStore } from "../../src/ports/vector-store.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+interface ExplainedCandidate {
+  chunk_id: string;
+  score: number;
+  rank: number;
+}
+
 interface QueryBody {
+  answer_status: "answered" | "refused" | "degraded";
   answer: string | null;
   citations: Array<{ n: number; document_id: string; chunk_id: string; start: number; end: number; snippet: string }>;
   retrieval: {
     status: string;
-    hits: Array<{ chunk_id: string; document_id: string; text: string; scores: { dense: number; fused: number } }>;
-    cut?: Array<{ scores: { dense: number } }>;
+    hits: Array<{ chunk_id: string; document_id: string; text: string; scores: { dense: number; fused: number; relevance: number } }>;
+    cut?: Array<{ chunk_id: string; scores: { dense: number; relevance: number } }>;
+    thresholds: { min_score: number; min_score_applies_to: string; fusion: { method: string } };
+    explain?: {
+      dense: ExplainedCandidate[];
+      lexical: ExplainedCandidate[];
+      fused: Array<{ chunk_id: string; fused: number; relevance: number; kept: boolean; reason: string | null }>;
+    };
   };
   degraded: boolean;
   prompt_version: string | null;
@@ -55,7 +69,7 @@ describe("POST /v1/query over the embedded adapters", () => {
       const hit = body.retrieval.hits.find((candidate) => candidate.chunk_id === citation.chunk_id);
       expect(hit?.text.slice(citation.start, citation.end)).toBe(citation.snippet);
     }
-    expect(body).toMatchObject({ degraded: false, prompt_version: "extractive.v1", model: "local-extractive" });
+    expect(body).toMatchObject({ answer_status: "answered", degraded: false, prompt_version: "extractive.v1", model: "local-extractive" });
   });
 
   it("returns hits only in retrieve mode, each with fused and component scores", async () => {
@@ -63,7 +77,18 @@ describe("POST /v1/query over the embedded adapters", () => {
     expect(body.answer).toBeNull();
     expect(body.citations).toEqual([]);
     expect(body.retrieval.hits[0]?.document_id).toBe("bread");
-    expect(body.retrieval.hits.every((hit) => hit.scores.dense >= 0.1)).toBe(true);
+    expect(body.answer_status).toBe("answered");
+    expect(body.retrieval.thresholds).toMatchObject({ min_score: 0.1, min_score_applies_to: "scores.relevance", fusion: { method: "weighted-rrf" } });
+    expect(body.retrieval.hits.every((hit) => hit.scores.relevance >= 0.1 && hit.scores.relevance <= 1)).toBe(true);
+  });
+
+  it("turns away a question the documents do not mention at the default relevance threshold, as a refusal", async () => {
+    const { response, body } = await query({ question: "Who won the 2018 FIFA World Cup?", min_score: MIN_RELEVANCE_DEFAULT });
+    expect(response.status).toBe(200);
+    expect(body.retrieval.status).toBe("empty");
+    expect(body.answer_status).toBe("refused");
+    const retrieved = await query({ question: "Who won the 2018 FIFA World Cup?", min_score: MIN_RELEVANCE_DEFAULT, mode: "retrieve" });
+    expect(retrieved.body).toMatchObject({ answer_status: "refused", answer: null, retrieval: { status: "empty" } });
   });
 
   it("rejects everything for an unrelated question once min_score is high, and explains what was cut", async () => {
@@ -72,8 +97,31 @@ describe("POST /v1/query over the embedded adapters", () => {
     expect(body.retrieval.status).toBe("empty");
     expect(body.retrieval.hits).toEqual([]);
     expect(body.answer).toBe("I could not find this in the documents.");
+    expect(body.answer_status).toBe("refused");
     expect(body.retrieval.cut!.length).toBeGreaterThan(0);
-    expect(body.retrieval.cut!.every((candidate) => candidate.scores.dense < 0.9)).toBe(true);
+    expect(body.retrieval.cut!.every((candidate) => candidate.scores.relevance < 0.9)).toBe(true);
+    // Each stage: both retrievers' candidates with raw scores and ranks, the fused order, and why each was cut.
+    const explain = body.retrieval.explain!;
+    expect(explain.dense.length).toBeGreaterThan(0);
+    expect(explain.dense.map((candidate) => candidate.rank)).toEqual(explain.dense.map((_, index) => index + 1));
+    expect(explain.dense.every((candidate, index) => index === 0 || explain.dense[index - 1]!.score >= candidate.score)).toBe(true);
+    // No document shares a term with the question, so the lexical retriever listed nothing.
+    expect(explain.lexical).toEqual([]);
+    expect(explain.fused.length).toBeGreaterThanOrEqual(Math.max(explain.dense.length, explain.lexical.length));
+    expect(explain.fused.every((candidate) => !candidate.kept && candidate.reason === "below_min_score" && candidate.relevance < 0.9)).toBe(true);
+    expect(explain.fused.every((candidate, index) => index === 0 || explain.fused[index - 1]!.fused >= candidate.fused)).toBe(true);
+  });
+
+  it("explains a kept hit and one beyond top_k", async () => {
+    const { body } = await query({ question: "Sourdough bread starter flour chess Etna", mode: "retrieve", top_k: 1, explain: true });
+    const fused = body.retrieval.explain!.fused;
+    expect(fused[0]).toMatchObject({ kept: true, reason: null, chunk_id: body.retrieval.hits[0]!.chunk_id });
+    expect(fused.slice(1).some((candidate) => candidate.reason === "beyond_top_k")).toBe(true);
+    const lexical = body.retrieval.explain!.lexical;
+    expect(lexical.length).toBeGreaterThan(0);
+    expect(lexical.every((candidate, index) => candidate.rank === index + 1 && candidate.score > 0)).toBe(true);
+    const plain = await query({ question: "Sourdough bread", mode: "retrieve" });
+    expect(plain.body.retrieval.explain).toBeUndefined();
   });
 
   it("refuses request overrides beyond the configured bounds with 400 naming the field", async () => {
@@ -119,7 +167,7 @@ describe("POST /v1/query over the embedded adapters", () => {
       .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "null") as Record<string, any> }));
     expect(events.map((event) => event.event)).toEqual(["retrieval", "delta", "citations", "usage", "done"]);
     expect(events[1]!.data.text).toBe(events[4]!.data.answer);
-    expect(events[4]!.data).toMatchObject({ prompt_version: "extractive.v1", degraded: false });
+    expect(events[4]!.data).toMatchObject({ answer_status: "answered", prompt_version: "extractive.v1", degraded: false });
     expect(events[2]!.data.citations[0]).toMatchObject({ n: 1, document_id: "volcanoes" });
   });
 
@@ -155,7 +203,7 @@ describe("POST /v1/query over the embedded adapters", () => {
     const { response, body } = await query({ question: "Where is Mount Etna?" }, app);
     expect(response.status).toBe(200);
     expect(response.headers.get("x-retrieval-status")).toBe("unavailable");
-    expect(body).toMatchObject({ degraded: true, retrieval: { status: "unavailable", hits: [] } });
+    expect(body).toMatchObject({ answer_status: "degraded", degraded: true, retrieval: { status: "unavailable", hits: [] } });
     expect(body.answer).toMatch(/unavailable/i);
     const ready = await app.request("/readyz");
     expect(ready.status).toBe(503);
@@ -171,6 +219,7 @@ describe("no context behaviour", () => {
       const body = (await response.json()) as QueryBody;
       expect(body.retrieval.status).toBe("empty");
       expect(body.degraded).toBe(true);
+      expect(body.answer_status).toBe("degraded");
       expect(body.answer).toMatch(/no language model/i);
     } finally {
       await test.close();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { connect, Index } from "@lancedb/lancedb";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIN_RELEVANCE_DEFAULT } from "../../src/core/ranking/rank-candidates.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -21,7 +22,7 @@ const SCORE_TOLERANCE = 1e-6;
 interface RankedHit {
   chunk_id: string;
   document_id: string;
-  scores: { dense: number; text: number | null; fused: number; dense_rank: number | null; text_rank: number | null };
+  scores: { dense: number; text: number | null; fused: number; relevance: number; dense_rank: number | null; text_rank: number | null };
 }
 interface FixtureQuery {
   question: string;
@@ -58,7 +59,14 @@ function corpus(): { documents: Array<{ id: string; title: string; text: string 
 const pick = (hit: RankedHit): RankedHit => ({
   chunk_id: hit.chunk_id,
   document_id: hit.document_id,
-  scores: { dense: hit.scores.dense, text: hit.scores.text, fused: hit.scores.fused, dense_rank: hit.scores.dense_rank, text_rank: hit.scores.text_rank },
+  scores: {
+    dense: hit.scores.dense,
+    text: hit.scores.text,
+    fused: hit.scores.fused,
+    relevance: hit.scores.relevance,
+    dense_rank: hit.scores.dense_rank,
+    text_rank: hit.scores.text_rank,
+  },
 });
 
 describe("ranking on the embedded store stays as recorded", () => {
@@ -101,7 +109,7 @@ describe("ranking on the embedded store stays as recorded", () => {
   it("returns the recorded top 10 (ids, order, scores within 1e-6) and cut list for every question", async () => {
     const observed: FixtureQuery[] = [];
     for (const question of questions) {
-      for (const minScore of [0, 0.12]) {
+      for (const minScore of [0, MIN_RELEVANCE_DEFAULT]) {
         const response = await test.app.request(
           "/v1/query",
           jsonRequest("POST", { question, mode: "retrieve", top_k: 10, min_score: minScore, explain: true }),
@@ -131,7 +139,7 @@ describe("ranking on the embedded store stays as recorded", () => {
           expect(hit.document_id).toBe(want.document_id);
           expect(hit.scores.dense_rank).toBe(want.scores.dense_rank);
           expect(hit.scores.text_rank).toBe(want.scores.text_rank);
-          for (const key of ["dense", "text", "fused"] as const) {
+          for (const key of ["dense", "text", "fused", "relevance"] as const) {
             const got = hit.scores[key];
             const wanted = want.scores[key];
             if (wanted === null) expect(got).toBeNull();

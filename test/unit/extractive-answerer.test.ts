@@ -19,7 +19,7 @@ function hit(id: string, text: string, fused = 0.5): SearchHit {
       contentHash: "hash",
       embeddingModel: "local-hash-v1-d512",
     },
-    scores: { dense: fused, text: null, denseRank: 1, textRank: null, fused },
+    scores: { dense: fused, text: null, denseRank: 1, textRank: null, fused, relevance: fused },
   };
 }
 

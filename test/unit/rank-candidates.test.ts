@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reciprocalRankFusion } from "../../src/core/ranking/reciprocal-rank-fusion.js";
+import { PLAIN_RRF } from "../../src/core/ranking/fuse-lists.js";
 import { lexicalQueryText, MAX_LEXICAL_QUERY_CHARACTERS, rankCandidates } from "../../src/core/ranking/rank-candidates.js";
 
 const dense = (id: string, score: number) => ({ id, score, from: "dense" });
@@ -10,21 +11,21 @@ describe("rankCandidates", () => {
   it("fuses both lists by reciprocal rank, best fused first, with every component score", () => {
     const ranked = rankCandidates(
       { dense: [dense("a", 0.9), dense("b", 0.8), dense("c", 0.7)], lexical: [lexical("c", 7, 0.1), lexical("d", 5, 0.4)] },
-      { ...options, rrfK: 60 },
+      { ...options, fusion: PLAIN_RRF },
     );
     // b (dense rank 2) and d (lexical rank 2) tie; the dense list's entry was seen first.
     expect(ranked.hits.map((hit) => hit.candidate.id)).toEqual(["c", "a", "b", "d"]);
-    expect(ranked.hits[0]!.scores).toEqual({ dense: 0.7, text: 7, denseRank: 3, textRank: 1, fused: 1 / 63 + 1 / 61 });
-    expect(ranked.hits[1]!.scores).toEqual({ dense: 0.9, text: null, denseRank: 1, textRank: null, fused: 1 / 61 });
+    expect(ranked.hits[0]!.scores).toEqual({ dense: 0.7, text: 7, denseRank: 3, textRank: 1, fused: 1 / 63 + 1 / 61, relevance: 0.7 });
+    expect(ranked.hits[1]!.scores).toEqual({ dense: 0.9, text: null, denseRank: 1, textRank: null, fused: 1 / 61, relevance: 0.9 });
     // A lexical-only candidate is scored densely by its own similarity.
-    expect(ranked.hits[3]!.scores).toEqual({ dense: 0.4, text: 5, denseRank: null, textRank: 2, fused: 1 / 62 });
+    expect(ranked.hits[3]!.scores).toEqual({ dense: 0.4, text: 5, denseRank: null, textRank: 2, fused: 1 / 62, relevance: 0.4 });
     // A chunk in both lists keeps the dense list's object and score, not the lexical similarity.
     expect(ranked.hits[0]!.candidate).toMatchObject({ from: "dense" });
     expect(ranked.hits[3]!.candidate).toMatchObject({ from: "lexical" });
     expect(ranked.cut).toEqual([]);
   });
 
-  it("thresholds on the dense score after fusion: hits at most topK, the rest cut best dense first, at most candidateK", () => {
+  it("without a question, thresholds on the clamped dense score after fusion: hits at most topK, the rest cut best dense first, at most candidateK", () => {
     const lists = {
       dense: [dense("a", 0.9), dense("b", 0.5), dense("c", 0.2), dense("d", 0.1), dense("e", -0.3)],
       lexical: [lexical("x", 9, 0.05), lexical("b", 3, 0.5), lexical("y", 2, 0.6)],
@@ -66,7 +67,7 @@ describe("rankCandidates", () => {
   });
 
   it("returns nothing for empty lists", () => {
-    expect(rankCandidates({ dense: [], lexical: [] }, options)).toEqual({ hits: [], cut: [] });
+    expect(rankCandidates({ dense: [], lexical: [] }, options)).toEqual({ hits: [], cut: [], fused: [] });
   });
 });
 

@@ -1,17 +1,26 @@
-import { DEFAULT_RECIPROCAL_RANK_FUSION_K, reciprocalRankFusion } from "./reciprocal-rank-fusion.js";
+import { fuseLists, PLAIN_RRF, type FusionSettings } from "./fuse-lists.js";
+import { candidateTerms, distinctQueryTerms, matchedTermShare, poolTermWeights } from "./term-relevance.js";
 
 /** Longest query text the lexical side is given; longer questions are cut (BM25 gains nothing from more). */
 export const MAX_LEXICAL_QUERY_CHARACTERS = 2_000;
+
+/** Share of the relevance that comes from the dense cosine; the rest is the matched share of query term weight. */
+export const RELEVANCE_DENSE_SHARE = 0.2;
+
+/** Default threshold on `relevance` (config retrieval.minScore), chosen with the eval harness's off-topic questions. */
+export const MIN_RELEVANCE_DEFAULT = 0.3;
 
 /** The question as sent to the lexical retriever: trimmed and cut to MAX_LEXICAL_QUERY_CHARACTERS; "" means no lexical side. */
 export function lexicalQueryText(text: string | undefined): string {
   return (text ?? "").trim().slice(0, MAX_LEXICAL_QUERY_CHARACTERS);
 }
 
-/** A candidate as a retriever listed it; `score` is the retriever's raw score (cosine or BM25). */
+/** A candidate as a retriever listed it; `score` is the retriever's raw score (cosine or BM25). Text and title feed the relevance. */
 export interface RankableCandidate {
   id: string;
   score: number;
+  text?: string;
+  metadata?: { title?: string };
 }
 
 /** A lexical candidate with the exact dense cosine of the query and its stored vector. */
@@ -20,25 +29,29 @@ export interface RankableLexicalCandidate extends RankableCandidate {
 }
 
 export interface RankingScores {
-  /** Exact cosine similarity in [-1, 1]: the thresholded score. */
+  /** Exact cosine similarity in [-1, 1]. */
   dense: number;
   /** BM25 score when the chunk was a lexical candidate, else null. */
   text: number | null;
   /** 1-based ranks in the dense and lexical lists (after sorting by their scores), null when absent. */
   denseRank: number | null;
   textRank: number | null;
-  /** Reciprocal-rank-fusion score the hits are ordered by. */
+  /** Fusion score the hits are ordered by; comparable only within one query. */
   fused: number;
+  /** Calibrated relevance in [0, 1] (see rankCandidates): the thresholded score. */
+  relevance: number;
 }
 
 export interface RankingOptions {
   topK: number;
   /** Longest `cut` list. */
   candidateK: number;
-  /** Absolute threshold on the dense cosine similarity. */
+  /** Absolute threshold on `relevance`. */
   minScore: number;
-  /** Reciprocal-rank-fusion constant. Default 60. */
-  rrfK?: number;
+  /** How the two lists are fused; default plain RRF (k 60). */
+  fusion?: FusionSettings;
+  /** The question the relevance is computed for; without it every relevance is the clamped dense cosine. */
+  question?: string;
 }
 
 export interface Ranked<C> {
@@ -52,15 +65,19 @@ export interface Ranked<C> {
  * Contract: pure and deterministic. The dense list is ordered by similarity and the lexical list by
  * BM25 (both descending, stable, so equal scores keep the engine's order); an id repeated inside a
  * list counts at its first position. Every candidate's dense score is its dense-list score, or for a
- * lexical-only candidate its `similarity`. The lists are fused by reciprocal rank fusion; `hits` are
- * the fused candidates with dense >= minScore, best fused first, at most topK; `cut` holds the rest,
- * best dense first, at most candidateK. Each candidate object is returned as given (for a chunk in
- * both lists, the dense list's object).
+ * lexical-only candidate its `similarity`. The lists are fused as `options.fusion` says (fuseLists).
+ * Each candidate's relevance is (1 − RELEVANCE_DENSE_SHARE) × the share of the question's term
+ * weight its text and title match (term weights from the candidate pool, poolTermWeights) +
+ * RELEVANCE_DENSE_SHARE × max(0, dense): absolute for the query, never normalised over the list.
+ * `hits` are the fused candidates with relevance >= minScore, best fused first, at most topK; `cut`
+ * holds the rest, most relevant first, at most candidateK; `fused` is every candidate in fused order
+ * (for explanations). Each candidate object is returned as
+ * given (for a chunk in both lists, the dense list's object).
  */
 export function rankCandidates<D extends RankableCandidate, L extends RankableLexicalCandidate>(
   lists: { dense: readonly D[]; lexical: readonly L[] },
   options: RankingOptions,
-): { hits: Array<Ranked<D | L>>; cut: Array<Ranked<D | L>> } {
+): { hits: Array<Ranked<D | L>>; cut: Array<Ranked<D | L>>; fused: Array<Ranked<D | L>> } {
   const byId = new Map<string, D | L>();
   const denseById = new Map<string, number>();
   for (const candidate of lists.dense) {
@@ -79,21 +96,37 @@ export function rankCandidates<D extends RankableCandidate, L extends RankableLe
 
   const denseIds = [...new Set(lists.dense.map((candidate) => candidate.id))].sort((a, b) => denseById.get(b)! - denseById.get(a)!);
   const lexicalIds = [...textById.keys()].sort((a, b) => textById.get(b)! - textById.get(a)!);
-  const fused = reciprocalRankFusion([denseIds, lexicalIds], { k: options.rrfK ?? DEFAULT_RECIPROCAL_RANK_FUSION_K });
+  const fused = fuseLists({ ids: denseIds, scores: denseById }, { ids: lexicalIds, scores: textById }, options.fusion ?? PLAIN_RRF);
+  const relevance = relevanceOf(byId, denseById, options.question);
 
   const hits: Array<Ranked<D | L>> = [];
   const cut: Array<Ranked<D | L>> = [];
-  for (const item of fused) {
-    const dense = denseById.get(item.key)!;
+  const all: Array<Ranked<D | L>> = [];
+  for (const entry of fused) {
     const scores: RankingScores = {
-      dense,
-      text: textById.get(item.key) ?? null,
-      denseRank: item.ranks[0] ?? null,
-      textRank: item.ranks[1] ?? null,
-      fused: item.score,
+      dense: denseById.get(entry.id)!,
+      text: textById.get(entry.id) ?? null,
+      denseRank: entry.denseRank,
+      textRank: entry.lexicalRank,
+      fused: entry.score,
+      relevance: relevance.get(entry.id)!,
     };
-    (dense >= options.minScore ? hits : cut).push({ candidate: byId.get(item.key)!, scores });
+    const ranked = { candidate: byId.get(entry.id)!, scores };
+    all.push(ranked);
+    (scores.relevance >= options.minScore ? hits : cut).push(ranked);
   }
-  cut.sort((a, b) => b.scores.dense - a.scores.dense);
-  return { hits: hits.slice(0, options.topK), cut: cut.slice(0, options.candidateK) };
+  cut.sort((a, b) => b.scores.relevance - a.scores.relevance);
+  return { hits: hits.slice(0, options.topK), cut: cut.slice(0, options.candidateK), fused: all };
+}
+
+function relevanceOf(byId: ReadonlyMap<string, RankableCandidate>, denseById: ReadonlyMap<string, number>, question: string | undefined): Map<string, number> {
+  const ids = [...byId.keys()];
+  const denseShare = (id: string) => Math.max(0, denseById.get(id)!);
+  if (question === undefined) return new Map(ids.map((id) => [id, denseShare(id)]));
+  const queryTerms = distinctQueryTerms(question);
+  const terms = ids.map((id) => candidateTerms(byId.get(id)!));
+  const weights = poolTermWeights(queryTerms, terms);
+  return new Map(
+    ids.map((id, index) => [id, (1 - RELEVANCE_DENSE_SHARE) * matchedTermShare(queryTerms, weights, terms[index]!) + RELEVANCE_DENSE_SHARE * denseShare(id)]),
+  );
 }

@@ -95,7 +95,14 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
           finish(result);
           await stream.writeSSE({ event: "citations", data: JSON.stringify({ citations: result.citations.map(citationJson) }) });
           await stream.writeSSE({ event: "usage", data: JSON.stringify(usageJson(result)) });
-          const done = { answer: result.answer, prompt_version: result.promptVersion, model: result.model, cached: result.cached, degraded: result.degraded };
+          const done = {
+            answer_status: result.answerStatus,
+            answer: result.answer,
+            prompt_version: result.promptVersion,
+            model: result.model,
+            cached: result.cached,
+            degraded: result.degraded,
+          };
           await stream.writeSSE({ event: "done", data: JSON.stringify(done) });
         }
       } catch (error) {
