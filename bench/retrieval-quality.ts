@@ -17,6 +17,7 @@ import { answerExtractively } from "../src/core/answer/extractive-answerer.js";
 import { reciprocalRankFusion } from "../src/core/ranking/reciprocal-rank-fusion.js";
 import { normalizeText, tokenizeTerms } from "../src/core/text/text-tokens.js";
 import type { SearchHit } from "../src/ports/vector-store.js";
+import { seededRandom } from "./lib/seeded-random.js";
 
 interface SquadFile {
   data: Array<{ title: string; paragraphs: Array<{ context: string; qas: Array<{ question: string; answers: Array<{ text: string }> }> }> }>;
@@ -33,17 +34,6 @@ function readNumberFlag(name: string, fallback: number): number {
   const value = position >= 0 ? Number(process.argv[position + 1]) : fallback;
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
   return value;
-}
-
-/** mulberry32: a seeded generator so every run samples the same questions. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function percentile(values: number[], fraction: number): number {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { seededRandom } from "../lib/seeded-random.js";
 
 /** ../shared/data beside the project root: SQuAD dev and NFCorpus (never copied into the repo). */
 export const SHARED_DATA_DIR = fileURLToPath(new URL("../../../shared/data/", import.meta.url));
@@ -99,17 +100,6 @@ export function loadSet(spec: string): Promise<EvalSet> {
   if (spec === "squad") return loadSquad();
   if (spec === "nfcorpus") return loadBeirDirectory(NFCORPUS_DIR, "nfcorpus");
   return loadBeirDirectory(spec);
-}
-
-/** mulberry32: a seeded generator, so every run samples the same queries and documents. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {

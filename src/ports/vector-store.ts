@@ -1,3 +1,4 @@
+import type { RankingScores } from "../core/ranking/rank-candidates.js";
 export type { ChunkMetadata, ChunkPoint } from "../core/chunk-point.js";
 import type { ChunkMetadata, ChunkPoint } from "../core/chunk-point.js";
 
@@ -44,19 +45,8 @@ export interface CandidateLists {
   lexical: LexicalCandidate[];
 }
 
-export interface HitScores {
-  /** Cosine similarity of query and chunk embeddings, in [-1, 1]. */
-  dense: number;
-  /** Lexical relevance (BM25) when the chunk was a lexical candidate, else null. */
-  text: number | null;
-  /** 1-based ranks in each candidate list, null when absent from it. */
-  denseRank: number | null;
-  textRank: number | null;
-  /** Fusion score the final order is sorted by (comparable within one query only). */
-  fused: number;
-  /** Calibrated relevance in [0, 1] (core/ranking rankCandidates); the thresholded score. */
-  relevance: number;
-}
+/** The scores of a hit, as core/ranking computes them for every store. */
+export type HitScores = RankingScores;
 
 export interface SearchHit {
   id: string;
