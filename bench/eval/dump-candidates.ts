@@ -5,7 +5,8 @@
 import { writeFile } from "node:fs/promises";
 import { lexicalQueryText } from "../../src/core/ranking/rank-candidates.js";
 import { tokenizeTerms } from "../../src/core/text/text-tokens.js";
-import { EVAL_TENANT, ingestDocuments, runPool, startEvalRuntime } from "./eval-runtime.js";
+import { runPool } from "../lib/bench-service.js";
+import { EVAL_TENANT, ingestDocuments, startEvalRuntime } from "./eval-runtime.js";
 import { loadOffTopicQuestions, loadSet, sampleSet } from "./eval-sets.js";
 
 const [spec, limit, out] = process.argv.slice(2);

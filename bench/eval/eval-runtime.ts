@@ -7,6 +7,7 @@ import { DOCUMENT_ID_PATTERN } from "../../src/core/documents.js";
 import { createApp } from "../../src/http/create-app.js";
 import { createLogger } from "../../src/observability/logger.js";
 import type { EvalDocument } from "./eval-sets.js";
+import { runPool } from "../lib/bench-service.js";
 
 /** The tenant every request belongs to with auth off (no API keys configured). */
 export const EVAL_TENANT = "default";
@@ -57,19 +58,6 @@ export async function startEvalRuntime(overrides: Record<string, unknown>): Prom
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function runPool<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await task(items[index] as T, index);
-      }
-    }),
-  );
 }
 
 export interface IngestReport {

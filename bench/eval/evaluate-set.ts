@@ -3,7 +3,8 @@ import { containsGoldSpan } from "../../src/core/eval/answer-metrics.js";
 import { firstOccurrences, retrievalMetrics, type RetrievalMetrics } from "../../src/core/eval/retrieval-metrics.js";
 import { lexicalQueryText } from "../../src/core/ranking/rank-candidates.js";
 import type { Candidate } from "../../src/ports/vector-store.js";
-import { EVAL_TENANT, RANKING_DEPTH, runPool, type EvalRuntime } from "./eval-runtime.js";
+import { runPool } from "../lib/bench-service.js";
+import { EVAL_TENANT, RANKING_DEPTH, type EvalRuntime } from "./eval-runtime.js";
 import type { EvalQuery, OffTopicQuestion } from "./eval-sets.js";
 
 /** A count out of a total, reported as a share. */

@@ -48,7 +48,7 @@ export async function metricValue(baseUrls: string | string[], name: string, lab
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight. */
-export async function runPool<T>(items: T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function runPool<T>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
