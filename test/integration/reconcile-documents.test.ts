@@ -12,29 +12,23 @@ import { reconcileDocuments } from "../../src/use-cases/reconcile-documents.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { makeRecord } from "../contracts/document-repository.contract.js";
 
 const withPostgres = await postgresForTests("reconcileDocuments on PostgreSQL records and BullMQ jobs");
 const MINUTE = 60_000;
 
 function record(id: string, status: DocumentRecord["status"], updatedAt: string): DocumentRecord {
-  return {
-    tenant: "t1",
-    id,
+  return makeRecord("t1", id, {
     title: id,
     source: "",
-    mediaType: "text/plain",
-    status,
     contentHash: "h",
     byteSize: 1,
-    chunkCount: 0,
     metadata: {},
-    revision: 1,
     jobId: `job-${id}`,
-    error: null,
+    status,
     createdAt: updatedAt,
     updatedAt,
-    indexedAt: null,
-  };
+  });
 }
 
 function jobData(id: string): IngestJobData {

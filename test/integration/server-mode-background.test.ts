@@ -13,28 +13,22 @@ import type { IngestJobData } from "../../src/use-cases/ingest-job.js";
 import { deleteKeysWithPrefix, describeWithRedis, redisUrl, uniqueKeyPrefix } from "../helpers/redis-available.js";
 import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { makeRecord } from "../contracts/document-repository.contract.js";
 
 const withPostgres = await postgresForTests("server mode's relay and reconciler on PostgreSQL");
 
 function record(id: string, updatedAt: string): DocumentRecord {
-  return {
-    tenant: "t1",
-    id,
+  return makeRecord("t1", id, {
     title: id,
     source: "",
-    mediaType: "text/plain",
-    status: "queued",
     contentHash: "h",
     byteSize: 1,
-    chunkCount: 0,
     metadata: {},
-    revision: 1,
     jobId: `job-${id}`,
-    error: null,
+    status: "queued",
     createdAt: updatedAt,
     updatedAt,
-    indexedAt: null,
-  };
+  });
 }
 
 describeWithRedis("server mode background: relay woken by uploads, periodic reconciler", () => {
