@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import * as initial from "./migrations/0001-initial.js";
 import * as embeddingCacheExpiry from "./migrations/0002-embedding-cache-expiry.js";
 import type { SqlDatabase } from "./sql-schema.js";
