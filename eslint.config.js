@@ -28,7 +28,7 @@ const MAX_DEPTH = 6;
 // Pure libraries src/core (and ports and use cases) may use: no I/O, no SDK, no global state.
 // zod (schemas), uuid (v5 ids), gpt-tokenizer (token counts), @langchain/textsplitters (chunking),
 // file-type (sniffing bytes already in memory) and node:crypto (hashing). Anything else is refused.
-const PURE_LIBRARIES = ["node:crypto", "zod", "uuid", "gpt-tokenizer", "@langchain/textsplitters", "file-type"];
+const PURE_LIBRARIES = ["node:crypto", "zod", "uuid", "gpt-tokenizer", "@langchain/textsplitters", "file-type", "porter2"];
 // I/O, engines and SDKs: only adapters, compose, http, observability, config and the entry points use them.
 const IO_AND_SDK_MODULES = [
   "fs",

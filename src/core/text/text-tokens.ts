@@ -1,3 +1,5 @@
+import { stem as porter2Stem } from "porter2";
+
 /**
  * The one tokenizer retrieval uses everywhere (local embedder, extractive answerer, BM25 sparse
  * vectors), so that a question and a passage are always cut into comparable terms.
@@ -83,6 +85,8 @@ export function isStopword(word: string): boolean {
 }
 
 /**
+ * The local hashed embedder's own light suffix stripper (frozen: changing it changes every stored local
+ * vector). Retrieval terms use the Snowball English (Porter2) stemmer instead, see `tokenizeTerms`.
  * Light, deterministic English suffix stripper for a normalised word: plural -s/-es/-ies, -ing,
  * -ed, -ly, then y→i and a final silent e, so that "studies"/"study", "making"/"make",
  * "boxes"/"box", "stopped"/"stop" meet. Stems are not words; only equality between stems matters.
@@ -124,11 +128,22 @@ function stripIfStemHasVowel(word: string, suffixLength: number, minimumStemLeng
 }
 
 /**
- * Retrieval terms of a text: `tokenizeWords`, minus stopwords, each passed through `stemWord`.
+ * Retrieval term of one normalised word: the Snowball English (Porter2) stem of words of letters;
+ * words with digits and words of unspaced scripts are kept as they are.
+ */
+export function retrievalTerm(word: string): string {
+  if (word.length <= 2 || HAS_DIGIT.test(word) || UNSPACED_SCRIPT.test(word)) return word;
+  return porter2Stem(word);
+}
+
+/**
+ * Retrieval terms of a text — the one lexical analysis of Ragline, used for questions and passages
+ * alike, by every store's full-text index, the relevance threshold and the extractive answerer:
+ * `tokenizeWords` (NFKC, lowercase, ASCII folding), minus stopwords, each through `retrievalTerm`.
  * Order and repetitions are kept (term frequency and bigrams need them).
  */
 export function tokenizeTerms(text: string): string[] {
   const terms: string[] = [];
-  for (const word of tokenizeWords(text)) if (!isStopword(word)) terms.push(stemWord(word));
+  for (const word of tokenizeWords(text)) if (!isStopword(word)) terms.push(retrievalTerm(word));
   return terms;
 }
