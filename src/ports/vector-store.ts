@@ -1,6 +1,8 @@
 import type { RankingScores } from "../core/ranking/rank-candidates.js";
 export type { ChunkMetadata, ChunkPoint } from "../core/chunk-point.js";
 import type { ChunkMetadata, ChunkPoint } from "../core/chunk-point.js";
+import type { WeightedTerm } from "../core/ranking/lexical-query.js";
+export type { WeightedTerm } from "../core/ranking/lexical-query.js";
 
 /** Restricts a candidate query beyond the tenant (which is always applied). */
 export interface SearchFilter {
@@ -18,6 +20,11 @@ export interface CandidatesRequest {
    * `lexicalQueryText`); absent, empty or without terms → the lexical list is empty.
    */
   text?: string;
+  /**
+   * Lexical query as weighted retrieval terms from core (`lexicalQueryTerms`, possibly expanded with
+   * lower-weight feedback terms). Being introduced: when stores honour it, it replaces `text`.
+   */
+  lexicalTerms?: readonly WeightedTerm[];
   /** Largest number of candidates in each list (integer >= 1). */
   limit: number;
   filter?: SearchFilter;
