@@ -1,7 +1,8 @@
 import type { EmbeddingCache } from "./embedding-cache.js";
 import { AppError } from "../core/errors.js";
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
-import { lexicalQueryText, rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
+import { lexicalQueryTerms } from "../core/ranking/lexical-query.js";
+import { rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
 import type { Candidate, CandidateLists, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
 import { type Logger } from "../ports/logger.js";
 
@@ -69,7 +70,7 @@ export async function retrieveChunks(
     const lists = await deps.store.candidates({
       tenant: input.tenant,
       dense: dense as number[],
-      text: lexicalQueryText(input.question),
+      lexicalTerms: lexicalQueryTerms(input.question),
       limit: thresholds.candidateK,
       filter: input.filter,
     });
