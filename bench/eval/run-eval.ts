@@ -1,8 +1,9 @@
 /**
- * `npm run eval [-- --set squad|nfcorpus|<dir> ... --limit-queries N --limit-docs N --configs a,b --no-append]`
+ * `npm run eval [-- --set squad|nfcorpus|<dir> ... --limit-queries N --limit-docs N --configs a,b --peers a,b --no-peers --no-append]`
  *
  * Retrieval and answer quality of named configurations (bench/eval/eval-configs.ts) on BEIR-layout
- * sets, through the real service (composeRuntime + HTTP app). Prints one table per set and appends it,
+ * sets, through the real service (composeRuntime + HTTP app), beside peer rows computed outside Ragline
+ * on the same documents and queries (bench/eval/peers; `--no-peers` skips them). Prints one table per set and appends it,
  * with the command and date, to eval/RESULTS.md.
  */
 import { execFileSync } from "node:child_process";
@@ -10,6 +11,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { format, resolveConfig } from "prettier";
 import { fileURLToPath } from "node:url";
 import { COLUMN_NOTES, formatResults } from "./format-results.js";
+import { PEER_BUILDERS } from "./peers/run-peers.js";
 import { runHarness } from "./run-harness.js";
 
 const RESULTS_PATH = fileURLToPath(new URL("../../eval/RESULTS.md", import.meta.url));
@@ -21,6 +23,7 @@ function parseArguments(argv: string[]) {
     limitQueries: undefined as number | undefined,
     limitDocs: undefined as number | undefined,
     append: true,
+    peers: Object.keys(PEER_BUILDERS),
   };
   const positive = (flag: string, value: string | undefined): number => {
     const parsed = Number(value);
@@ -37,11 +40,17 @@ function parseArguments(argv: string[]) {
     else if (flag === "--no-append") {
       options.append = false;
       continue;
-    } else throw new Error(`unknown option ${flag}`);
+    } else if (flag === "--no-peers") {
+      options.peers = [];
+      continue;
+    } else if (flag === "--peers") options.peers = (value ?? "").split(",").filter(Boolean);
+    else throw new Error(`unknown option ${flag}`);
     index += 1;
   }
   if (options.sets.length === 0) options.sets = ["squad", "nfcorpus"];
   if (options.sets.some((set) => set === "") || options.configs.length === 0) throw new Error("--set and --configs need a value");
+  const unknownPeer = options.peers.find((peer) => !(peer in PEER_BUILDERS));
+  if (unknownPeer !== undefined) throw new Error(`unknown peer "${unknownPeer}"; known: ${Object.keys(PEER_BUILDERS).join(", ")} (--no-peers skips them)`);
   return options;
 }
 

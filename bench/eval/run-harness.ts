@@ -1,7 +1,8 @@
 import { resolveConfigs } from "./eval-configs.js";
-import { ingestDocuments, startEvalRuntime } from "./eval-runtime.js";
+import { ingestDocuments, RANKING_DEPTH, startEvalRuntime } from "./eval-runtime.js";
 import { loadOffTopicQuestions, loadSet, sampleSet } from "./eval-sets.js";
 import { evaluateQueries, type ConfigRows } from "./evaluate-set.js";
+import { runPeers, type PeerResult } from "./peers/run-peers.js";
 
 export interface HarnessOptions {
   /** `squad`, `nfcorpus` or BEIR-layout directories. */
@@ -9,6 +10,11 @@ export interface HarnessOptions {
   configs: string[];
   limitQueries?: number;
   limitDocs?: number;
+  /**
+   * Peers (keys of bench/eval/peers/run-peers.ts PEER_BUILDERS) that also rank every set, outside
+   * Ragline, after the configurations; none by default here (the CLI runs them all unless `--no-peers`).
+   */
+  peers?: readonly string[];
   /** Progress lines (stderr by default in the CLI). */
   log?: (line: string) => void;
 }
@@ -24,6 +30,8 @@ export interface SetResult {
   queries: number;
   offTopicQuestions: number;
   configs: ConfigResult[];
+  /** Peer rows, same documents and queries; empty when peers are off. */
+  peers: PeerResult[];
 }
 
 /** Runs every set against every configuration, each on a fresh embedded service with only that set's documents. */
@@ -41,6 +49,7 @@ export async function runHarness(options: HarnessOptions): Promise<SetResult[]> 
       queries: set.queries.length,
       offTopicQuestions: offTopic.length,
       configs: [],
+      peers: [],
     };
     for (const config of configs) {
       const running = await startEvalRuntime(config.overrides());
@@ -54,6 +63,7 @@ export async function runHarness(options: HarnessOptions): Promise<SetResult[]> 
         await running.close();
       }
     }
+    if (options.peers?.length) setResult.peers = await runPeers(set.documents, set.queries, { depth: RANKING_DEPTH, peers: options.peers, log });
     results.push(setResult);
   }
   return results;
