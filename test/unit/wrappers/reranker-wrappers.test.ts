@@ -15,7 +15,15 @@ const DOCUMENTS = ["Sourdough needs a starter.", "Kiwis are birds that cannot fl
 const expected = (documents: string[]) => documents.map((document) => wordOverlapScore(QUERY, document));
 
 const policy = (overrides: { timeoutMs?: number; maxAttempts?: number; breakerThreshold?: number } = {}) =>
-  createResiliencePolicy({ name: "reranker", timeoutMs: 300, maxAttempts: 3, breakerThreshold: 10, halfOpenAfterMs: 60_000, initialDelayMs: 5, ...overrides });
+  createResiliencePolicy({
+    name: "reranker",
+    timeoutMs: 2_000,
+    maxAttempts: 3,
+    breakerThreshold: 10,
+    halfOpenAfterMs: 60_000,
+    initialDelayMs: 5,
+    ...overrides,
+  });
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
