@@ -40,7 +40,7 @@ export interface ModelLayer {
   onModelError(dependency: string): (error: unknown) => void;
 }
 
-export type PolicySettings = { timeoutMs: number; maxAttempts: number; breakerThreshold: number; halfOpenAfterMs: number };
+export type PolicySettings = { timeoutMs: number; maxAttempts: number; breakerThreshold: number; halfOpenAfterMs: number; maxRetryAfterMs?: number };
 
 export interface ModelLayerOptions {
   /** Store policy: attempts per search and breaker; defaults suit a store on the same network. */

@@ -61,6 +61,8 @@ function buildReranker(deps: RerankerSourceDeps, settings: RerankerSettings & { 
     maxAttempts: settings.maxAttempts,
     breakerThreshold: deps.openai.breakerThreshold,
     halfOpenAfterMs: deps.openai.breakerHalfOpenAfterMs,
+    // On the query path a longer Retry-After is not waited for: the query keeps the fused order instead.
+    maxRetryAfterMs: settings.timeoutMs,
   });
   const resilient = createResilientReranker(adapter, policy, { onError: models.onModelError("reranker") });
   const metered = createMeteredReranker(resilient, (call) =>
