@@ -24,6 +24,7 @@ import { createTokenCounter } from "../core/text/token-counter.js";
 import type { Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { createModelLayer } from "./create-model-layer.js";
+import { createRerankerSource } from "./create-reranker-source.js";
 import type { Embedder } from "../ports/embedder.js";
 import { LocalHashEmbedder } from "../adapters/embedder/local/local-hash-embedder.js";
 import { createParserRegistry } from "../adapters/parser/parser-registry.js";
@@ -146,6 +147,7 @@ export async function composeRuntime(options: {
     logger,
     metrics,
     answerer: models.answerer ?? undefined,
+    reranking: createRerankerSource({ settings: () => options.retrievalSettings.current().reranker, openai: config.openai, models, keyValue, metrics, logger }),
     readinessChecks: redis ? { redis: () => pingRedis(redis), database: () => pingDatabase(state) } : {},
   };
 

@@ -34,7 +34,13 @@ export interface ModelLayer {
   policies: Record<string, ResiliencePolicy>;
   /** Puts the store's search under a timeout (store.timeoutMs) and a breaker; use it for the query path. */
   wrapStore(store: VectorStore): VectorStore;
+  /** A named resilience policy with the model layer's metrics and logs (replaces any policy of that name). */
+  createPolicy(name: string, settings: PolicySettings): ResiliencePolicy;
+  /** Counts and logs the final error of a model call to `dependency`. */
+  onModelError(dependency: string): (error: unknown) => void;
 }
+
+export type PolicySettings = { timeoutMs: number; maxAttempts: number; breakerThreshold: number; halfOpenAfterMs: number; maxRetryAfterMs?: number };
 
 export interface ModelLayerOptions {
   /** Store policy: attempts per search and breaker; defaults suit a store on the same network. */
@@ -61,7 +67,7 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
   const { metrics, logger } = deps;
   const recorder = new ModelUsageRecorder({ metrics, prices: config.prices, logger: logger.child({ component: "model" }) });
   const policies: Record<string, ResiliencePolicy> = {};
-  const policy = (name: string, settings: { timeoutMs: number; maxAttempts: number; breakerThreshold: number; halfOpenAfterMs: number }) => {
+  const policy = (name: string, settings: PolicySettings) => {
     metrics.breakerState.set({ dependency: name }, 0);
     const created = createResiliencePolicy({
       name,
@@ -174,5 +180,7 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
     recorder,
     policies,
     wrapStore: (store) => createResilientVectorStore(store, storePolicy),
+    createPolicy: policy,
+    onModelError,
   };
 }

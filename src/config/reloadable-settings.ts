@@ -1,7 +1,7 @@
 import { readFileSync, unwatchFile, watch, watchFile, type FSWatcher } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { loadConfig, type ConfigSource } from "./load-config.js";
-import type { RetrievalSettings } from "./schema.js";
+import { loggableRetrievalSettings, type RetrievalSettings } from "./schema.js";
 import { type Logger } from "../ports/logger.js";
 
 /** Current retrieval thresholds; read on every query so reloads apply to the next request. */
@@ -71,7 +71,7 @@ export class ReloadableRetrievalSettings implements RetrievalSettingsProvider {
       const next = loadConfig({ environment: this.options.environment, cwd: this.options.cwd }).config.retrieval;
       const changed = JSON.stringify(next) !== JSON.stringify(this.settings);
       this.settings = next;
-      if (changed) this.options.logger?.info({ reason, retrieval: next }, "retrieval settings reloaded");
+      if (changed) this.options.logger?.info({ reason, retrieval: loggableRetrievalSettings(next) }, "retrieval settings reloaded");
       return true;
     } catch (error) {
       this.options.logger?.error({ reason, error: (error as Error).message }, "configuration reload rejected; keeping previous settings");

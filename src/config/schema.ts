@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FUSION_METHODS, resolveFusion } from "../core/ranking/fuse-lists.js";
 import { MIN_RELEVANCE_DEFAULT } from "../core/ranking/rank-candidates.js";
+import { redactReranker, rerankerEndpointProblem, rerankerSchema, resolveReranker } from "./reranker-schema.js";
 
 const MEBIBYTE = 1024 * 1024;
 
@@ -26,6 +27,8 @@ const retrievalSchema = z
         rrfK: z.number().min(0).max(10_000).nullable().default(null),
       })
       .prefault({}),
+    /** Optional rerank stage after fusion (see reranker-schema.ts). */
+    reranker: rerankerSchema,
   })
   .refine((value) => value.topK <= value.maxTopK, { message: "topK must not exceed maxTopK", path: ["topK"] })
   .refine((value) => value.candidateK >= value.maxTopK, { message: "candidateK must be at least maxTopK", path: ["candidateK"] })
@@ -215,11 +218,17 @@ export const configSchema = z
     if (problem) context.addIssue({ code: "custom", message: problem, path: ["store", "provider"], params: { relatedKeys: ["qdrant.url"] } });
     const serverMode = serverModeContradiction(config.redis.url, config.database.url);
     if (serverMode) context.addIssue({ code: "custom", message: serverMode.message, path: serverMode.path });
+    const reranker = rerankerEndpointProblem(config.retrieval.reranker, config.openai.baseUrl);
+    if (reranker) context.addIssue({ code: "custom", message: reranker, path: ["retrieval", "reranker", "baseUrl"] });
   })
   .transform((config) => ({
     ...config,
     store: { ...config.store, provider: resolveStoreProvider(config.store.provider, config.qdrant.url) },
-    retrieval: { ...config.retrieval, fusion: resolveFusion(config.retrieval.fusion, config.embedding.provider) },
+    retrieval: {
+      ...config.retrieval,
+      fusion: resolveFusion(config.retrieval.fusion, config.embedding.provider),
+      reranker: resolveReranker(config.retrieval.reranker, config.openai),
+    },
   }));
 
 /** Why an explicit store.provider contradicts qdrant.url, or null when they agree. */
@@ -261,4 +270,8 @@ export type StoreProvider = "lancedb" | "qdrant";
 /** Validated configuration; `store.provider` is always resolved (never null). */
 export type Config = z.infer<typeof configSchema>;
 export type RetrievalSettings = Config["retrieval"];
+/** Retrieval settings as they may be logged (the reranker's key redacted). */
+export function loggableRetrievalSettings(settings: RetrievalSettings): RetrievalSettings {
+  return { ...settings, reranker: redactReranker(settings.reranker) };
+}
 export { retrievalSchema };

@@ -10,6 +10,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { JobQueue } from "../ports/job-queue.js";
 import type { VectorStore } from "../ports/vector-store.js";
 import type { EmbeddingCache } from "../use-cases/embedding-cache.js";
+import type { RerankStageSettings } from "../use-cases/rerank-stage.js";
 import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js";
 import { NotFoundError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
@@ -36,6 +37,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** The model answerer (answer.provider openai) or the local extractive one; chosen in compose. */
   answerer: Answerer;
+  /** The live rerank stage settings (config retrieval.reranker), null when none; chosen in compose. */
+  reranking?: () => RerankStageSettings | null;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
@@ -69,6 +72,7 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     metrics: deps.metrics,
     retrievalSettings: () => deps.retrievalSettings.current(),
     answerer: deps.answerer,
+    reranking: deps.reranking,
   };
   app.route("/v1/query", queryRoutes(queryDeps));
   serveOpenApiDocument(app, { authRequired: deps.config.auth.apiKeys.length > 0 });

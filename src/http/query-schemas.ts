@@ -6,12 +6,10 @@ export const queryRequestSchema = z
   .strictObject({
     question: z.string().trim().min(1, "must not be empty").max(4000),
     top_k: z.number().int().min(1).optional().openapi({ description: "Hits to return; at most retrieval.maxTopK" }),
-    min_score: z
-      .number()
-      .min(-1)
-      .max(1)
-      .optional()
-      .openapi({ description: "Threshold on scores.relevance (calibrated, 0–1); at least retrieval.minScoreFloor" }),
+    min_score: z.number().min(-1).max(1).optional().openapi({
+      description:
+        "Threshold on scores.relevance (calibrated, 0–1; at least retrieval.minScoreFloor), or on scores.rerank when a reranker ordered the hits (retrieval.thresholds.min_score_applies_to)",
+    }),
     filter: z
       .strictObject({
         document_ids: z.array(documentIdSchema).min(1).max(1000).optional(),
@@ -32,7 +30,7 @@ export const hitSchema = z
   .object({
     document_id: z.string(),
     chunk_id: z.string(),
-    score: z.number(),
+    score: z.number().openapi({ description: "The score the hits are ordered by: scores.rerank when a reranker ordered them, else scores.fused" }),
     scores: z.object({
       dense: z.number(),
       text: z.number().nullable(),
@@ -40,6 +38,7 @@ export const hitSchema = z
       relevance: z.number().openapi({ description: "Calibrated relevance (0–1) the min_score threshold applies to" }),
       dense_rank: z.number().int().nullable(),
       text_rank: z.number().int().nullable(),
+      rerank: z.number().optional().openapi({ description: "The reranker's score (its own scale), when a reranker ordered the hits" }),
     }),
     text: z.string(),
     metadata: z.object({
@@ -55,6 +54,24 @@ export const hitSchema = z
     }),
   })
   .openapi("Hit");
+
+const cutReasonSchema = z
+  .enum(["below_min_score", "beyond_top_k", "not_reranked"])
+  .nullable()
+  .openapi({ description: "Why a candidate is not a hit (`not_reranked`: beyond the candidates sent to the reranker); null for a hit" });
+
+export const rerankReportSchema = z
+  .object({
+    status: z.enum(["ok", "degraded", "skipped"]).openapi({
+      description:
+        "`ok`: the reranked order is the order and min_score applies to scores.rerank; `degraded`: the reranker failed or was too slow, the fused order and the relevance threshold stand; `skipped`: nothing to rerank",
+    }),
+    model: z.string(),
+    candidates: z.number().int().openapi({ description: "Fused candidates sent to the reranker" }),
+    min_score: z.number().openapi({ description: "Threshold on the reranker's score" }),
+    reason: z.string().optional().openapi({ description: "Why the stage degraded" }),
+  })
+  .openapi("RerankReport");
 
 const explainedCandidateSchema = z.object({ chunk_id: z.string(), document_id: z.string(), score: z.number(), rank: z.number().int() });
 
@@ -72,10 +89,23 @@ export const explainSchema = z
           dense_rank: z.number().int().nullable(),
           text_rank: z.number().int().nullable(),
           kept: z.boolean(),
-          reason: z.enum(["below_min_score", "beyond_top_k"]).nullable().openapi({ description: "Why a candidate is not a hit; null for a hit" }),
+          reason: cutReasonSchema,
         }),
       )
       .openapi({ description: "Every candidate in fused order" }),
+    reranked: z
+      .array(
+        z.object({
+          chunk_id: z.string(),
+          document_id: z.string(),
+          rerank: z.number().openapi({ description: "The reranker's score" }),
+          fused_rank: z.number().int().openapi({ description: "1-based position in the fused order" }),
+          kept: z.boolean(),
+          reason: cutReasonSchema,
+        }),
+      )
+      .optional()
+      .openapi({ description: "With a reranker that answered: the candidates sent to it, in reranked order" }),
   })
   .openapi("RetrievalExplain");
 
@@ -87,7 +117,7 @@ export const retrievalSchema = z
       top_k: z.number().int(),
       candidate_k: z.number().int(),
       min_score: z.number(),
-      min_score_applies_to: z.literal("scores.relevance"),
+      min_score_applies_to: z.enum(["scores.relevance", "scores.rerank"]),
       fusion: z.object({
         method: z.enum(["rrf", "weighted-rrf", "convex"]),
         weights: z.object({ dense: z.number(), lexical: z.number() }),
@@ -95,6 +125,7 @@ export const retrievalSchema = z
       }),
     }),
     reason: z.string().optional().openapi({ description: "Why retrieval was unavailable" }),
+    rerank: rerankReportSchema.optional().openapi({ description: "With a reranker configured (retrieval.reranker): what the rerank stage did" }),
     cut: z.array(hitSchema).optional().openapi({ description: "With `explain`: candidates the threshold removed, most relevant first" }),
     explain: explainSchema.optional().openapi({ description: "With `explain` (when the store answered): every stage of the retrieval" }),
   })

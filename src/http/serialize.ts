@@ -7,7 +7,8 @@ import type { QueryResult } from "../use-cases/answer-query.js";
 import type { Retrieval, RetrievalStages } from "../use-cases/retrieve.js";
 import type { z } from "@hono/zod-openapi";
 import type { documentSchema, jobSchema } from "./document-schemas.js";
-import type { citationSchema, explainSchema, hitSchema, queryResponseSchema, retrievalSchema, usageSchema } from "./query-schemas.js";
+import type { citationSchema, explainSchema, hitSchema, queryResponseSchema, rerankReportSchema, retrievalSchema, usageSchema } from "./query-schemas.js";
+import type { RerankReport } from "../use-cases/rerank-stage.js";
 
 /** Wire shapes (snake_case JSON) of the domain objects. */
 export function documentJson(record: DocumentRecord): z.infer<typeof documentSchema> {
@@ -50,7 +51,7 @@ export function hitJson(hit: SearchHit): z.infer<typeof hitSchema> {
   return {
     document_id: hit.metadata.documentId,
     chunk_id: hit.id,
-    score: hit.scores.fused,
+    score: hit.scores.rerank ?? hit.scores.fused,
     scores: {
       dense: hit.scores.dense,
       text: hit.scores.text,
@@ -58,6 +59,7 @@ export function hitJson(hit: SearchHit): z.infer<typeof hitSchema> {
       relevance: hit.scores.relevance,
       dense_rank: hit.scores.denseRank,
       text_rank: hit.scores.textRank,
+      ...(hit.scores.rerank !== undefined ? { rerank: hit.scores.rerank } : {}),
     },
     text: hit.text,
     metadata: {
@@ -76,17 +78,19 @@ export function hitJson(hit: SearchHit): z.infer<typeof hitSchema> {
 
 export function retrievalJson(retrieval: Retrieval, options: { explain: boolean }): z.infer<typeof retrievalSchema> {
   const fusion = retrieval.thresholds.fusion;
+  const reranked = retrieval.rerank?.status === "ok";
   return {
     status: retrieval.status,
     hits: retrieval.hits.map(hitJson),
     thresholds: {
       top_k: retrieval.thresholds.topK,
       candidate_k: retrieval.thresholds.candidateK,
-      min_score: retrieval.thresholds.minScore,
-      min_score_applies_to: "scores.relevance" as const,
+      min_score: reranked ? retrieval.rerank!.minScore : retrieval.thresholds.minScore,
+      min_score_applies_to: reranked ? "scores.rerank" : "scores.relevance",
       fusion: { method: fusion.method, weights: { ...fusion.weights }, rrf_k: fusion.rrfK },
     },
     ...(retrieval.reason ? { reason: retrieval.reason } : {}),
+    ...(retrieval.rerank ? { rerank: rerankReportJson(retrieval.rerank) } : {}),
     ...(options.explain ? { cut: retrieval.cut.map(hitJson) } : {}),
     ...(options.explain && retrieval.stages ? { explain: explainJson(retrieval.stages) } : {}),
   };
@@ -108,6 +112,28 @@ function explainJson(stages: RetrievalStages): z.infer<typeof explainSchema> {
       kept,
       reason,
     })),
+    ...(stages.reranked
+      ? {
+          reranked: stages.reranked.map(({ hit, fusedRank, kept, reason }) => ({
+            chunk_id: hit.id,
+            document_id: hit.metadata.documentId,
+            rerank: hit.scores.rerank ?? 0,
+            fused_rank: fusedRank,
+            kept,
+            reason,
+          })),
+        }
+      : {}),
+  };
+}
+
+function rerankReportJson(report: RerankReport): z.infer<typeof rerankReportSchema> {
+  return {
+    status: report.status,
+    model: report.model,
+    candidates: report.candidates,
+    min_score: report.minScore,
+    ...(report.reason ? { reason: report.reason } : {}),
   };
 }
 

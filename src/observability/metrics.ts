@@ -102,6 +102,12 @@ export class Metrics {
     labelNames: ["path", "outcome", "prompt_version"],
     registers: [this.registry],
   });
+  readonly rerankCache = new Counter({
+    name: "ragline_rerank_cache_total",
+    help: "Rerank cache look-ups by result, per document",
+    labelNames: ["result"],
+    registers: [this.registry],
+  });
   readonly answerCache = new Counter({
     name: "ragline_answer_cache_total",
     help: "Answer cache look-ups by result",

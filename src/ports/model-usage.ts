@@ -3,7 +3,7 @@ import type { TokenUsage } from "./chat-model.js";
 /** One model call as it is accounted: tokens, latency and outcome, per tenant and prompt version. */
 export interface ModelCall {
   provider: string;
-  task: "embedding" | "answer" | "fallback";
+  task: "embedding" | "answer" | "fallback" | "rerank";
   model: string;
   promptVersion: string;
   tenant: string;

@@ -48,8 +48,8 @@ export interface CandidateLists {
   lexical: LexicalCandidate[];
 }
 
-/** The scores of a hit, as core/ranking computes them for every store. */
-export type HitScores = RankingScores;
+/** The scores of a hit, as core/ranking computes them for every store; `rerank` is the reranker's score when one ordered the hits. */
+export type HitScores = RankingScores & { rerank?: number };
 
 export interface SearchHit {
   id: string;

@@ -75,7 +75,14 @@ function resolveThresholds(settings: QuerySettings, input: { topK?: number; minS
   if (input.minScore !== undefined && input.minScore < settings.minScoreFloor)
     issues.push({ path: "min_score", message: `must be at least ${settings.minScoreFloor} (retrieval.minScoreFloor)` });
   if (issues.length > 0) throw new ValidationError("query thresholds out of bounds", issues);
-  return { topK: input.topK ?? settings.topK, candidateK: settings.candidateK, minScore: input.minScore ?? settings.minScore, fusion: settings.fusion };
+  const requested = input.minScore !== undefined ? { requestedMinScore: input.minScore } : {};
+  return {
+    topK: input.topK ?? settings.topK,
+    candidateK: settings.candidateK,
+    minScore: input.minScore ?? settings.minScore,
+    fusion: settings.fusion,
+    ...requested,
+  };
 }
 
 /**

@@ -3,8 +3,9 @@ import { AppError } from "../core/errors.js";
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import { lexicalQueryTerms } from "../core/ranking/lexical-query.js";
 import { rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
-import type { Candidate, CandidateLists, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
+import type { Candidate, CandidateLists, HitScores, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
 import { type Logger } from "../ports/logger.js";
+import { applyRerankStage, type RerankedEntry, type RerankReport, type RerankStageDeps, type StageCutReason } from "./rerank-stage.js";
 
 export type RetrievalStatus = "ok" | "empty" | "unavailable";
 
@@ -14,6 +15,8 @@ export interface RetrievalThresholds {
   /** Threshold on scores.relevance. */
   minScore: number;
   fusion: FusionSettings;
+  /** The request's own min_score, if any: with a reranker it thresholds the reranker's score instead. */
+  requestedMinScore?: number;
 }
 
 /** One candidate as its retriever listed it: raw score and 1-based rank after sorting by that score. */
@@ -25,7 +28,7 @@ export interface ExplainedCandidate {
 }
 
 /** Why a fused candidate is not a hit. */
-export type CutReason = "below_min_score" | "beyond_top_k";
+export type CutReason = StageCutReason;
 
 /** Every stage of one retrieval, for `explain`. */
 export interface RetrievalStages {
@@ -33,6 +36,8 @@ export interface RetrievalStages {
   lexical: ExplainedCandidate[];
   /** Every candidate in fused order, with its scores and whether (and why not) it became a hit. */
   fused: Array<{ hit: SearchHit; kept: boolean; reason: CutReason | null }>;
+  /** With a reranker that answered: every reranked candidate in reranked order. */
+  reranked?: Array<{ hit: SearchHit; fusedRank: number; kept: boolean; reason: CutReason | null }>;
 }
 
 export interface Retrieval {
@@ -45,9 +50,11 @@ export interface Retrieval {
   stages?: RetrievalStages;
   /** Why retrieval was unavailable; safe to show (no internals). */
   reason?: string;
+  /** What the rerank stage did, when a reranker is configured and the store answered. */
+  rerank?: RerankReport;
 }
 
-export interface RetrieveDeps {
+export interface RetrieveDeps extends RerankStageDeps {
   embeddings: EmbeddingCache;
   store: VectorStore;
   logger?: Logger;
@@ -74,18 +81,20 @@ export async function retrieveChunks(
       limit: thresholds.candidateK,
       filter: input.filter,
     });
-    const ranked = rankCandidates(lists, { ...thresholds, question: input.question });
+    const ranked = await applyRerankStage(deps, rankCandidates(lists, { ...thresholds, question: input.question }), { ...input, thresholds });
     const hits = ranked.hits.map(toSearchHit);
     const kept = new Set(hits.map((hit) => hit.id));
     const stages: RetrievalStages = {
       ...explainLists(lists),
       fused: ranked.fused.map((item) => {
         const hit = toSearchHit(item);
-        const reason = kept.has(hit.id) ? null : item.scores.relevance < thresholds.minScore ? "below_min_score" : "beyond_top_k";
+        const reason = kept.has(hit.id) ? null : ranked.reasonOf(item);
         return { hit, kept: reason === null, reason };
       }),
+      ...(ranked.reranked ? { reranked: ranked.reranked.map(explainReranked) } : {}),
     };
-    return { status: hits.length > 0 ? "ok" : "empty", hits, cut: ranked.cut.map(toSearchHit), thresholds, stages };
+    const rerank = ranked.report ? { rerank: ranked.report } : {};
+    return { status: hits.length > 0 ? "ok" : "empty", hits, cut: ranked.cut.map(toSearchHit), thresholds, stages, ...rerank };
   } catch (error) {
     // Bad requests stay errors; only an unreachable, failing or timed-out store takes the fallback.
     if (error instanceof AppError && !error.transient) throw error;
@@ -102,6 +111,10 @@ function explainLists(lists: CandidateLists): Pick<RetrievalStages, "dense" | "l
   return { dense: explain(lists.dense), lexical: explain(lists.lexical) };
 }
 
-function toSearchHit({ candidate, scores }: Ranked<Candidate>): SearchHit {
+function explainReranked({ item, fusedRank, kept, reason }: RerankedEntry<Candidate>) {
+  return { hit: toSearchHit(item), fusedRank, kept, reason };
+}
+
+function toSearchHit({ candidate, scores }: Ranked<Candidate> & { scores: HitScores }): SearchHit {
   return { id: candidate.id, tenant: candidate.tenant, text: candidate.text, metadata: candidate.metadata, scores };
 }
