@@ -14,7 +14,7 @@ export interface EvalConfig {
 export const EVAL_CONFIGS: Record<string, EvalConfig> = {
   default: { description: "schema defaults (embedded LanceDB, local hashed embedder d512, extractive answers)", overrides: () => ({}) },
   "title-in-text": {
-    description: "schema defaults; each document's title is also prepended to its text (the service does not index the title field)",
+    description: "schema defaults; each document's title is also prepended to its text (so it counts twice: the service indexes the title field too)",
     overrides: () => ({}),
     titleInText: true,
   },

@@ -46,9 +46,10 @@ export interface LanceDbVectorStoreOptions extends Omit<LanceDbVectorStoreSettin
  * VectorStore on embedded LanceDB: one table of flat chunk rows (see lancedb-schema.ts), native
  * BM25 full-text index on `terms` (core's analysed terms of title + text, split on whitespace only), an
  * ANN index once the table is large, and the collection's model and dimension in the table's schema
- * metadata. A table made before the `terms` column is migrated in place by `ensureCollection`. Writes run one at a time (a plain write lock), so each
- * upsert call is one commit: coalescing concurrent upserts and capping concurrent queries are wrappers
- * applied by the composition root. One store instance should own a directory per process.
+ * metadata. A table made before the `terms` column is migrated in place by `ensureCollection`. Writes
+ * run one at a time (a plain write lock), so each upsert call is one commit: coalescing concurrent
+ * upserts and capping concurrent queries are wrappers applied by the composition root. One store
+ * instance should own a directory per process.
  */
 export class LanceDbVectorStore implements VectorStore {
   readonly kind = "lancedb";
