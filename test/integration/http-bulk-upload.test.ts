@@ -193,7 +193,7 @@ describe("NDJSON limits while streaming", () => {
   });
 
   it("stops at the body limit with a 413 that names the limit and the batch holding the items before it", async () => {
-    const line = (index: number) => `${JSON.stringify({ text: `Limit test line ${index} ${"padding ".repeat(60)}` })}\n`;
+    const line = (index: number) => `${JSON.stringify({ text: `Limit test line ${index} ${"padding ".repeat(200)}` })}\n`;
     let pulled = 0;
     const chunks = Array.from({ length: 50 }, (_, index) => () => {
       pulled += 1;
