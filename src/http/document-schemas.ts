@@ -96,7 +96,11 @@ export const batchSchema = z
         deleted: z.number().int(),
       })
       .openapi({ description: "Items that were not refused, by the current state of their document" }),
-    progress: z.number().min(0).max(1).openapi({ description: "Share of the non-refused items whose document is settled (indexed, failed, superseded, deleted)" }),
+    progress: z
+      .number()
+      .min(0)
+      .max(1)
+      .openapi({ description: "Share of the non-refused items whose document is settled (indexed, failed, superseded, deleted)" }),
     done: z.boolean().openapi({ description: "Every item was read and every document is settled" }),
     failure_count: z.number().int(),
     failures: z
@@ -132,6 +136,9 @@ export const documentPageSchema = z
 export const jobPageSchema = z
   .object({
     jobs: z.array(jobSchema),
-    next_cursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null at the end (a page may hold fewer than `limit` jobs)" }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass as `cursor` for the next page; null at the end (a page may hold fewer than `limit` jobs)" }),
   })
   .openapi("JobPage");

@@ -28,7 +28,10 @@ export const jsonUploadSchema = z.strictObject({
 
 /** `application/json` bulk upload: up to `upload.maxDocumentsPerRequest` documents, each settled on its own. */
 export const jsonBulkUploadSchema = z.strictObject({
-  documents: z.array(jsonUploadSchema).min(1).openapi({ description: "Each item is accepted or refused on its own (an invalid item is refused, not the request)" }),
+  documents: z
+    .array(jsonUploadSchema)
+    .min(1)
+    .openapi({ description: "Each item is accepted or refused on its own (an invalid item is refused, not the request)" }),
 });
 
 /** `multipart/form-data` upload, for the OpenAPI document only: `readUploads` reads the parts itself. */

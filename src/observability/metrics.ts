@@ -113,7 +113,6 @@ export class Metrics {
     registers: [this.registry],
   });
 
-
   /** Ingest queue, read from the queue itself at scrape time (see `observeQueue`): shared by every process in server mode. */
   readonly ingestQueueDepth: Gauge = new Gauge({
     name: "ragline_ingest_queue_depth",

@@ -107,11 +107,7 @@ export async function submitUploadBatch(
   return { batch, results: results.filter((result) => result !== undefined), interruption };
 }
 
-async function settleEntry(
-  deps: SubmitDocumentDeps,
-  input: { tenant: string; mode: "create" | "replace" },
-  entry: UploadEntry,
-): Promise<UploadItemResult> {
+async function settleEntry(deps: SubmitDocumentDeps, input: { tenant: string; mode: "create" | "replace" }, entry: UploadEntry): Promise<UploadItemResult> {
   const base = { position: entry.position, name: entry.name, ...(entry.line === undefined ? {} : { line: entry.line }) };
   if (!entry.item) return { ...base, outcome: "refused", record: null, error: entry.refused ?? null };
   try {

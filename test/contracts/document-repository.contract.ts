@@ -288,7 +288,12 @@ export function runDocumentRepositoryContract(options: ContractOptions<DocumentR
       await repository.createBatch(batch);
       const records = ["a", "b", "c", "d", "e"].map((id) => makeRecord("acme", id));
       for (const record of records) await repository.put(record);
-      const item = (position: number, record: DocumentRecord | null, outcome: "accepted" | "duplicate" | "updated" | "refused", reason: string | null = null) => ({
+      const item = (
+        position: number,
+        record: DocumentRecord | null,
+        outcome: "accepted" | "duplicate" | "updated" | "refused",
+        reason: string | null = null,
+      ) => ({
         position,
         name: `file-${position}.txt`,
         outcome,
@@ -331,7 +336,9 @@ export function runDocumentRepositoryContract(options: ContractOptions<DocumentR
       await repository.createBatch(batch);
       await expect(repository.createBatch(batch)).rejects.toBeInstanceOf(ConflictError);
       await repository.createBatch({ ...batch, tenant: "other" });
-      await repository.addBatchItems("acme", "batch_x", [{ position: 0, name: null, outcome: "refused", documentId: null, jobId: null, reason: "line 1: not valid JSON" }]);
+      await repository.addBatchItems("acme", "batch_x", [
+        { position: 0, name: null, outcome: "refused", documentId: null, jobId: null, reason: "line 1: not valid JSON" },
+      ]);
       expect((await repository.getBatch("other", "batch_x", { failureLimit: 10 }))?.outcomes).toEqual({ accepted: 0, duplicate: 0, updated: 0, refused: 0 });
       expect((await repository.getBatch("acme", "batch_x", { failureLimit: 10 }))?.outcomes.refused).toBe(1);
       expect(await repository.getBatch("nobody", "batch_x", { failureLimit: 10 })).toBeNull();

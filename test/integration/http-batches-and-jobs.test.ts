@@ -41,7 +41,8 @@ describe("batches, jobs and document details over HTTP (two tenants)", () => {
   it("reports a batch's progress until every document is indexed, with failures named", async () => {
     const corruptPdf = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ngarbage\n%%EOF";
     const form = new FormData();
-    for (let index = 0; index < 6; index += 1) form.append("file", new Blob([`Progress note ${index} about canal barges and their cargo.`]), `note-${index}.txt`);
+    for (let index = 0; index < 6; index += 1)
+      form.append("file", new Blob([`Progress note ${index} about canal barges and their cargo.`]), `note-${index}.txt`);
     form.append("file", new Blob([corruptPdf]), "broken.pdf");
     const upload = await request("/v1/documents", ALPHA, { method: "POST", body: form });
     expect(upload.status).toBe(202);
@@ -66,7 +67,10 @@ describe("batches, jobs and document details over HTTP (two tenants)", () => {
   });
 
   it("lists jobs by state page by page, only the tenant's own", async () => {
-    const documents = Array.from({ length: 5 }, (_, index) => ({ text: `Paged job ${index}: lighthouse lamp number ${index} is serviced.`, id: `paged-${index}` }));
+    const documents = Array.from({ length: 5 }, (_, index) => ({
+      text: `Paged job ${index}: lighthouse lamp number ${index} is serviced.`,
+      id: `paged-${index}`,
+    }));
     const upload = (await (await post({ documents })).json()) as Json;
     for (const item of upload.documents) await settledDocument(item.id);
     await post({ text: "Bravo's own document about orchards.", id: "bravo-doc" }, BRAVO);

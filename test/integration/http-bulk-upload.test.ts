@@ -133,7 +133,10 @@ describe("bulk uploads over HTTP (embedded runtime)", () => {
     expect(items[2].reason).toContain("documents.2.id");
     expect(items[3].reason).toContain("documents.3");
 
-    const tooMany = await test.app.request("/v1/documents", jsonRequest("POST", { documents: Array.from({ length: 1_001 }, (_, index) => ({ text: `t${index}` })) }));
+    const tooMany = await test.app.request(
+      "/v1/documents",
+      jsonRequest("POST", { documents: Array.from({ length: 1_001 }, (_, index) => ({ text: `t${index}` })) }),
+    );
     expect(tooMany.status).toBe(413);
     const error = ((await tooMany.json()) as Json).error;
     expect(error).toMatchObject({ code: "payload_too_large", details: { max_documents: 1_000, documents: 1_001 } });

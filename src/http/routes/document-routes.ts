@@ -65,7 +65,11 @@ export function documentRoutes(deps: DocumentRoutesDeps): OpenAPIHono<AppEnv> {
     required: true,
     content: {
       "application/json": {
-        schema: describedSchema(routes, "DocumentTextUpload", z.union([jsonUploadSchema, jsonBulkUploadSchema]).openapi({ description: "One document, or `documents`" })),
+        schema: describedSchema(
+          routes,
+          "DocumentTextUpload",
+          z.union([jsonUploadSchema, jsonBulkUploadSchema]).openapi({ description: "One document, or `documents`" }),
+        ),
       },
       [NDJSON]: {
         schema: describedSchema(
@@ -78,7 +82,10 @@ export function documentRoutes(deps: DocumentRoutesDeps): OpenAPIHono<AppEnv> {
     },
   };
   const accepted = {
-    200: { description: "Every item was already there with the same content, title and metadata: nothing queued", content: jsonContent(acceptedDocumentsSchema) },
+    200: {
+      description: "Every item was already there with the same content, title and metadata: nothing queued",
+      content: jsonContent(acceptedDocumentsSchema),
+    },
     202: {
       description: "Stored and queued for indexing (items refused on their own are listed with the reason); follow `batch_url` or each `status_url`",
       content: jsonContent(acceptedDocumentsSchema),
@@ -132,7 +139,10 @@ export function documentRoutes(deps: DocumentRoutesDeps): OpenAPIHono<AppEnv> {
     request: { params: idParamsSchema, body: { required: true, content: jsonContent(documentDetailsPatchSchema) } },
     responses: {
       200: { description: "Changed in place (metadata), or nothing to change", content: jsonContent(documentSchema) },
-      202: { description: "A new title: the chunks are being rewritten with it (a new revision of the same content, `job_id`)", content: jsonContent(documentSchema) },
+      202: {
+        description: "A new title: the chunks are being rewritten with it (a new revision of the same content, `job_id`)",
+        content: jsonContent(documentSchema),
+      },
       ...errorResponses(400, 401, 404, 409),
     },
   });

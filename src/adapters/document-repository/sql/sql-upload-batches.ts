@@ -101,9 +101,7 @@ export async function summarizeBatch(
 
   const failed = await items()
     .select(["item.position", "item.name", "item.document_id", "item.outcome", "item.reason", "document.error as error"])
-    .where((where) =>
-      where.or([where("item.outcome", "=", "refused"), where.and([where("document.status", "=", "failed"), where(isCurrent, "=", 1)])]),
-    )
+    .where((where) => where.or([where("item.outcome", "=", "refused"), where.and([where("document.status", "=", "failed"), where(isCurrent, "=", 1)])]))
     .orderBy("item.position")
     .limit(options.failureLimit)
     .execute();
@@ -116,7 +114,13 @@ export async function summarizeBatch(
   }));
 
   return {
-    batch: { tenant: batchRow.tenant, id: batchRow.id, kind: batchRow.kind as UploadBatch["kind"], createdAt: batchRow.created_at, receivedAt: batchRow.received_at },
+    batch: {
+      tenant: batchRow.tenant,
+      id: batchRow.id,
+      kind: batchRow.kind as UploadBatch["kind"],
+      createdAt: batchRow.created_at,
+      receivedAt: batchRow.received_at,
+    },
     outcomes,
     documents,
     failures,

@@ -138,7 +138,8 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
    */
   async list(options: { state: JobState; limit?: number; offset?: number }): Promise<Job<TData>[]> {
     const types = BULL_TYPES[options.state];
-    if (!types) throw new ValidationError(`unknown job state ${String(options.state)}`, [{ path: "state", message: "one of queued, active, completed, failed" }]);
+    if (!types)
+      throw new ValidationError(`unknown job state ${String(options.state)}`, [{ path: "state", message: "one of queued, active, completed, failed" }]);
     let skip = Math.max(0, Math.floor(options.offset ?? 0));
     let wanted = Math.max(1, Math.floor(options.limit ?? 50));
     const jobs: Job<TData>[] = [];

@@ -11,11 +11,9 @@ const STATES: JobState[] = ["queued", "active", "completed", "failed"];
  * Jobs in `state`, newest first: queued and active by creation (then insertion order), completed
  * and failed by when they finished (then id).
  */
-export async function listJobRows(
-  db: Database,
-  options: { dialect: SqlDialectName; state: JobState; limit: number; offset: number },
-): Promise<JobRow[]> {
-  if (!STATES.includes(options.state)) throw new ValidationError(`unknown job state ${String(options.state)}`, [{ path: "state", message: `one of ${STATES.join(", ")}` }]);
+export async function listJobRows(db: Database, options: { dialect: SqlDialectName; state: JobState; limit: number; offset: number }): Promise<JobRow[]> {
+  if (!STATES.includes(options.state))
+    throw new ValidationError(`unknown job state ${String(options.state)}`, [{ path: "state", message: `one of ${STATES.join(", ")}` }]);
   const limit = Math.max(1, Math.floor(options.limit));
   const offset = Math.max(0, Math.floor(options.offset));
   const query = db.selectFrom("jobs").selectAll().where("state", "=", options.state);
