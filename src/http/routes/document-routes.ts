@@ -149,9 +149,8 @@ export function documentRoutes(deps: DocumentRoutesDeps): OpenAPIHono<AppEnv> {
   routes.openapi(patch, async (context) => {
     const { id } = context.req.valid("param");
     const { title, metadata } = context.req.valid("json");
-    const before = await deps.documents.get(context.get("tenant"), id);
-    const { record } = await updateDocumentDetails(deps, { tenant: context.get("tenant"), documentId: id, title, metadata });
-    return before && record.revision !== before.revision ? context.json(documentJson(record), 202) : context.json(documentJson(record), 200);
+    const { record, reindexing } = await updateDocumentDetails(deps, { tenant: context.get("tenant"), documentId: id, title, metadata });
+    return reindexing ? context.json(documentJson(record), 202) : context.json(documentJson(record), 200);
   });
 
   const list = createRoute({
