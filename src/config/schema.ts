@@ -60,6 +60,8 @@ export const configSchema = z
           .min(1)
           .default(50 * MEBIBYTE),
         maxFilesPerRequest: z.number().int().min(1).max(1000).default(100),
+        /** Items per JSON (`documents: [...]`) or NDJSON upload; more → 413 naming the limit. */
+        maxDocumentsPerRequest: z.number().int().min(1).max(100_000).default(1_000),
       })
       .prefault({}),
     chunking: z

@@ -22,6 +22,7 @@ import { requestContext } from "./request-context.js";
 import { documentRoutes } from "./routes/document-routes.js";
 import { healthRoutes, type ReadinessCheck } from "./routes/health-routes.js";
 import { jobRoutes } from "./routes/job-routes.js";
+import { batchRoutes } from "./routes/batch-routes.js";
 import { queryRoutes } from "./routes/query-routes.js";
 
 export interface AppDeps {
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
   app.onError(handleError);
   app.notFound((context) => handleError(new NotFoundError(`no route for ${context.req.method} ${context.req.path}`), context));
 
+  deps.metrics.observeQueue(() => deps.queue.counts());
   app.route("/", healthRoutes({ metrics: deps.metrics, checks: { vector_store: () => deps.store.health(), ...deps.readinessChecks } }));
 
   // A worker process serves only health, readiness and metrics.
@@ -62,9 +64,15 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
   app.use("/v1/*", authenticate(deps.config.auth.apiKeys));
   app.route(
     "/v1/documents",
-    documentRoutes({ ...deps, maxUploadBytes: deps.config.upload.maxBytes, maxFilesPerRequest: deps.config.upload.maxFilesPerRequest }),
+    documentRoutes({
+      ...deps,
+      maxUploadBytes: deps.config.upload.maxBytes,
+      maxFilesPerRequest: deps.config.upload.maxFilesPerRequest,
+      maxDocumentsPerRequest: deps.config.upload.maxDocumentsPerRequest,
+    }),
   );
   app.route("/v1/jobs", jobRoutes(deps));
+  app.route("/v1/batches", batchRoutes(deps));
   const queryDeps: AnswerQueryDeps & { metrics: Metrics } = {
     embeddings: deps.embeddings,
     store: deps.store,

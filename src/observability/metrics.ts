@@ -1,4 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { JobState } from "../ports/job-queue.js";
+
+/** Queue counts are read at most this often, however many gauges and scrapes ask. */
+const QUEUE_COUNTS_MAX_AGE_MS = 1_000;
 
 /**
  * Prometheus metrics of one process. A registry per instance (no global registry) so tests can
@@ -114,6 +118,50 @@ export class Metrics {
     labelNames: ["result"],
     registers: [this.registry],
   });
+
+  /** Ingest queue, read from the queue itself at scrape time (see `observeQueue`): shared by every process in server mode. */
+  readonly ingestQueueDepth: Gauge = new Gauge({
+    name: "ragline_ingest_queue_depth",
+    help: "Ingest jobs waiting to run (queued, including those waiting for a retry)",
+    registers: [this.registry],
+    collect: async (): Promise<void> => this.ingestQueueDepth.set((await this.queueCounts())?.queued ?? 0),
+  });
+  readonly ingestJobsInFlight: Gauge = new Gauge({
+    name: "ragline_ingest_jobs_in_flight",
+    help: "Ingest jobs running now (active), in every worker",
+    registers: [this.registry],
+    collect: async (): Promise<void> => this.ingestJobsInFlight.set((await this.queueCounts())?.active ?? 0),
+  });
+  readonly uploadsInFlight = new Gauge({
+    name: "ragline_uploads_in_flight",
+    help: "Upload requests this process is reading and storing now",
+    registers: [this.registry],
+  });
+  readonly uploadItems = new Counter({
+    name: "ragline_upload_items_total",
+    help: "Uploaded items by outcome (accepted, duplicate, updated, refused)",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
+
+  private readQueueCounts: (() => Promise<Record<JobState, number>>) | null = null;
+  private queueCountsRead: { at: number; counts: Promise<Record<JobState, number> | null> } | null = null;
+
+  /** Where the queue gauges read their counts (the JobQueue's `counts`); until called they stay 0. */
+  observeQueue(read: () => Promise<Record<JobState, number>>): void {
+    this.readQueueCounts = read;
+    this.queueCountsRead = null;
+  }
+
+  /** The queue's counts, read once per QUEUE_COUNTS_MAX_AGE_MS; null when unreadable (the gauges then show 0). */
+  private queueCounts(): Promise<Record<JobState, number> | null> {
+    const read = this.readQueueCounts;
+    if (!read) return Promise.resolve(null);
+    if (!this.queueCountsRead || Date.now() - this.queueCountsRead.at > QUEUE_COUNTS_MAX_AGE_MS) {
+      this.queueCountsRead = { at: Date.now(), counts: read().catch(() => null) };
+    }
+    return this.queueCountsRead.counts;
+  }
 
   constructor(options: { collectDefault?: boolean } = {}) {
     if (options.collectDefault) collectDefaultMetrics({ register: this.registry, prefix: "ragline_" });

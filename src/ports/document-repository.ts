@@ -30,9 +30,65 @@ export interface NewJob {
   data: unknown;
 }
 
+/** What became of one item of an upload. */
+export type UploadOutcome = "accepted" | "duplicate" | "updated" | "refused";
+
+/** One upload request: JSON (one text or `documents: [...]`), NDJSON, multipart, or a replace (PUT). */
+export interface UploadBatch {
+  tenant: string;
+  id: string;
+  kind: "json" | "ndjson" | "multipart" | "replace";
+  createdAt: string;
+  /** When the request's last item was read; null while it streams, or when it was cut short. */
+  receivedAt: string | null;
+}
+
+/** One item of a batch, as the upload settled it. */
+export interface UploadBatchItem {
+  /** 0-based position in the request. */
+  position: number;
+  /** File name, or the JSON item's source; null when it had none. */
+  name: string | null;
+  outcome: UploadOutcome;
+  /** The document the item went to; null when refused. */
+  documentId: string | null;
+  /** The job that brings the document to what this item uploaded; null when refused. */
+  jobId: string | null;
+  /** Why it was refused; null otherwise. */
+  reason: string | null;
+}
+
+/**
+ * Where an item's document stands now: its status while the document is still at the revision the
+ * item uploaded, `superseded` once a later upload replaced it, `deleted` once it was deleted.
+ */
+export type BatchDocumentState = DocumentStatus | "superseded" | "deleted";
+
+/** An item that did not make it: refused at upload, or its document failed to index. */
+export interface UploadBatchFailure {
+  position: number;
+  name: string | null;
+  documentId: string | null;
+  stage: "upload" | "ingest";
+  reason: string;
+}
+
+export interface UploadBatchSummary {
+  batch: UploadBatch;
+  /** Items by outcome (every item counted once). */
+  outcomes: Record<UploadOutcome, number>;
+  /** Items that were not refused, by the state of their document. */
+  documents: Record<BatchDocumentState, number>;
+  /** Refused items and failed documents, by position, at most `failureLimit` of them. */
+  failures: UploadBatchFailure[];
+  /** All such failures, listed or not. */
+  failureCount: number;
+}
+
 /**
  * Port for document records (SQLite embedded, PostgreSQL in server mode).
  * Records are per tenant: `get` of another tenant's id is null.
+ * Upload batches are per tenant too: another tenant's batch id reads as null.
  */
 export interface DocumentRepository {
   get(tenant: string, id: string): Promise<DocumentRecord | null>;
@@ -45,14 +101,25 @@ export interface DocumentRepository {
   putWithJob(record: DocumentRecord, job: NewJob): Promise<{ jobCreated: boolean }>;
   /** Applies `patch` to an existing record (`updatedAt` becomes now unless the patch sets it) and returns it, or null if it does not exist. */
   update(tenant: string, id: string, patch: Partial<Omit<DocumentRecord, "tenant" | "id">>): Promise<DocumentRecord | null>;
-  /** Newest first by createdAt, then id; `cursor` is the opaque value from the previous page. */
-  list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: DocumentRecord[]; nextCursor: string | null }>;
+  /**
+   * Newest first by createdAt, then id; `cursor` is the opaque value from the previous page (of the
+   * same `status` filter). `status` keeps only records in that status.
+   */
+  list(tenant: string, options: { limit: number; cursor?: string; status?: DocumentStatus }): Promise<{ items: DocumentRecord[]; nextCursor: string | null }>;
   delete(tenant: string, id: string): Promise<boolean>;
   /**
    * Records of any tenant whose status is one of `statuses`, least recently updated first, at most
    * `limit` (reconciliation of records stranded between a record and its job).
    */
   listByStatus(statuses: DocumentStatus[], limit: number): Promise<DocumentRecord[]>;
+  /** Starts a batch (an id already used by the tenant is a ConflictError). */
+  createBatch(batch: UploadBatch): Promise<void>;
+  /** Appends settled items to the tenant's batch (positions are unique within it; writing one again replaces it). */
+  addBatchItems(tenant: string, batchId: string, items: UploadBatchItem[]): Promise<void>;
+  /** Records that the batch's last item was read. */
+  markBatchReceived(tenant: string, batchId: string, receivedAt: string): Promise<void>;
+  /** The batch with its items counted by outcome and by the current state of their documents, or null (also another tenant's). */
+  getBatch(tenant: string, batchId: string, options: { failureLimit: number }): Promise<UploadBatchSummary | null>;
 }
 
 /** Port for the uploaded bytes, kept until the document is indexed (and for re-processing). */

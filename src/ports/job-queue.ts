@@ -54,6 +54,14 @@ export interface JobQueue<TData> {
   get(id: string): Promise<Job<TData> | null>;
   retry(id: string): Promise<Job<TData>>;
   listFailed(options?: { limit?: number; offset?: number }): Promise<Job<TData>[]>;
+  /**
+   * Jobs in `state`, newest first: queued and active ones by when they were enqueued, completed and
+   * failed ones by when they finished; `offset`/`limit` page through them (default limit 50).
+   * A job appears once on a page; one that changes state between two pages may be missed or repeated.
+   */
+  list(options: { state: JobState; limit?: number; offset?: number }): Promise<Job<TData>[]>;
+  /** How many jobs are in each state now (queue depth is `queued`, in flight is `active`). */
+  counts(): Promise<Record<JobState, number>>;
   /** Starts processing with the handler; resolves once workers are running. */
   start(handler: JobHandler<TData>, options?: JobQueueStartOptions<TData>): Promise<void>;
   /** Stops taking new jobs and waits for running ones (or aborts them after the grace period). */

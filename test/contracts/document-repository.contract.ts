@@ -1,4 +1,5 @@
 import { afterEach, describe, expect } from "vitest";
+import { ConflictError } from "../../src/core/errors.js";
 import type { DocumentRecord, DocumentRepository } from "../../src/ports/document-repository.js";
 import { contractCases, type ContractOptions } from "../helpers/contract-suite.js";
 
@@ -22,6 +23,9 @@ export const documentRepositoryContractTests = [
   "rejects an invalid cursor or limit with a validation error",
   "listByStatus finds records of every tenant in the given statuses, least recently updated first",
   "putWithJob stores the record and creates its job once per job id",
+  "list filters by status, page by page",
+  "a batch counts its items by outcome and by the current state of their documents",
+  "batches are per tenant and their ids unique",
 ] as const;
 
 export type DocumentRepositoryContractTest = (typeof documentRepositoryContractTests)[number];
@@ -256,6 +260,88 @@ export function runDocumentRepositoryContract(options: ContractOptions<DocumentR
       const replaced = makeRecord("acme", "doc", { revision: 2, jobId: "ingest:doc:2" });
       expect(await repository.putWithJob(replaced, { id: replaced.jobId, data: { documentId: "doc", revision: 2 } })).toEqual({ jobCreated: true });
       expect((await repository.get("acme", "doc"))?.revision).toBe(2);
+    });
+
+    test("list filters by status, page by page", async () => {
+      const repository = await open();
+      for (let index = 0; index < 5; index += 1) {
+        const createdAt = `2024-05-01T10:00:0${index}.000Z`;
+        await repository.put(makeRecord("acme", `doc-${index}`, { status: index % 2 === 0 ? "indexed" : "failed", createdAt, updatedAt: createdAt }));
+      }
+      await repository.put(makeRecord("other", "doc-9", { status: "indexed" }));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await repository.list("acme", { limit: 2, cursor, status: "indexed" });
+        expect(page.items.every((record) => record.status === "indexed" && record.tenant === "acme")).toBe(true);
+        seen.push(...page.items.map((record) => record.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(["doc-4", "doc-2", "doc-0"]);
+      expect((await repository.list("acme", { limit: 10, status: "failed" })).items.map((record) => record.id)).toEqual(["doc-3", "doc-1"]);
+      expect((await repository.list("acme", { limit: 10, status: "processing" })).items).toEqual([]);
+    });
+
+    test("a batch counts its items by outcome and by the current state of their documents", async () => {
+      const repository = await open();
+      const batch = { tenant: "acme", id: "batch_1", kind: "json" as const, createdAt: "2024-05-01T10:00:00.000Z", receivedAt: null };
+      await repository.createBatch(batch);
+      const records = ["a", "b", "c", "d", "e"].map((id) => makeRecord("acme", id));
+      for (const record of records) await repository.put(record);
+      const item = (
+        position: number,
+        record: DocumentRecord | null,
+        outcome: "accepted" | "duplicate" | "updated" | "refused",
+        reason: string | null = null,
+      ) => ({
+        position,
+        name: `file-${position}.txt`,
+        outcome,
+        documentId: record?.id ?? null,
+        jobId: record?.jobId ?? null,
+        reason,
+      });
+      await repository.addBatchItems("acme", "batch_1", [item(0, records[0]!, "accepted"), item(1, null, "refused", "unsupported type image/png")]);
+      await repository.addBatchItems("acme", "batch_1", [
+        item(2, records[1]!, "duplicate"),
+        item(3, records[2]!, "updated"),
+        item(4, records[3]!, "accepted"),
+        item(5, records[4]!, "accepted"),
+      ]);
+      await repository.update("acme", "a", { status: "indexed" });
+      await repository.update("acme", "b", { status: "failed", error: "PDF is encrypted" });
+      await repository.update("acme", "c", { status: "processing" });
+      await repository.update("acme", "d", { status: "indexed", jobId: "ingest:d:2", revision: 2 });
+      await repository.delete("acme", "e");
+
+      const summary = await repository.getBatch("acme", "batch_1", { failureLimit: 10 });
+      expect(summary).toEqual({
+        batch,
+        outcomes: { accepted: 3, duplicate: 1, updated: 1, refused: 1 },
+        documents: { queued: 0, processing: 1, indexed: 1, failed: 1, superseded: 1, deleted: 1 },
+        failures: [
+          { position: 1, name: "file-1.txt", documentId: null, stage: "upload", reason: "unsupported type image/png" },
+          { position: 2, name: "file-2.txt", documentId: "b", stage: "ingest", reason: "PDF is encrypted" },
+        ],
+        failureCount: 2,
+      });
+      expect((await repository.getBatch("acme", "batch_1", { failureLimit: 1 }))?.failures.map((failure) => failure.position)).toEqual([1]);
+      await repository.markBatchReceived("acme", "batch_1", "2024-05-01T10:00:05.000Z");
+      expect((await repository.getBatch("acme", "batch_1", { failureLimit: 0 }))?.batch.receivedAt).toBe("2024-05-01T10:00:05.000Z");
+    });
+
+    test("batches are per tenant and their ids unique", async () => {
+      const repository = await open();
+      const batch = { tenant: "acme", id: "batch_x", kind: "ndjson" as const, createdAt: "2024-05-01T10:00:00.000Z", receivedAt: null };
+      await repository.createBatch(batch);
+      await expect(repository.createBatch(batch)).rejects.toBeInstanceOf(ConflictError);
+      await repository.createBatch({ ...batch, tenant: "other" });
+      await repository.addBatchItems("acme", "batch_x", [
+        { position: 0, name: null, outcome: "refused", documentId: null, jobId: null, reason: "line 1: not valid JSON" },
+      ]);
+      expect((await repository.getBatch("other", "batch_x", { failureLimit: 10 }))?.outcomes).toEqual({ accepted: 0, duplicate: 0, updated: 0, refused: 0 });
+      expect((await repository.getBatch("acme", "batch_x", { failureLimit: 10 }))?.outcomes.refused).toBe(1);
+      expect(await repository.getBatch("nobody", "batch_x", { failureLimit: 10 })).toBeNull();
     });
 
     test.assertAllDeclared();

@@ -32,6 +32,7 @@ export const jobQueueContractTests = [
   "retries a transient error with backoff, then succeeds",
   "fails a permanent error at once, keeping its message",
   "fails after maxAttempts transient errors; listFailed lists dead letters newest first",
+  "list() pages through the jobs of one state and counts() counts every state",
   "retry() queues a failed job again with a fresh attempt budget",
   "retry() rejects an unknown id and a job that has not failed",
   "never runs more handlers at once than the concurrency",
@@ -218,6 +219,36 @@ export function runJobQueueContract(options: ContractOptions<JobQueueFixture, Jo
       expect((await queue.listFailed()).map((job) => job.id)).toEqual(["second", "first"]);
       expect((await queue.listFailed({ limit: 1 })).map((job) => job.id)).toEqual(["second"]);
       expect((await queue.listFailed({ limit: 1, offset: 1 })).map((job) => job.id)).toEqual(["first"]);
+    });
+
+    test("list() pages through the jobs of one state and counts() counts every state", async () => {
+      const queue = await openQueue({ maxAttempts: 1 });
+      const ids = Array.from({ length: 5 }, (_, index) => `listed-${index}`);
+      for (const id of ids) {
+        await queue.enqueue({ value: id }, { id });
+        await delay(5);
+      }
+      expect(await queue.counts()).toEqual({ queued: 5, active: 0, completed: 0, failed: 0 });
+      const pages = [await queue.list({ state: "queued", limit: 2 }), await queue.list({ state: "queued", limit: 2, offset: 2 })];
+      pages.push(await queue.list({ state: "queued", limit: 2, offset: 4 }));
+      expect(pages.map((page) => page.length)).toEqual([2, 2, 1]);
+      // Newest first, each job once, every one in the state asked for.
+      expect(pages.flat().map((job) => job.id)).toEqual([...ids].reverse());
+      expect(pages.flat().every((job) => job.state === "queued")).toBe(true);
+      expect(await queue.list({ state: "completed" })).toEqual([]);
+
+      await queue.start(async (job) => {
+        if (job.data.value === "listed-1" || job.data.value === "listed-3") throw new UnprocessableDocumentError("bad input");
+      });
+      for (const id of ids) await settled(queue, id, id === "listed-1" || id === "listed-3" ? "failed" : "completed");
+      expect(await queue.counts()).toEqual({ queued: 0, active: 0, completed: 3, failed: 2 });
+      const completed = await queue.list({ state: "completed", limit: 10 });
+      expect(completed.map((job) => job.id).sort()).toEqual(["listed-0", "listed-2", "listed-4"]);
+      expect(completed.every((job) => job.state === "completed" && Object.keys(job).sort().join() === JOB_FIELDS.join())).toBe(true);
+      const failed = [...(await queue.list({ state: "failed", limit: 1 })), ...(await queue.list({ state: "failed", limit: 1, offset: 1 }))];
+      expect(failed.map((job) => job.id).sort()).toEqual(["listed-1", "listed-3"]);
+      expect(failed.every((job) => job.error === "bad input")).toBe(true);
+      expect(await queue.list({ state: "queued" })).toEqual([]);
     });
 
     test("retry() queues a failed job again with a fresh attempt budget", async () => {

@@ -37,7 +37,7 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
     );
     expect(first.status).toBe(202);
     const [accepted] = ((await first.json()) as { documents: Array<Record<string, unknown>> }).documents;
-    expect(accepted).toMatchObject({ status: "queued", duplicate: false });
+    expect(accepted).toMatchObject({ index: 0, status: "accepted", document_status: "queued", duplicate: false, reason: null });
     const indexed = await waitIndexed(accepted!.id as string);
     expect(indexed).toMatchObject({ status: "indexed", chunk_count: 1, title: "Harbour", metadata: { team: "ops" }, media_type: "text/plain" });
     expect(indexed.job).toMatchObject({ id: accepted!.job_id, state: "completed", attempts: 1, progress: 1 });
@@ -46,7 +46,7 @@ describe("documents over HTTP (createApp with the embedded adapters)", () => {
     const again = await test.app.request("/v1/documents", jsonRequest("POST", { text: "Lanterns are lit at dusk in the old harbour.\n" }));
     expect(again.status).toBe(200);
     const [duplicate] = ((await again.json()) as { documents: Array<Record<string, unknown>> }).documents;
-    expect(duplicate).toMatchObject({ id: accepted!.id, duplicate: true, status: "indexed" });
+    expect(duplicate).toMatchObject({ id: accepted!.id, duplicate: true, status: "duplicate", document_status: "indexed" });
     expect(test.embedder.calls).toBe(callsBefore);
     expect(await test.runtime.deps.store.count("default", accepted!.id as string)).toBe(1);
   });

@@ -123,11 +123,18 @@ describe("GET /openapi.json", () => {
     await check("GET", "/healthz", await test.app.request("/healthz"));
     await check("GET", "/readyz", await test.app.request("/readyz"));
 
-    const invalid = await check("GET", "/v1/jobs", await test.app.request("/v1/jobs?state=active"));
+    await check("GET", "/v1/jobs", await test.app.request("/v1/jobs?state=completed&limit=1"));
+    const invalid = await check("GET", "/v1/jobs", await test.app.request("/v1/jobs?state=stuck"));
     expect(invalid!.error).toMatchObject({ code: "validation_error", details: { issues: [{ path: "state" }] } });
     const badId = await check("PUT", "/v1/documents/{id}", await test.app.request("/v1/documents/bad%20id", jsonRequest("PUT", { text: "x" })));
     expect(badId!.error.details.issues).toEqual([expect.objectContaining({ path: "id" })]);
     await check("GET", "/v1/jobs/{id}", await test.app.request("/v1/jobs/ingest:nope:1"));
+    const patched = await check("PATCH", documentPath, await test.app.request(`/v1/documents/${id}`, jsonRequest("PATCH", { metadata: { kind: "fact" } })));
+    expect(patched!.metadata).toEqual({ kind: "fact" });
+    await check("GET", "/v1/batches/{id}", await test.app.request(`/v1/batches/${created!.batch_id}`));
+    await check("GET", "/v1/batches/{id}", await test.app.request("/v1/batches/batch_unknown"));
+    const bulk = await test.app.request("/v1/documents", jsonRequest("POST", { documents: [{ text: "Seals nap on rocks." }, { text: "" }] }));
+    await check("POST", "/v1/documents", bulk);
     await check("DELETE", "/v1/documents/{id}", await test.app.request(`/v1/documents/${id}`, { method: "DELETE" }));
     await check("DELETE", "/v1/documents/{id}", await test.app.request(`/v1/documents/${id}`, { method: "DELETE" }));
     await check("POST", "/v1/documents", await test.app.request("/v1/documents", { method: "POST", headers: { "content-type": "text/csv" }, body: "a,b" }));

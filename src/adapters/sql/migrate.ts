@@ -2,12 +2,14 @@ import type { Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import * as initial from "./migrations/0001-initial.js";
 import * as embeddingCacheExpiry from "./migrations/0002-embedding-cache-expiry.js";
+import * as uploadBatches from "./migrations/0003-upload-batches.js";
 import type { SqlDatabase } from "./sql-schema.js";
 
 /** Every migration, in order; a new one is a file in migrations/ and a row here. Names never change. */
 const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-embedding-cache-expiry": embeddingCacheExpiry,
+  "0003-upload-batches": uploadBatches,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -45,6 +45,35 @@ export interface JobsTable {
   relayed_at: string | null;
 }
 
+/** One upload request (JSON, NDJSON, multipart or a replace); its items are `upload_batch_items`. */
+export interface UploadBatchesTable {
+  tenant: string;
+  id: string;
+  /** json | ndjson | multipart | replace */
+  kind: string;
+  created_at: string;
+  /** When the request's last item was read; null while it is still streaming (or if it was cut short). */
+  received_at: string | null;
+}
+
+/** One item of an upload batch, in request order. */
+export interface UploadBatchItemsTable {
+  tenant: string;
+  batch_id: string;
+  /** 0-based position of the item in the request. */
+  position: number;
+  /** File name, or the JSON item's source; null when it had none. */
+  name: string | null;
+  /** accepted | duplicate | updated | refused */
+  outcome: string;
+  /** Null for a refused item. */
+  document_id: string | null;
+  /** The job that brings the document to what this item uploaded; null for a refused item. */
+  job_id: string | null;
+  /** Why the item was refused; null otherwise. */
+  reason: string | null;
+}
+
 export interface EmbeddingCacheTable {
   key: string;
   value: string;
@@ -116,6 +145,8 @@ export interface EvalRunsTable {
 export interface SqlDatabase {
   documents: DocumentsTable;
   jobs: JobsTable;
+  upload_batches: UploadBatchesTable;
+  upload_batch_items: UploadBatchItemsTable;
   embedding_cache: EmbeddingCacheTable;
   api_keys: ApiKeysTable;
   usage: UsageTable;

@@ -4,23 +4,23 @@ import type { DocumentRepository } from "../../ports/document-repository.js";
 import type { JobQueue } from "../../ports/job-queue.js";
 import { getJob } from "../../use-cases/get-job.js";
 import type { IngestJobData } from "../../use-cases/ingest-job.js";
-import { listFailedJobs } from "../../use-cases/list-failed-jobs.js";
+import { listJobs } from "../../use-cases/list-jobs.js";
 import { retryJob } from "../../use-cases/retry-job.js";
 import type { AppEnv } from "../app-env.js";
-import { failedJobPageSchema, jobSchema } from "../document-schemas.js";
+import { jobPageSchema, jobSchema } from "../document-schemas.js";
 import { validationHook } from "../openapi-hook.js";
 import { errorResponses, jsonContent } from "../openapi-schemas.js";
 import { jobJson } from "../serialize.js";
 
 const listQuerySchema = z.object({
-  state: z.literal("failed", { message: "only state=failed (the dead letters) can be listed" }),
+  state: z.enum(["queued", "active", "completed", "failed"], { message: "state must be one of queued, active, completed, failed" }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).default(0),
+  cursor: z.string().max(512).optional().openapi({ description: "`next_cursor` of the previous page" }),
 });
 
 const idParamsSchema = z.object({ id: z.string().min(1).max(512) });
 
-/** `/v1/jobs`: job state, the dead-letter list and retry. Jobs of other tenants are 404. */
+/** `/v1/jobs`: the tenant's jobs by state, one job's state, and retry. Jobs of other tenants are 404. */
 export function jobRoutes(deps: { queue: JobQueue<IngestJobData>; documents: DocumentRepository; locks: KeyedLock }): OpenAPIHono<AppEnv> {
   const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -28,14 +28,14 @@ export function jobRoutes(deps: { queue: JobQueue<IngestJobData>; documents: Doc
     method: "get",
     path: "/",
     tags: ["jobs"],
-    summary: "List failed ingest jobs (the dead letters), newest first",
+    summary: "List the ingest jobs of your documents in one state (failed: the dead letters), newest document first, page by page",
     request: { query: listQuerySchema },
-    responses: { 200: { description: "One page of failed jobs", content: jsonContent(failedJobPageSchema) }, ...errorResponses(400, 401) },
+    responses: { 200: { description: "One page of jobs", content: jsonContent(jobPageSchema) }, ...errorResponses(400, 401) },
   });
   routes.openapi(list, async (context) => {
     const query = context.req.valid("query");
-    const page = await listFailedJobs(deps, { tenant: context.get("tenant"), limit: query.limit, offset: query.offset });
-    return context.json({ jobs: page.jobs.map(jobJson), total: page.total }, 200);
+    const page = await listJobs(deps, { tenant: context.get("tenant"), state: query.state, limit: query.limit, cursor: query.cursor });
+    return context.json({ jobs: page.jobs.map(jobJson), next_cursor: page.nextCursor }, 200);
   });
 
   const read = createRoute({

@@ -1,11 +1,20 @@
 import type { Kysely, Selectable } from "kysely";
 import { ValidationError } from "../../../core/errors.js";
-import type { DocumentRecord, DocumentRepository, DocumentStatus, NewJob } from "../../../ports/document-repository.js";
+import type {
+  DocumentRecord,
+  DocumentRepository,
+  DocumentStatus,
+  NewJob,
+  UploadBatch,
+  UploadBatchItem,
+  UploadBatchSummary,
+} from "../../../ports/document-repository.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { reusableQuery } from "../../sql/reusable-query.js";
 import type { DocumentsTable, SqlDatabase } from "../../sql/sql-schema.js";
 import { DOCUMENT_COLUMNS, recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
+import { insertBatch, insertBatchItems, setBatchReceived, summarizeBatch } from "./sql-upload-batches.js";
 
 const selectDocument = reusableQuery<{ tenant: string; id: string }, Selectable<DocumentsTable>>((db, param) =>
   db.selectFrom("documents").selectAll().where("tenant", "=", param("tenant")).where("id", "=", param("id")),
@@ -87,12 +96,16 @@ export class SqlDocumentRepository implements DocumentRepository {
     return row ? recordFromRow(row) : null;
   }
 
-  async list(tenant: string, options: { limit: number; cursor?: string }): Promise<{ items: DocumentRecord[]; nextCursor: string | null }> {
+  async list(
+    tenant: string,
+    options: { limit: number; cursor?: string; status?: DocumentStatus },
+  ): Promise<{ items: DocumentRecord[]; nextCursor: string | null }> {
     if (!Number.isInteger(options.limit) || options.limit < 1) {
       throw new ValidationError("limit must be a positive integer", [{ path: "limit", message: "Expected a positive integer" }]);
     }
     const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
     let query = this.db.selectFrom("documents").selectAll().where("tenant", "=", tenant);
+    if (options.status !== undefined) query = query.where("status", "=", options.status);
     if (after) {
       query = query.where((where) =>
         where.or([where("created_at", "<", after.createdAt), where.and([where("created_at", "=", after.createdAt), where("id", ">", after.id)])]),
@@ -125,6 +138,23 @@ export class SqlDocumentRepository implements DocumentRepository {
       .limit(limit)
       .execute();
     return rows.map(recordFromRow);
+  }
+
+  async createBatch(batch: UploadBatch): Promise<void> {
+    await insertBatch(this.db, batch);
+  }
+
+  async addBatchItems(tenant: string, batchId: string, items: UploadBatchItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db.transaction().execute((transaction) => insertBatchItems(transaction, tenant, batchId, items));
+  }
+
+  async markBatchReceived(tenant: string, batchId: string, receivedAt: string): Promise<void> {
+    await setBatchReceived(this.db, tenant, batchId, receivedAt);
+  }
+
+  async getBatch(tenant: string, batchId: string, options: { failureLimit: number }): Promise<UploadBatchSummary | null> {
+    return summarizeBatch(this.db, tenant, batchId, options);
   }
 
   private async upsert(db: Kysely<SqlDatabase>, record: DocumentRecord): Promise<void> {

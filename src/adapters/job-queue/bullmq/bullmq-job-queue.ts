@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob, type RedisOptions } from "bullmq";
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob, type JobType, type RedisOptions } from "bullmq";
 import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../../../core/errors.js";
 import { redisOptionsFromUrl } from "../../redis/redis-client.js";
 import { CrashIsolation } from "./crash-isolation.js";
@@ -133,6 +133,41 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
   }
 
   /**
+   * Pages across BullMQ's types of a port state in a fixed order (for queued: waiting, then
+   * prioritized, delayed, paused, waiting-children), each newest first.
+   */
+  async list(options: { state: JobState; limit?: number; offset?: number }): Promise<Job<TData>[]> {
+    const types = BULL_TYPES[options.state];
+    if (!types)
+      throw new ValidationError(`unknown job state ${String(options.state)}`, [{ path: "state", message: "one of queued, active, completed, failed" }]);
+    let skip = Math.max(0, Math.floor(options.offset ?? 0));
+    let wanted = Math.max(1, Math.floor(options.limit ?? 50));
+    const jobs: Job<TData>[] = [];
+    for (const type of types) {
+      if (wanted === 0) break;
+      const count = await this.queue.getJobCountByTypes(type);
+      if (skip >= count) {
+        skip -= count;
+        continue;
+      }
+      const page = await this.queue.getJobs([type], skip, skip + wanted - 1, false);
+      skip = 0;
+      for (const job of page) {
+        if (!job || wanted === 0) continue;
+        jobs.push(this.toJob(job as BullJob<Envelope<TData>>, options.state));
+        wanted -= 1;
+      }
+    }
+    return jobs;
+  }
+
+  async counts(): Promise<Record<JobState, number>> {
+    const counts = await this.queue.getJobCounts(...Object.values(BULL_TYPES).flat());
+    const total = (state: JobState) => BULL_TYPES[state].reduce((sum, type) => sum + (counts[type] ?? 0), 0);
+    return { queued: total("queued"), active: total("active"), completed: total("completed"), failed: total("failed") };
+  }
+
+  /**
    * `onQuarantined` is called for each job this process's worker fails because it crashed its
    * workers `stalled.maxCrashes` times (its handler never sees that failure).
    */
@@ -262,6 +297,14 @@ function failureReason(job: BullJob): string | null {
   if (job.failedReason === STALLED_LIMIT_REASON) return `crashed the worker ${job.stalledCounter} times`;
   return job.failedReason || null;
 }
+
+/** The BullMQ types each port state covers (what `toJobState` maps back). */
+const BULL_TYPES: Record<JobState, JobType[]> = {
+  queued: ["waiting", "prioritized", "delayed", "paused", "waiting-children"],
+  active: ["active"],
+  completed: ["completed"],
+  failed: ["failed"],
+};
 
 /** BullMQ states → port states; waiting, delayed (backoff), prioritized and waiting-children are all "queued". */
 function toJobState(state: string): JobState {

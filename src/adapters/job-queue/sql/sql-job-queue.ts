@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { ValidationError, isTransientError } from "../../../core/errors.js";
-import type { Job, JobHandler, JobQueue, JobQueueStartOptions } from "../../../ports/job-queue.js";
+import type { Job, JobHandler, JobQueue, JobQueueStartOptions, JobState } from "../../../ports/job-queue.js";
 import { type Logger, silentLogger } from "../../../ports/logger.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { pruneCompletedJobs, reconcileCrashedJobs } from "./sql-job-maintenance.js";
 import { claimJobs, completeHeldJob, findJobRow, releaseHeldJobs, renewLeases, requeueFailedJob, toJob, updateHeldJob } from "./sql-job-rows.js";
+import { countJobsByState, listJobRows } from "./sql-job-listing.js";
 import { createProgressWriter } from "./progress-writer.js";
 import { createClaimScheduler, type ClaimScheduler } from "./claim-scheduler.js";
 
@@ -129,6 +130,15 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
       .offset(options.offset ?? 0)
       .execute();
     return rows.map((row) => toJob<TData>(row));
+  }
+
+  async list(options: { state: JobState; limit?: number; offset?: number }): Promise<Job<TData>[]> {
+    const rows = await listJobRows(this.db, { dialect: this.dialect, state: options.state, limit: options.limit ?? 50, offset: options.offset ?? 0 });
+    return rows.map((row) => toJob<TData>(row));
+  }
+
+  async counts(): Promise<Record<JobState, number>> {
+    return countJobsByState(this.db);
   }
 
   async start(handler: JobHandler<TData>, options: JobQueueStartOptions<TData> = {}): Promise<void> {
