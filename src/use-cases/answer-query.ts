@@ -4,6 +4,7 @@ import type { Answer, AnswerEvent, Answerer, AnswerRequest, AnswerUsage, Citatio
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import type { SearchFilter } from "../ports/vector-store.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "./retrieve.js";
+import type { QueryExpansionSettings } from "./expand-query.js";
 
 export interface QueryInput {
   tenant: string;
@@ -51,6 +52,8 @@ export interface QuerySettings {
   minScore: number;
   minScoreFloor: number;
   fusion: FusionSettings;
+  /** RM3 query expansion; absent → off. */
+  expansion?: QueryExpansionSettings;
   /** Nothing above the threshold: refuse with "not found", or answer on the no-context path flagged degraded. */
   onNoContext: "refuse" | "fallback";
 }
@@ -75,7 +78,13 @@ function resolveThresholds(settings: QuerySettings, input: { topK?: number; minS
   if (input.minScore !== undefined && input.minScore < settings.minScoreFloor)
     issues.push({ path: "min_score", message: `must be at least ${settings.minScoreFloor} (retrieval.minScoreFloor)` });
   if (issues.length > 0) throw new ValidationError("query thresholds out of bounds", issues);
-  return { topK: input.topK ?? settings.topK, candidateK: settings.candidateK, minScore: input.minScore ?? settings.minScore, fusion: settings.fusion };
+  return {
+    topK: input.topK ?? settings.topK,
+    candidateK: settings.candidateK,
+    minScore: input.minScore ?? settings.minScore,
+    fusion: settings.fusion,
+    expansion: settings.expansion,
+  };
 }
 
 /**

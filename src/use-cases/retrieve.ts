@@ -4,6 +4,7 @@ import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import { lexicalQueryText, rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
 import type { Candidate, CandidateLists, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
 import { type Logger } from "../ports/logger.js";
+import { candidatesWithExpansion, type QueryExpansion, type QueryExpansionSettings } from "./expand-query.js";
 
 export type RetrievalStatus = "ok" | "empty" | "unavailable";
 
@@ -13,6 +14,8 @@ export interface RetrievalThresholds {
   /** Threshold on scores.relevance. */
   minScore: number;
   fusion: FusionSettings;
+  /** RM3 query expansion (config retrieval.expansion); absent → off. */
+  expansion?: QueryExpansionSettings;
 }
 
 /** One candidate as its retriever listed it: raw score and 1-based rank after sorting by that score. */
@@ -30,6 +33,8 @@ export type CutReason = "below_min_score" | "beyond_top_k";
 export interface RetrievalStages {
   dense: ExplainedCandidate[];
   lexical: ExplainedCandidate[];
+  /** Whether the query was expanded, with which terms, and the first lexical pass when it was. */
+  expansion: Omit<QueryExpansion, "firstLexical"> & { firstLexical: ExplainedCandidate[] | null };
   /** Every candidate in fused order, with its scores and whether (and why not) it became a hit. */
   fused: Array<{ hit: SearchHit; kept: boolean; reason: CutReason | null }>;
 }
@@ -54,7 +59,8 @@ export interface RetrieveDeps {
 
 /**
  * Hybrid top-k retrieval for one tenant: embeds the question through the embedding cache, asks the
- * store for its dense and lexical candidate lists (`candidateK` each), then ranks them in the core:
+ * store for its dense and lexical candidate lists (`candidateK` each; with query expansion on, a second
+ * lexical pass with feedback terms: candidatesWithExpansion), then ranks them in the core:
  * fusion as configured, the absolute threshold on the calibrated relevance, top-k and the cut list;
  * `stages` records each step. A store that fails or is unreachable is not an error here: the result
  * says `unavailable` so the caller can take the documented fallback. Bad requests (ValidationError…) stay errors.
@@ -66,18 +72,20 @@ export async function retrieveChunks(
   const { thresholds } = input;
   const [dense] = await deps.embeddings.embed([input.question], { signal: input.signal, tenant: input.tenant });
   try {
-    const lists = await deps.store.candidates({
+    const request = {
       tenant: input.tenant,
       dense: dense as number[],
       text: lexicalQueryText(input.question),
       limit: thresholds.candidateK,
       filter: input.filter,
-    });
+    };
+    const { lists, expansion } = await candidatesWithExpansion(deps.store, request, thresholds.expansion);
     const ranked = rankCandidates(lists, { ...thresholds, question: input.question });
     const hits = ranked.hits.map(toSearchHit);
     const kept = new Set(hits.map((hit) => hit.id));
     const stages: RetrievalStages = {
       ...explainLists(lists),
+      expansion: { ...expansion, firstLexical: expansion.firstLexical && explainCandidates(expansion.firstLexical) },
       fused: ranked.fused.map((item) => {
         const hit = toSearchHit(item);
         const reason = kept.has(hit.id) ? null : item.scores.relevance < thresholds.minScore ? "below_min_score" : "beyond_top_k";
@@ -94,11 +102,13 @@ export async function retrieveChunks(
 }
 
 function explainLists(lists: CandidateLists): Pick<RetrievalStages, "dense" | "lexical"> {
-  const explain = (list: readonly Candidate[]): ExplainedCandidate[] =>
-    [...list]
-      .sort((a, b) => b.score - a.score)
-      .map((candidate, index) => ({ chunkId: candidate.id, documentId: candidate.metadata.documentId, score: candidate.score, rank: index + 1 }));
-  return { dense: explain(lists.dense), lexical: explain(lists.lexical) };
+  return { dense: explainCandidates(lists.dense), lexical: explainCandidates(lists.lexical) };
+}
+
+function explainCandidates(list: readonly Candidate[]): ExplainedCandidate[] {
+  return [...list]
+    .sort((a, b) => b.score - a.score)
+    .map((candidate, index) => ({ chunkId: candidate.id, documentId: candidate.metadata.documentId, score: candidate.score, rank: index + 1 }));
 }
 
 function toSearchHit({ candidate, scores }: Ranked<Candidate>): SearchHit {
