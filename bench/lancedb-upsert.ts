@@ -10,7 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { connect } from "@lancedb/lancedb";
 import { LanceDbVectorStore } from "../src/adapters/vector-store/lancedb/lancedb-vector-store.js";
-import { lexicalQueryText, rankCandidates } from "../src/core/ranking/rank-candidates.js";
+import { lexicalQueryTerms } from "../src/core/ranking/lexical-query.js";
+import { rankCandidates } from "../src/core/ranking/rank-candidates.js";
 import type { CandidatesRequest, ChunkPoint, VectorStore } from "../src/ports/vector-store.js";
 import { createCandidatesConcurrencyLimit } from "../src/wrappers/candidates-concurrency-limit.js";
 import { createUpsertCoalescingStore } from "../src/wrappers/upsert-coalescing-store.js";
@@ -88,7 +89,7 @@ async function timeSearches(store: VectorStore, concurrency: number): Promise<vo
   const requests: CandidatesRequest[] = Array.from({ length: searchCount }, () => ({
     tenant: "tenant-a",
     dense: randomVector(),
-    text: lexicalQueryText(randomText(5)),
+    lexicalTerms: lexicalQueryTerms(randomText(5)),
     limit: 50,
   }));
   const latencies: number[] = [];

@@ -3,7 +3,7 @@
 // (100 each: document, chunk, raw score, cosine, and which query terms the chunk's title + text holds)
 // so fusion and thresholds can be swept offline without re-ingesting.
 import { writeFile } from "node:fs/promises";
-import { lexicalQueryText } from "../../src/core/ranking/rank-candidates.js";
+import { lexicalQueryTerms } from "../../src/core/ranking/lexical-query.js";
 import { tokenizeTerms } from "../../src/core/text/text-tokens.js";
 import { runPool } from "../lib/bench-service.js";
 import { EVAL_TENANT, ingestDocuments, startEvalRuntime } from "./eval-runtime.js";
@@ -22,7 +22,7 @@ const items = [
 ];
 await runPool(items, 4, async (item, index) => {
   const [vector] = await running.runtime.deps.embeddings.embed([item.text], { tenant: EVAL_TENANT });
-  const lists = await running.runtime.deps.store.candidates({ tenant: EVAL_TENANT, dense: vector!, text: lexicalQueryText(item.text), limit: 100 });
+  const lists = await running.runtime.deps.store.candidates({ tenant: EVAL_TENANT, dense: vector!, lexicalTerms: lexicalQueryTerms(item.text), limit: 100 });
   const qterms = [...new Set(tokenizeTerms(item.text))];
   const cov = (text: string, title = "") => {
     const t = new Set(tokenizeTerms(`${title}\n${text}`));

@@ -1,7 +1,7 @@
 import { NOT_FOUND_ANSWER } from "../../src/core/answer/answer-texts.js";
 import { containsGoldSpan } from "../../src/core/eval/answer-metrics.js";
 import { firstOccurrences, retrievalMetrics, type RetrievalMetrics } from "../../src/core/eval/retrieval-metrics.js";
-import { lexicalQueryText } from "../../src/core/ranking/rank-candidates.js";
+import { lexicalQueryTerms } from "../../src/core/ranking/lexical-query.js";
 import type { Candidate } from "../../src/ports/vector-store.js";
 import { runPool } from "../lib/bench-service.js";
 import { EVAL_TENANT, RANKING_DEPTH, type EvalRuntime } from "./eval-runtime.js";
@@ -101,7 +101,12 @@ export async function evaluateQueries(
     hybrid[index] = retrievalMetrics(ranking, query.judgements);
     answerableAt5[index] = ranking.slice(0, 5).some((id) => (query.judgements.get(id) ?? 0) > 0);
     const [vector] = await eval_.runtime.deps.embeddings.embed([query.text], { tenant: EVAL_TENANT });
-    const lists = await eval_.runtime.deps.store.candidates({ tenant: EVAL_TENANT, dense: vector!, text: lexicalQueryText(query.text), limit: RANKING_DEPTH });
+    const lists = await eval_.runtime.deps.store.candidates({
+      tenant: EVAL_TENANT,
+      dense: vector!,
+      lexicalTerms: lexicalQueryTerms(query.text),
+      limit: RANKING_DEPTH,
+    });
     lexical[index] = retrievalMetrics(toOriginal(byScore(lists.lexical)), query.judgements);
     dense[index] = retrievalMetrics(toOriginal(byScore(lists.dense)), query.judgements);
   });

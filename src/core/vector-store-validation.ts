@@ -7,6 +7,8 @@ import { ConflictError, ValidationError, type ValidationIssue } from "./errors.j
 const MAX_IDENTIFIER_LENGTH = 1024;
 const MAX_DIMENSION = 65_536;
 const INT32_MAX = 2_147_483_647;
+/** A lexical query term: what core/text produces, so never whitespace (stores split on it) nor control characters. */
+const LEXICAL_TERM = /^[^\s\u0000-\u001f\u007f]+$/u;
 
 /**
  * Checks a tenant, document id, source name or point id: a non-empty string of at most 1024
@@ -67,17 +69,33 @@ export function assertValidPoints(points: readonly ChunkPoint[], collection: { m
 
 /**
  * Refuses a malformed candidates request with ValidationError: `limit` an integer >= 1, `dense` finite
- * numbers not all zero (of `dimension` numbers once the collection's dimension is known), `text` a
- * string when given. The tenant and filter are checked where the adapter builds its filter.
+ * numbers not all zero (of `dimension` numbers once the collection's dimension is known), and each of
+ * `lexicalTerms` (when given) a non-empty term without whitespace or control characters (core/text
+ * terms never hold any) with a finite weight >= 0. The tenant and filter are checked where the adapter
+ * builds its filter.
  */
-export function assertValidCandidatesRequest(request: { dense: number[]; text?: string; limit: number }, dimension?: number): void {
+export function assertValidCandidatesRequest(
+  request: { dense: number[]; lexicalTerms?: ReadonlyArray<{ term: string; weight: number }>; limit: number },
+  dimension?: number,
+): void {
   const issues: ValidationIssue[] = [];
   if (!Number.isSafeInteger(request.limit) || request.limit < 1) issues.push({ path: "limit", message: "must be an integer >= 1" });
   if (!isVector(request.dense, request.dense?.length ?? 0)) issues.push({ path: "dense", message: "must be finite numbers, not all zero" });
   else if (dimension !== undefined && request.dense.length !== dimension) {
     issues.push({ path: "dense", message: `expected ${dimension} numbers, got ${request.dense.length}` });
   }
-  if (request.text !== undefined && typeof request.text !== "string") issues.push({ path: "text", message: "must be a string" });
+  if (request.lexicalTerms !== undefined) {
+    if (!Array.isArray(request.lexicalTerms)) issues.push({ path: "lexicalTerms", message: "must be an array" });
+    else
+      request.lexicalTerms.forEach((entry: { term: unknown; weight: unknown }, index) => {
+        if (typeof entry?.term !== "string" || !LEXICAL_TERM.test(entry.term)) {
+          issues.push({ path: `lexicalTerms.${index}.term`, message: "must be a non-empty string without whitespace or control characters" });
+        }
+        if (typeof entry?.weight !== "number" || !Number.isFinite(entry.weight) || entry.weight < 0) {
+          issues.push({ path: `lexicalTerms.${index}.weight`, message: "must be a finite number >= 0" });
+        }
+      });
+  }
   if (issues.length > 0) throw new ValidationError("Invalid candidates request", issues);
 }
 

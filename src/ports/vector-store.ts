@@ -16,13 +16,9 @@ export interface CandidatesRequest {
   /** Query embedding, same model and dimension as the collection. */
   dense: number[];
   /**
-   * Query text for the lexical (full-text / BM25) list, already capped by the caller (core/ranking
-   * `lexicalQueryText`); absent, empty or without terms → the lexical list is empty.
-   */
-  text?: string;
-  /**
-   * Lexical query as weighted retrieval terms from core (`lexicalQueryTerms`, possibly expanded with
-   * lower-weight feedback terms). Being introduced: when stores honour it, it replaces `text`.
+   * The lexical query: retrieval terms as core/text analyses them (`lexicalQueryTerms`, possibly
+   * expanded with lower-weight feedback terms), each with its weight. Absent, empty, or only weights
+   * of 0 → the lexical list is empty.
    */
   lexicalTerms?: readonly WeightedTerm[];
   /** Largest number of candidates in each list (integer >= 1). */
@@ -76,14 +72,21 @@ export interface StoreHealth {
  *   or dimension it throws ConflictError and never mixes vectors.
  * - `upsert` is idempotent on point id (replays and retries leave one copy of each point).
  * - `candidates` returns the dense list (nearest by cosine, `score` = exact cosine similarity) and the
- *   lexical list (full-text / BM25, `score` = the engine's BM25) of at most `limit` chunks each, each
- *   best first, both restricted to the tenant (always) and the filter (an empty `documentIds` or
- *   `sources` list matches nothing). No thresholds, no fusion: core/ranking does that, once, for every
- *   store. Lexical candidates carry `similarity`, the exact cosine of the query and their stored vector
+ *   lexical list (BM25, `score` = the engine's raw BM25) of at most `limit` chunks each, each best
+ *   first, both restricted to the tenant (always) and the filter (an empty `documentIds` or `sources`
+ *   list matches nothing). No thresholds, no fusion: core/ranking does that, once, for every store.
+ *   Lexical candidates carry `similarity`, the exact cosine of the query and their stored vector
  *   (computed by the adapter from the stored vector, so the core never handles stored vectors), since
  *   the core thresholds every candidate on the same absolute dense scale. Every candidate carries its
  *   chunk's text and metadata. A collection not created yet gives two empty lists; a query vector of
- *   another dimension, a limit below 1 or a malformed tenant/filter is a ValidationError.
+ *   another dimension, a limit below 1, a malformed lexical term or weight, or a malformed
+ *   tenant/filter is a ValidationError.
+ * - Lexical analysis is core's, never the engine's: each chunk is indexed under the terms
+ *   `tokenizeTerms(title + "\n" + text)` (core/text: NFKC, lowercase, ASCII folding, stop words out,
+ *   Snowball English stems; titles count), and `lexicalTerms` are matched against them verbatim (a
+ *   question's "studies" finds a chunk's "studying": both are `studi`). A term's share of the BM25 score
+ *   is multiplied by its weight; a term listed twice weighs the sum; weight 0 adds nothing. The BM25
+ *   statistics (IDF, length normalisation) stay the engine's, so raw scores differ between stores.
  * - `deleteDocument` removes every chunk of the document, or only chunks with
  *   chunkIndex >= fromChunkIndex when given (used when a replaced document got shorter).
  * - Failures to reach the engine throw UpstreamUnavailableError / UpstreamTimeoutError.

@@ -1,7 +1,8 @@
 import type { EmbeddingCache } from "./embedding-cache.js";
 import { AppError } from "../core/errors.js";
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
-import { lexicalQueryText, rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
+import { lexicalQueryTerms } from "../core/ranking/lexical-query.js";
+import { rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
 import type { Candidate, CandidateLists, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
 import { type Logger } from "../ports/logger.js";
 import { candidatesWithExpansion, type QueryExpansion, type QueryExpansionSettings } from "./expand-query.js";
@@ -75,7 +76,7 @@ export async function retrieveChunks(
     const request = {
       tenant: input.tenant,
       dense: dense as number[],
-      text: lexicalQueryText(input.question),
+      lexicalTerms: lexicalQueryTerms(input.question),
       limit: thresholds.candidateK,
       filter: input.filter,
     };

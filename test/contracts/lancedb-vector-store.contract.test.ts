@@ -4,7 +4,9 @@ import path from "node:path";
 import { connect, type Table } from "@lancedb/lancedb";
 import { afterEach, describe, expect, it } from "vitest";
 import { UpstreamUnavailableError } from "../../src/core/errors.js";
+import { lexicalQueryTerms } from "../../src/core/ranking/lexical-query.js";
 import { rankCandidates } from "../../src/core/ranking/rank-candidates.js";
+import { chunkIndexTerms } from "../../src/adapters/vector-store/lexical-terms.js";
 import { LanceDbVectorStore, type LanceDbVectorStoreOptions } from "../../src/adapters/vector-store/lancedb/lancedb-vector-store.js";
 import type { CandidatesRequest, ChunkPoint, VectorStore } from "../../src/ports/vector-store.js";
 import { createCandidatesConcurrencyLimit } from "../../src/wrappers/candidates-concurrency-limit.js";
@@ -113,9 +115,9 @@ describe("LanceDbVectorStore specifics", () => {
     await store.upsert(Array.from({ length: 400 }, (_, index) => point(index, index === 123 ? "the rare word quokka" : `note ${index}`)));
     await store.optimize();
     const indices = await inspectTable(directory, (table) => table.listIndices());
-    expect(indices.map((index) => index.columns[0])).toEqual(expect.arrayContaining(["vector", "text", "tenant", "id", "document_id"]));
+    expect(indices.map((index) => index.columns[0])).toEqual(expect.arrayContaining(["vector", "terms", "tenant", "id", "document_id"]));
     await store.upsert([point(1000, "freshly added quokka")]);
-    const result = await search(store, { tenant: "t", dense: point(123).vector, text: "quokka", topK: 5, limit: 20, minScore: -1 });
+    const result = await search(store, { tenant: "t", dense: point(123).vector, lexicalTerms: lexicalQueryTerms("quokka"), topK: 5, limit: 20, minScore: -1 });
     expect(result.hits[0]!.id).toBe("point-123");
     expect(result.hits[0]!.scores.dense).toBeCloseTo(1, 5);
     const fresh = result.hits.find((hit) => hit.id === "point-1000");
@@ -128,9 +130,31 @@ describe("LanceDbVectorStore specifics", () => {
     await store.optimize();
     await store.upsert([point(1, "the numbat sleeps")]);
     await store.deleteDocument("t", "doc-2");
-    const lexical = async (text: string) => (await store.candidates({ tenant: "t", dense: point(1).vector, text, limit: 5 })).lexical;
+    const lexical = async (text: string) =>
+      (await store.candidates({ tenant: "t", dense: point(1).vector, lexicalTerms: lexicalQueryTerms(text), limit: 5 })).lexical;
     expect(await lexical("wombat")).toEqual([]);
     expect((await lexical("numbat")).map((candidate) => [candidate.id, candidate.text])).toEqual([["point-1", "the numbat sleeps"]]);
+  });
+
+  it("weighs terms the same on rows the full-text index holds and on rows it has not absorbed yet", async () => {
+    const { store } = await openStore();
+    const weighted = [
+      { term: "wombat", weight: 1 },
+      { term: "numbat", weight: 0.1 },
+    ];
+    const scores = async () => {
+      const { lexical } = await store.candidates({ tenant: "t", dense: point(1).vector, lexicalTerms: weighted, limit: 10 });
+      return new Map(lexical.map((candidate) => [candidate.id, candidate.score]));
+    };
+    await store.upsert([point(1, "wombat burrow evening"), point(2, "numbat burrow evening"), point(3, "filler text here")]);
+    await store.optimize();
+    const indexed = await scores();
+    expect(indexed.get("point-1")! / indexed.get("point-2")!).toBeCloseTo(10, 3);
+    // Written after the optimize: searched outside the index, where the engine ignores a MatchQuery's boost.
+    await store.upsert([point(4, "wombat burrow evening"), point(5, "numbat burrow evening")]);
+    const mixed = await scores();
+    expect(mixed.get("point-4")! / mixed.get("point-5")!).toBeCloseTo(10, 3);
+    expect(mixed.get("point-1")! / mixed.get("point-2")!).toBeCloseTo(10, 3);
   });
 
   it("returns each hit's current text while rows are rewritten and compacted under the search", async () => {
@@ -145,7 +169,14 @@ describe("LanceDbVectorStore specifics", () => {
     })();
     try {
       for (let round = 0; round < 25; round++) {
-        const result = await search(store, { tenant: "t", dense: point(round).vector, text: "wombat", topK: 30, limit: 30, minScore: 0.95 });
+        const result = await search(store, {
+          tenant: "t",
+          dense: point(round).vector,
+          lexicalTerms: lexicalQueryTerms("wombat"),
+          topK: 30,
+          limit: 30,
+          minScore: 0.95,
+        });
         const returned = [...result.hits, ...result.cut];
         expect(returned).toHaveLength(ids.length);
         expect(new Set(returned.map((hit) => hit.id)).size).toBe(returned.length);
@@ -221,13 +252,13 @@ describe("LanceDbVectorStore specifics", () => {
   function comparisonQueries(points: ChunkPoint[]): CandidatesRequest[] {
     const random = seededRandom(99);
     // A query per tenant listing every row, so any row the store lacks or keeps in excess shows.
-    const everything = ["t", "u"].map((tenant) => ({ tenant, dense: points[0]!.vector, text: WORDS[0], limit: 1_000 }));
+    const everything = ["t", "u"].map((tenant) => ({ tenant, dense: points[0]!.vector, lexicalTerms: lexicalQueryTerms(WORDS[0]), limit: 1_000 }));
     return [
       ...everything,
       ...Array.from({ length: 12 }, (_, index) => ({
         tenant: index % 4 === 3 ? "u" : "t",
         dense: index % 3 === 0 ? points[index * 7]!.vector : contractVector(...Array.from({ length: 8 }, () => random() - 0.5)),
-        text: index % 5 === 4 ? undefined : `${WORDS[index % WORDS.length]} ${WORDS[(index * 5) % WORDS.length]}`,
+        lexicalTerms: index % 5 === 4 ? undefined : lexicalQueryTerms(`${WORDS[index % WORDS.length]} ${WORDS[(index * 5) % WORDS.length]}`),
         limit: 20,
         filter: index % 6 === 1 ? { documentIds: ["doc-1", "doc-4", "doc-9"] } : index % 6 === 5 ? { sources: ["source-2"] } : undefined,
       })),
@@ -265,8 +296,8 @@ describe("LanceDbVectorStore specifics", () => {
         expect(dense.map((candidate) => candidate.id)).toEqual(expected.map((entry) => entry.id));
         dense.forEach((candidate, index) => expect(candidate.score).toBeCloseTo(expected[index]!.score, 5));
       }
-      const words = (query.text ?? "").split(" ").filter(Boolean);
-      if (words.length > 0) expect(lexical.length).toBeGreaterThan(0);
+      const terms = (query.lexicalTerms ?? []).map((entry) => entry.term);
+      if (terms.length > 0) expect(lexical.length).toBeGreaterThan(0);
       for (const candidate of lexical) {
         const row = eligible.find((entry) => entry.id === candidate.id);
         expect(row, `lexical candidate ${candidate.id} is a row of the tenant and filter`).toBeDefined();
@@ -275,7 +306,7 @@ describe("LanceDbVectorStore specifics", () => {
           metadata: row!.metadata,
           tenant: row!.tenant,
         });
-        expect(words.some((word) => row!.text.split(" ").includes(word))).toBe(true);
+        expect(terms.some((term) => chunkIndexTerms(row!).includes(term))).toBe(true);
         expect(candidate.similarity).toBeCloseTo(cosine(query.dense, row!.vector), 5);
       }
     }
@@ -394,7 +425,14 @@ describe("LanceDbVectorStore specifics", () => {
     loseNextAcknowledgement = true;
     await expect(store.upsert([{ ...points[19]!, text: "committed despite the error" }])).rejects.toBeInstanceOf(UpstreamUnavailableError);
     await store.optimize();
-    const result = await search(store, { tenant: points[19]!.tenant, dense: points[19]!.vector, text: "committed despite", topK: 1, limit: 5, minScore: -1 });
+    const result = await search(store, {
+      tenant: points[19]!.tenant,
+      dense: points[19]!.vector,
+      lexicalTerms: lexicalQueryTerms("committed despite"),
+      topK: 1,
+      limit: 5,
+      minScore: -1,
+    });
     expect(result.hits[0]).toMatchObject({ id: points[19]!.id, text: "committed despite the error", scores: { denseRank: 1, textRank: 1 } });
   });
 

@@ -3,6 +3,7 @@ import { v5 as uuidv5 } from "uuid";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { recordingLogger } from "../helpers/recording-logger.js";
 import { ConflictError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError, ValidationError } from "../../src/core/errors.js";
+import { lexicalQueryTerms } from "../../src/core/ranking/lexical-query.js";
 import { rankCandidates } from "../../src/core/ranking/rank-candidates.js";
 import { QdrantVectorStore, type QdrantVectorStoreSettings } from "../../src/adapters/vector-store/qdrant/qdrant-vector-store.js";
 import type { ChunkPoint } from "../../src/ports/vector-store.js";
@@ -125,7 +126,7 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     ]);
     expect(await subject.count("big-tenant")).toBe(1);
     expect(bodies("count_points").at(-1)).toMatchObject({ shard_key: "big-tenant", exact: true });
-    const lists = await subject.candidates({ tenant: "small-tenant", dense: contractVector(1), text: "qdrant", limit: 10 });
+    const lists = await subject.candidates({ tenant: "small-tenant", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("qdrant"), limit: 10 });
     expect([...lists.dense, ...lists.lexical].map((candidate) => candidate.tenant)).toEqual(["small-tenant", "small-tenant"]);
     const searches = bodies("query_batch_points").at(-1)!.searches as Array<Record<string, unknown>>;
     expect(searches.every((search) => search.shard_key === "default")).toBe(true);
@@ -205,7 +206,7 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     const lists = await subject.candidates({
       tenant: "tenant-a",
       dense: contractVector(1),
-      text: "What is zymurgy?",
+      lexicalTerms: lexicalQueryTerms("What is zymurgy?"),
       limit: 10,
       filter: { documentIds: ["doc-1", "doc-1"], sources: ["doc-1.md"] },
     });
@@ -252,13 +253,14 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     expect(ranked.cut[0]!.scores.fused).toBeGreaterThan(0);
   });
 
-  it("sends no lexical side for text without terms, and no request at all for an empty filter list", async () => {
+  it("sends no lexical side for a chunk or question without terms, and no request at all for an empty filter list", async () => {
     const subject = store();
     await subject.ensureCollection({ dimension: 8, model: MODEL });
-    await subject.upsert([point(0, { text: "The, of, and?" })]);
+    const withoutTerms = point(0, { text: "The, of, and?" });
+    await subject.upsert([{ ...withoutTerms, metadata: { ...withoutTerms.metadata, title: "What is it?" } }]);
     const [upsert] = bodies("upsert_points") as Array<{ points: Array<{ vector: Record<string, unknown> }> }>;
     expect(Object.keys(upsert!.points[0]!.vector)).toEqual(["dense"]);
-    const lists = await subject.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "the of ?!", limit: 5 });
+    const lists = await subject.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("the of ?!"), limit: 5 });
     expect(lists.dense).toHaveLength(1);
     expect(lists.lexical).toEqual([]);
     const searches = (standIn.requestsFor("query_batch_points")[0]!.body as { searches: Array<Record<string, unknown>> }).searches;

@@ -1,7 +1,8 @@
 import { v5 as uuidv5 } from "uuid";
 import { afterAll, afterEach, beforeEach, describe, expect, it as vitestIt } from "vitest";
 import { ConflictError, ValidationError } from "../../src/core/errors.js";
-import { lexicalQueryText, rankCandidates } from "../../src/core/ranking/rank-candidates.js";
+import { lexicalQueryTerms } from "../../src/core/ranking/lexical-query.js";
+import { rankCandidates } from "../../src/core/ranking/rank-candidates.js";
 import type { ChunkMetadata, ChunkPoint, SearchFilter, SearchHit, VectorStore } from "../../src/ports/vector-store.js";
 
 /** What `create()` hands the suite: a fresh, empty store (no collection yet) and a way to open a second one on it. */
@@ -96,7 +97,7 @@ async function search(store: VectorStore, query: RankedQuery): Promise<{ hits: S
   const lists = await store.candidates({
     tenant: query.tenant,
     dense: query.dense,
-    text: lexicalQueryText(query.text),
+    lexicalTerms: lexicalQueryTerms(query.text),
     limit: query.candidateK,
     filter: query.filter,
   });
@@ -386,7 +387,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       expect(all.dense.map((candidate) => candidate.metadata.chunkIndex)).toEqual([1, 3, 0, 4, 2]);
       all.dense.forEach((candidate) => expect(candidate.score).toBeCloseTo(Math.cos((angles[candidate.metadata.chunkIndex]! * Math.PI) / 180), 5));
       expect(all.dense[0]).toMatchObject({ tenant: "tenant-a", text: "paragraph 1", metadata: { documentId: "doc-1", chunkIndex: 1 } });
-      const two = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "paragraph", limit: 2 });
+      const two = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("paragraph"), limit: 2 });
       expect(two.dense.map((candidate) => candidate.metadata.chunkIndex)).toEqual([1, 3]);
       expect(two.lexical).toHaveLength(2);
     });
@@ -397,7 +398,7 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
         makePoint({ chunkIndex: 1, vector: vectorAtAngle(60), text: "wombat" }),
         makePoint({ chunkIndex: 2, vector: vectorAtAngle(100), text: "a long paragraph that mentions the wombat once among many other words here" }),
       ]);
-      const lists = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "wombat", limit: 10 });
+      const lists = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("wombat"), limit: 10 });
       expect(lists.lexical.map((candidate) => candidate.metadata.chunkIndex)).toEqual([1, 2]);
       expect(lists.lexical[0]!.score).toBeGreaterThan(lists.lexical[1]!.score);
       expect(lists.lexical[1]!.score).toBeGreaterThan(0);
@@ -413,14 +414,107 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
         makePoint({ tenant: "tenant-a", documentId: "doc-b", text: "shared secret words" }),
         makePoint({ tenant: "tenant-b", documentId: "doc-a", text: "shared secret words" }),
       ]);
-      const lists = await store.candidates({ tenant: "tenant-b", dense: contractVector(1), text: "secret", limit: 10 });
+      const lists = await store.candidates({ tenant: "tenant-b", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("secret"), limit: 10 });
       expect([...lists.dense, ...lists.lexical].map((candidate) => candidate.tenant)).toEqual(["tenant-b", "tenant-b"]);
-      const filtered = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "secret", limit: 10, filter: { documentIds: ["doc-b"] } });
+      const filtered = await store.candidates({
+        tenant: "tenant-a",
+        dense: contractVector(1),
+        lexicalTerms: lexicalQueryTerms("secret"),
+        limit: 10,
+        filter: { documentIds: ["doc-b"] },
+      });
       expect([...filtered.dense, ...filtered.lexical].map((candidate) => candidate.metadata.documentId)).toEqual(["doc-b", "doc-b"]);
-      expect(await store.candidates({ tenant: "tenant-a", dense: contractVector(1), text: "secret", limit: 10, filter: { sources: [] } })).toEqual({
+      expect(
+        await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("secret"), limit: 10, filter: { sources: [] } }),
+      ).toEqual({
         dense: [],
         lexical: [],
       });
+    });
+
+    it("matches core's analysis on both sides: stems, ASCII folding and case meet across question and chunk", async () => {
+      await store.upsert([
+        makePoint({ chunkIndex: 0, text: "She was studying the archives", vector: vectorAtAngle(40) }),
+        makePoint({ chunkIndex: 1, text: "Notes from the CAFÉ on Straße nine", vector: vectorAtAngle(50) }),
+        makePoint({ chunkIndex: 2, text: "nothing relevant here at all", vector: vectorAtAngle(0) }),
+      ]);
+      const lexicalIndexes = async (question: string) =>
+        (await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms(question), limit: 10 })).lexical.map(
+          (candidate) => candidate.metadata.chunkIndex,
+        );
+      // Neither engine's own analysis would meet these: "studies"/"studying" only share core's Porter2 stem.
+      expect(await lexicalIndexes("Which studies?")).toEqual([0]);
+      expect(await lexicalIndexes("cafe strasse")).toEqual([1]);
+      expect(await lexicalIndexes("Café")).toEqual([1]);
+    });
+
+    it("gives an empty lexical list for a stop-word-only question, and the index holds no stop words", async () => {
+      await store.upsert([makePoint({ text: "the of and wombat", metadata: { title: "What is it" } })]);
+      expect(lexicalQueryTerms("What is it, and where is the one?")).toEqual([]);
+      const stopWordsOnly = await store.candidates({
+        tenant: "tenant-a",
+        dense: contractVector(1),
+        lexicalTerms: lexicalQueryTerms("What is the of?"),
+        limit: 5,
+      });
+      expect(stopWordsOnly.lexical).toEqual([]);
+      expect(stopWordsOnly.dense).toHaveLength(1);
+      // Sent as terms anyway, stop words find nothing: the chunk was indexed under core's terms only.
+      const raw = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: [{ term: "the", weight: 1 }], limit: 5 });
+      expect(raw.lexical).toEqual([]);
+      const topical = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("wombats"), limit: 5 });
+      expect(topical.lexical).toHaveLength(1);
+    });
+
+    it("finds a chunk by a word only its title holds", async () => {
+      await store.upsert([
+        makePoint({ chunkIndex: 0, text: "fermentation of grain and hops", metadata: { title: "Zymurgy handbook" } }),
+        makePoint({ chunkIndex: 1, text: "an unrelated paragraph", metadata: { title: "Gardening" } }),
+      ]);
+      const lists = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("zymurgy"), limit: 5 });
+      expect(lists.lexical.map((candidate) => candidate.metadata.chunkIndex)).toEqual([0]);
+      expect(lists.lexical[0]!.text).toBe("fermentation of grain and hops");
+    });
+
+    it("multiplies each term's BM25 share by its weight", async () => {
+      // Two chunks of equal length, each holding one of the two terms once: equal IDF, equal term frequency.
+      await store.upsert([
+        makePoint({ chunkIndex: 0, text: "wombat burrow evening", metadata: { title: "" } }),
+        makePoint({ chunkIndex: 1, text: "numbat burrow evening", metadata: { title: "" } }),
+        makePoint({ chunkIndex: 2, text: "wombat numbat meeting", metadata: { title: "" } }),
+        ...[3, 4, 5].map((chunkIndex) => makePoint({ chunkIndex, text: `filler paragraph ${chunkIndex}`, metadata: { title: "" } })),
+      ]);
+      const lexical = async (lexicalTerms: Array<{ term: string; weight: number }>) => {
+        const lists = await store.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms, limit: 10 });
+        return new Map(lists.lexical.map((candidate) => [candidate.metadata.chunkIndex, candidate.score]));
+      };
+      const wombatFirst = await lexical([
+        { term: "wombat", weight: 1 },
+        { term: "numbat", weight: 0.1 },
+      ]);
+      const numbatFirst = await lexical([
+        { term: "wombat", weight: 0.1 },
+        { term: "numbat", weight: 1 },
+      ]);
+      expect(wombatFirst.get(0)! / wombatFirst.get(1)!).toBeCloseTo(10, 3);
+      expect(numbatFirst.get(1)! / numbatFirst.get(0)!).toBeCloseTo(10, 3);
+      expect(wombatFirst.get(2)!).toBeCloseTo(wombatFirst.get(0)! + wombatFirst.get(1)!, 4);
+
+      const plain = await lexical(lexicalQueryTerms("wombat numbat"));
+      const halves = await lexical([
+        { term: "wombat", weight: 0.5 },
+        { term: "numbat", weight: 1 },
+        { term: "wombat", weight: 0.5 },
+      ]);
+      for (const [chunkIndex, score] of plain) expect(halves.get(chunkIndex)).toBeCloseTo(score, 4);
+      expect(plain.get(2)!).toBeCloseTo(plain.get(0)! + plain.get(1)!, 4);
+
+      const withoutNumbat = await lexical([
+        { term: "wombat", weight: 1 },
+        { term: "numbat", weight: 0 },
+      ]);
+      expect([...withoutNumbat.keys()].sort()).toEqual([0, 2]);
+      expect(await lexical([{ term: "numbat", weight: 0 }])).toEqual(new Map());
     });
 
     it("refuses malformed points with ValidationError and writes nothing of the batch", async () => {
@@ -444,6 +538,14 @@ export function runVectorStoreContract(options: VectorStoreContractOptions): voi
       await expect(store.candidates({ ...valid, limit: 0 })).rejects.toBeInstanceOf(ValidationError);
       await expect(store.candidates({ ...valid, tenant: "" })).rejects.toBeInstanceOf(ValidationError);
       await expect(store.candidates({ ...valid, filter: { documentIds: ["bad\u0000id"] } })).rejects.toBeInstanceOf(ValidationError);
+      for (const lexicalTerms of [
+        [{ term: "two words", weight: 1 }],
+        [{ term: "", weight: 1 }],
+        [{ term: "wombat", weight: Number.NaN }],
+        [{ term: "wombat", weight: -1 }],
+      ]) {
+        await expect(store.candidates({ ...valid, lexicalTerms })).rejects.toBeInstanceOf(ValidationError);
+      }
     });
   });
 

@@ -5,6 +5,8 @@ import { connect, Index } from "@lancedb/lancedb";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIN_RELEVANCE_DEFAULT } from "../../src/core/ranking/rank-candidates.js";
+import { TERMS_INDEX_OPTIONS } from "../../src/adapters/vector-store/lancedb/lancedb-maintenance.js";
+import { TERMS_COLUMN } from "../../src/adapters/vector-store/lancedb/lancedb-schema.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -96,7 +98,7 @@ describe("ranking on the embedded store stays as recorded", () => {
     await test.close();
     const connection = await connect(join(dataDir, "lancedb"));
     const table = await connection.openTable("chunks");
-    await table.createIndex("text", { config: Index.fts({ withPosition: false }), replace: true });
+    await table.createIndex(TERMS_COLUMN, { config: Index.fts(TERMS_INDEX_OPTIONS), replace: true });
     table.close();
     connection.close();
     test = await startTestRuntime(overrides, { dataDir });

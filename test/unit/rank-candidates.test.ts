@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { reciprocalRankFusion } from "../../src/core/ranking/reciprocal-rank-fusion.js";
 import { PLAIN_RRF } from "../../src/core/ranking/fuse-lists.js";
-import { lexicalQueryText, MAX_LEXICAL_QUERY_CHARACTERS, rankCandidates } from "../../src/core/ranking/rank-candidates.js";
+import { rankCandidates } from "../../src/core/ranking/rank-candidates.js";
 
 const dense = (id: string, score: number) => ({ id, score, from: "dense" });
 const lexical = (id: string, score: number, similarity: number) => ({ id, score, similarity, from: "lexical" });
@@ -68,16 +68,5 @@ describe("rankCandidates", () => {
 
   it("returns nothing for empty lists", () => {
     expect(rankCandidates({ dense: [], lexical: [] }, options)).toEqual({ hits: [], cut: [], fused: [] });
-  });
-});
-
-describe("lexicalQueryText", () => {
-  it("trims the question and caps it at the lexical query limit", () => {
-    expect(lexicalQueryText("  what is zymurgy?  ")).toBe("what is zymurgy?");
-    expect(lexicalQueryText(undefined)).toBe("");
-    expect(lexicalQueryText("   ")).toBe("");
-    const long = ` ${"word ".repeat(1_000)}`;
-    expect(lexicalQueryText(long)).toBe(long.trim().slice(0, MAX_LEXICAL_QUERY_CHARACTERS));
-    expect(lexicalQueryText(long)).toHaveLength(2_000);
   });
 });

@@ -1,19 +1,11 @@
 import { fuseLists, PLAIN_RRF, type FusionSettings } from "./fuse-lists.js";
 import { candidateTerms, distinctQueryTerms, matchedTermShare, poolTermWeights } from "./term-relevance.js";
 
-/** Longest query text the lexical side is given; longer questions are cut (BM25 gains nothing from more). */
-export const MAX_LEXICAL_QUERY_CHARACTERS = 2_000;
-
 /** Share of the relevance that comes from the dense cosine; the rest is the matched share of query term weight. */
 export const RELEVANCE_DENSE_SHARE = 0.2;
 
 /** Default threshold on `relevance` (config retrieval.minScore), chosen with the eval harness's off-topic questions. */
 export const MIN_RELEVANCE_DEFAULT = 0.3;
-
-/** The question as sent to the lexical retriever: trimmed and cut to MAX_LEXICAL_QUERY_CHARACTERS; "" means no lexical side. */
-export function lexicalQueryText(text: string | undefined): string {
-  return (text ?? "").trim().slice(0, MAX_LEXICAL_QUERY_CHARACTERS);
-}
 
 /** A candidate as a retriever listed it; `score` is the retriever's raw score (cosine or BM25). Text and title feed the relevance. */
 export interface RankableCandidate {

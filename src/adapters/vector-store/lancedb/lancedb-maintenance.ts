@@ -1,5 +1,6 @@
 import { Index, type Table } from "@lancedb/lancedb";
 import { callEngine } from "./lancedb-errors.js";
+import { TERMS_COLUMN } from "./lancedb-schema.js";
 import { type Logger } from "../../../ports/logger.js";
 
 export interface LanceDbMaintenanceSettings {
@@ -16,6 +17,20 @@ const SCALAR_INDEXES = [
   { column: "tenant", config: () => Index.bitmap() },
   { column: "document_id", config: () => Index.btree() },
 ] as const;
+
+/**
+ * The full-text index on `terms`: split on whitespace and nothing else (no lowercasing, stemming, stop
+ * words or folding, no length cut-off), since the column already holds core's analysed terms.
+ */
+export const TERMS_INDEX_OPTIONS = {
+  baseTokenizer: "whitespace",
+  lowercase: false,
+  stem: false,
+  removeStopWords: false,
+  asciiFolding: false,
+  maxTokenLength: 2 ** 31 - 1,
+  withPosition: false,
+} as const;
 
 /**
  * Index building and compaction of the chunks table. Everything here runs as a task of the store's
@@ -42,16 +57,25 @@ export class LanceDbMaintenance {
   async loadIndexState(table: Table): Promise<Set<string>> {
     const indices = await callEngine("list indices", () => table.listIndices());
     const indexedColumns = new Set(indices.flatMap((index) => index.columns));
-    this.hasFullTextIndex = indices.some((index) => index.indexType === "FTS" && index.columns.includes("text"));
+    this.hasFullTextIndex = indices.some((index) => index.indexType === "FTS" && index.columns.includes(TERMS_COLUMN));
     this.hasVectorIndex = indexedColumns.has("vector");
     return indexedColumns;
   }
 
-  /** Creates the full-text and scalar indexes when missing (they can be built on an empty table). Writer task only. */
+  /**
+   * Creates the full-text and scalar indexes when missing (they can be built on an empty table) and drops
+   * a full-text index on any other column (the previous version's, on `text`). Writer task only.
+   */
   async ensureIndexes(table: Table): Promise<void> {
+    for (const stale of (await callEngine("list indices", () => table.listIndices())).filter(
+      (index) => index.indexType === "FTS" && !index.columns.includes(TERMS_COLUMN),
+    )) {
+      await callEngine("drop full-text index", () => table.dropIndex(stale.name));
+      this.logger.info({ index: stale.name, columns: stale.columns }, "LanceDB full-text index on another column dropped");
+    }
     const indexedColumns = await this.loadIndexState(table);
     if (!this.hasFullTextIndex) {
-      await callEngine("create full-text index", () => table.createIndex("text", { config: Index.fts({ withPosition: false }) }));
+      await callEngine("create full-text index", () => table.createIndex(TERMS_COLUMN, { config: Index.fts(TERMS_INDEX_OPTIONS) }));
       this.hasFullTextIndex = true;
     }
     for (const { column, config } of SCALAR_INDEXES) {

@@ -1,5 +1,6 @@
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from "apache-arrow";
 import type { ChunkMetadata, ChunkPoint } from "../../../ports/vector-store.js";
+import { chunkIndexTerms } from "../lexical-terms.js";
 
 /** Schema-metadata keys that make the collection's embedding model and dimension durable. */
 const MODEL_METADATA_KEY = "ragline.embedding_model";
@@ -27,9 +28,14 @@ export interface ChunkRow {
   page: number | null;
   content_hash: string;
   embedding_model: string;
+  /** Core's retrieval terms of title + text, space-joined: the only column the full-text index reads. */
+  terms: string;
 }
 
-/** Every column but the vector: what a search hit needs to carry its text and metadata. */
+/** The column of the full-text index (see `terms` in ChunkRow). */
+export const TERMS_COLUMN = "terms";
+
+/** Every column but the vector and the terms: what a search hit needs to carry its text and metadata. */
 export const PAYLOAD_COLUMNS = [
   "id",
   "tenant",
@@ -44,7 +50,7 @@ export const PAYLOAD_COLUMNS = [
   "page",
   "content_hash",
   "embedding_model",
-] as const satisfies ReadonlyArray<Exclude<keyof ChunkRow, "vector">>;
+] as const satisfies ReadonlyArray<Exclude<keyof ChunkRow, "vector" | "terms">>;
 
 /** Arrow schema of the chunks table; the collection settings travel in the schema metadata. */
 export function createChunkSchema(settings: CollectionSettings): Schema {
@@ -66,6 +72,7 @@ export function createChunkSchema(settings: CollectionSettings): Schema {
       int32("page", true),
       utf8("content_hash"),
       utf8("embedding_model"),
+      utf8(TERMS_COLUMN),
     ],
     new Map([
       [MODEL_METADATA_KEY, settings.model],
@@ -99,6 +106,7 @@ export function chunkPointToRow(point: ChunkPoint): ChunkRow {
     page: metadata.page,
     content_hash: metadata.contentHash,
     embedding_model: metadata.embeddingModel,
+    terms: chunkIndexTerms(point).join(" "),
   };
 }
 

@@ -5,7 +5,9 @@ import { searchDense, searchLexical } from "./lancedb-candidates.js";
 import { callEngine } from "./lancedb-errors.js";
 import { buildDocumentPredicate, buildSearchPredicate, sqlStringLiteral } from "./lancedb-filter.js";
 import { LanceDbMaintenance } from "./lancedb-maintenance.js";
-import { chunkPointToRow, createChunkSchema, readCollectionSettings, type CollectionSettings } from "./lancedb-schema.js";
+import { chunkPointToRow, createChunkSchema, readCollectionSettings, TERMS_COLUMN, type CollectionSettings } from "./lancedb-schema.js";
+import { hasCompleteTermsColumn, migrateTermsColumn } from "./lancedb-terms-migration.js";
+import { scoringTerms } from "../lexical-terms.js";
 import { LanceDbWriteLock } from "./lancedb-write-lock.js";
 import type { CandidateLists, CandidatesRequest, ChunkPoint, LexicalCandidate, StoreHealth, VectorStore } from "../../../ports/vector-store.js";
 import { type Logger, silentLogger } from "../../../ports/logger.js";
@@ -42,8 +44,9 @@ export interface LanceDbVectorStoreOptions extends Omit<LanceDbVectorStoreSettin
 
 /**
  * VectorStore on embedded LanceDB: one table of flat chunk rows (see lancedb-schema.ts), native
- * BM25 full-text index on `text`, an ANN index once the table is large, and the collection's model
- * and dimension in the table's schema metadata. Writes run one at a time (a plain write lock), so each
+ * BM25 full-text index on `terms` (core's analysed terms of title + text, split on whitespace only), an
+ * ANN index once the table is large, and the collection's model and dimension in the table's schema
+ * metadata. A table made before the `terms` column is migrated in place by `ensureCollection`. Writes run one at a time (a plain write lock), so each
  * upsert call is one commit: coalescing concurrent upserts and capping concurrent queries are wrappers
  * applied by the composition root. One store instance should own a directory per process.
  */
@@ -57,6 +60,8 @@ export class LanceDbVectorStore implements VectorStore {
   private readonly maintenance: LanceDbMaintenance;
   private table: Table | null = null;
   private collection: CollectionSettings | null = null;
+  /** Whether every row has its `terms` (false for a table made before the column until ensureCollection migrates it). */
+  private termsReady = false;
   private opening: Promise<Table | null> | null = null;
   private collectionEnsured = false;
   private closed = false;
@@ -96,9 +101,12 @@ export class LanceDbVectorStore implements VectorStore {
       await this.writes.run(async () => {
         let table = await this.openExistingTable();
         if (!table) {
-          const schema = createChunkSchema(requested);
-          table = await callEngine("create table", () => this.connection.createEmptyTable(this.tableName, schema, { mode: "create", existOk: true }));
-          this.collection = readCollectionSettings(await callEngine("read schema", () => table!.schema()));
+          const created = createChunkSchema(requested);
+          table = await callEngine("create table", () => this.connection.createEmptyTable(this.tableName, created, { mode: "create", existOk: true }));
+          // existOk: another handle may have created it first, so what is stored is read back.
+          const schema = await callEngine("read schema", () => table!.schema());
+          this.collection = readCollectionSettings(schema);
+          this.termsReady = hasCompleteTermsColumn(schema);
           this.table = table;
         }
         const existing = this.collection;
@@ -108,6 +116,11 @@ export class LanceDbVectorStore implements VectorStore {
               `refusing model "${requested.model}" (dimension ${requested.dimension})`,
             { details: { existing, requested } },
           );
+        }
+        if (!this.termsReady) {
+          const filled = await migrateTermsColumn(table, this.logger);
+          this.termsReady = true;
+          if (filled > 0) this.maintenance.noteWrite(table, filled);
         }
         await this.maintenance.ensureIndexes(table);
         this.collectionEnsured = true;
@@ -121,6 +134,9 @@ export class LanceDbVectorStore implements VectorStore {
       if (points.length === 0) return;
       const table = await this.openExistingTable();
       if (!table || !this.collection) throw new Error("LanceDbVectorStore.upsert called before ensureCollection");
+      if (!this.termsReady) {
+        throw new Error(`LanceDbVectorStore.upsert: table "${this.tableName}" predates the ${TERMS_COLUMN} column; call ensureCollection to migrate it`);
+      }
       assertValidPoints(points, this.collection);
       // Last write wins inside one call, as it would across calls (a merge refuses duplicate keys).
       const rows = [...new Map(points.map((point) => [point.id, chunkPointToRow(point)])).values()];
@@ -162,11 +178,11 @@ export class LanceDbVectorStore implements VectorStore {
       assertValidCandidatesRequest(request, this.collection.dimension);
       const options = { predicate, timeoutMs: this.settings.queryTimeoutMs };
       const query = Float32Array.from(request.dense);
-      const text = request.text ?? "";
+      const terms = scoringTerms(request.lexicalTerms);
       const [dense, lexical] = await Promise.all([
         searchDense(table, query, request.limit, options),
-        text.trim() && this.maintenance.hasFullTextIndex
-          ? searchLexical(table, query, text, request.limit, options).catch((error: unknown): LexicalCandidate[] => {
+        terms.length > 0 && this.maintenance.hasFullTextIndex
+          ? searchLexical(table, query, terms, request.limit, options).catch((error: unknown): LexicalCandidate[] => {
               this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB full-text search failed; dense-only");
               return [];
             })
@@ -229,7 +245,9 @@ export class LanceDbVectorStore implements VectorStore {
       const names = await callEngine("list tables", () => this.connection.tableNames());
       if (!names.includes(this.tableName)) return null;
       const table = await callEngine("open table", () => this.connection.openTable(this.tableName));
-      this.collection = readCollectionSettings(await callEngine("read schema", () => table.schema()));
+      const schema = await callEngine("read schema", () => table.schema());
+      this.collection = readCollectionSettings(schema);
+      this.termsReady = hasCompleteTermsColumn(schema);
       await this.maintenance.loadIndexState(table);
       // ensureCollection may have created and opened the table meanwhile; its handle wins.
       if (this.table) return this.table;

@@ -1,4 +1,4 @@
-import { tokenizeTerms } from "../../../core/text/text-tokens.js";
+import type { WeightedTerm } from "../../../ports/vector-store.js";
 
 /** A sparse vector as Qdrant takes it: unique indices, one value each, same order. */
 export interface SparseVector {
@@ -30,12 +30,12 @@ export function fnv1a32(text: string): number {
 }
 
 /**
- * Term counts of a text keyed by term index (`fnv1a32` of each retrieval term from `tokenizeTerms`:
- * stopwords dropped, stems kept). Terms whose hashes collide share one index and their counts add up.
+ * Term counts keyed by term index (`fnv1a32` of each term, as core/text produced it: the caller passes
+ * `chunkIndexTerms`). Terms whose hashes collide share one index and their counts add up.
  */
-export function termCounts(text: string): Map<number, number> {
+export function termCounts(terms: readonly string[]): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const term of tokenizeTerms(text)) {
+  for (const term of terms) {
     const index = fnv1a32(term);
     counts.set(index, (counts.get(index) ?? 0) + 1);
   }
@@ -44,21 +44,19 @@ export function termCounts(text: string): Map<number, number> {
 
 /**
  * Document side of BM25 as a sparse vector: per term, the saturated term frequency
- * `tf·(k1+1) / (tf + k1·(1 − b + b·length/averageLength))`. The IDF factor is left to the engine
- * (Qdrant's `modifier: "idf"` computes it from the collection), so these values are only the TF part.
- * Indices are sorted ascending; a text without terms gives empty arrays. Pure and deterministic.
+ * `tf·(k1+1) / (tf + k1·(1 − b + b·length/averageLength))`, length being the number of terms. The IDF
+ * factor is left to the engine (Qdrant's `modifier: "idf"` computes it from the collection), so these
+ * values are only the TF part. Indices are sorted ascending; no terms give empty arrays. Pure.
  */
-export function bm25DocumentVector(text: string, options: Bm25DocumentOptions = {}): SparseVector {
+export function bm25DocumentVector(terms: readonly string[], options: Bm25DocumentOptions = {}): SparseVector {
   const k1 = options.k1 ?? 1.2;
   const b = options.b ?? 0.75;
   const averageLength = options.averageLength ?? 150;
   if (!(k1 >= 0) || !(b >= 0 && b <= 1) || !(averageLength > 0)) {
     throw new RangeError("BM25 options need k1 >= 0, b in [0, 1] and averageLength > 0");
   }
-  const counts = termCounts(text);
-  let length = 0;
-  for (const count of counts.values()) length += count;
-  const lengthNorm = 1 - b + (b * length) / averageLength;
+  const counts = termCounts(terms);
+  const lengthNorm = 1 - b + (b * terms.length) / averageLength;
   const indices = [...counts.keys()].sort((left, right) => left - right);
   const values = indices.map((index) => {
     const frequency = counts.get(index)!;
@@ -68,11 +66,16 @@ export function bm25DocumentVector(text: string, options: Bm25DocumentOptions = 
 }
 
 /**
- * Query side of BM25 as a sparse vector: value 1 per distinct term (repeating a word in a question
- * does not weigh it more), so the engine's score is the sum over shared terms of IDF × document TF.
- * Indices are sorted ascending; a text without terms gives empty arrays.
+ * Query side of BM25 as a sparse vector: each term's value is its weight (weights of terms sharing an
+ * index add up; an index whose weights sum to 0 is left out), so the engine's score is the sum over
+ * shared terms of weight × IDF × document TF. Indices are sorted ascending; no terms give empty arrays.
  */
-export function bm25QueryVector(text: string): SparseVector {
-  const indices = [...termCounts(text).keys()].sort((left, right) => left - right);
-  return { indices, values: indices.map(() => 1) };
+export function bm25QueryVector(terms: readonly WeightedTerm[]): SparseVector {
+  const weights = new Map<number, number>();
+  for (const { term, weight } of terms) {
+    const index = fnv1a32(term);
+    weights.set(index, (weights.get(index) ?? 0) + weight);
+  }
+  const indices = [...weights.keys()].filter((index) => weights.get(index)! > 0).sort((left, right) => left - right);
+  return { indices, values: indices.map((index) => weights.get(index)!) };
 }

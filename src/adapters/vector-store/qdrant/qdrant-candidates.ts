@@ -2,6 +2,7 @@ import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { clampSimilarity, cosineSimilarity, vectorNorm } from "../../../core/ranking/cosine-similarity.js";
 import { bm25QueryVector } from "./bm25-sparse-vector.js";
 import { DENSE_VECTOR, SPARSE_VECTOR } from "./qdrant-collection.js";
+import { scoringTerms } from "../lexical-terms.js";
 import { callQdrant } from "./qdrant-errors.js";
 import type { QdrantFilter } from "./qdrant-filter.js";
 import { chunkFromPayload, denseVectorOf } from "./qdrant-points.js";
@@ -13,13 +14,14 @@ type ScoredPoint = Schemas["ScoredPoint"];
 /**
  * The searches of one candidates call, sent together to Qdrant's Query API (`points/query/batch`):
  * 0. the dense list: nearest by cosine on `dense`, payload only;
- * 1. the lexical list: BM25 on the sparse `bm25` vector, payload and the stored dense vector (for the
- *    exact cosine of lexical-only candidates); only when the text has terms.
+ * 1. the lexical list: BM25 on the sparse `bm25` vector, the query's weighted terms as the sparse query
+ *    (value = weight), payload and the stored dense vector (for the exact cosine of lexical-only
+ *    candidates); only when some term weighs more than 0.
  * Neither has a score threshold or fusion: the core ranks. Every search carries `filter`, which always
  * holds the tenant condition, and the tenant's shard key under custom sharding.
  */
 export function buildCandidateSearches(request: CandidatesRequest, filter: QdrantFilter, shardKey: string | undefined): QueryRequest[] {
-  const sparse = bm25QueryVector(request.text ?? "");
+  const sparse = bm25QueryVector(scoringTerms(request.lexicalTerms));
   const routing = shardKey === undefined ? {} : { shard_key: shardKey };
   const searches: QueryRequest[] = [
     { ...routing, query: request.dense, using: DENSE_VECTOR, filter, limit: request.limit, with_payload: true, with_vector: false },

@@ -2,6 +2,7 @@ import type { Schemas } from "@qdrant/js-client-rest";
 import { ValidationError } from "../../../core/errors.js";
 import { bm25DocumentVector } from "./bm25-sparse-vector.js";
 import { DENSE_VECTOR, SPARSE_VECTOR } from "./qdrant-collection.js";
+import { chunkIndexTerms } from "../lexical-terms.js";
 import type { ChunkMetadata, ChunkPoint } from "../../../ports/vector-store.js";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,11 +22,11 @@ export function assertUuidIds(points: ChunkPoint[]): void {
   if (issues.length > 0) throw new ValidationError("Invalid point ids for Qdrant", issues);
 }
 
-/** One chunk as a Qdrant point: named dense vector, BM25 term frequencies of its text (when it has terms), chunk payload. */
+/** One chunk as a Qdrant point: named dense vector, BM25 term frequencies of its title + text terms (when it has any), chunk payload. */
 export function chunkPointToQdrant(point: ChunkPoint): Schemas["PointStruct"] {
   const payload: ChunkPayload = { page_content: point.text, metadata: { ...point.metadata }, tenant: point.tenant };
-  const sparse = bm25DocumentVector(point.text);
-  // A text without terms gets no sparse vector at all rather than an empty one.
+  const sparse = bm25DocumentVector(chunkIndexTerms(point));
+  // A chunk without terms gets no sparse vector at all rather than an empty one.
   const vector = sparse.indices.length > 0 ? { [DENSE_VECTOR]: point.vector, [SPARSE_VECTOR]: sparse } : { [DENSE_VECTOR]: point.vector };
   return { id: point.id, vector, payload: payload as unknown as Record<string, unknown> };
 }

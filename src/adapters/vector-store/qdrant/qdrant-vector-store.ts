@@ -23,7 +23,7 @@ interface KnownCollection {
 
 /**
  * VectorStore on Qdrant (server mode): one collection per embedding model, named dense vector `dense`
- * (cosine) plus BM25 sparse vector `bm25` (term frequencies computed here, IDF by Qdrant), every chunk's
+ * (cosine) plus BM25 sparse vector `bm25` (term frequencies of core's title + text terms computed here, IDF by Qdrant), every chunk's
  * payload as `{page_content, metadata, tenant}` with `tenant` indexed as Qdrant's tenant key. Custom
  * sharding routes each tenant to its own shard key (dedicated tenants) or to `default`; moving a tenant
  * between shard keys needs its documents re-ingested. The client is owned by the composition root.

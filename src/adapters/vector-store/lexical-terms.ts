@@ -1,0 +1,24 @@
+import { tokenizeTerms } from "../../core/text/text-tokens.js";
+import type { ChunkPoint, WeightedTerm } from "../../ports/vector-store.js";
+
+// The two sides of the lexical match every vector store adapter shares, so LanceDB's full-text index
+// and Qdrant's BM25 sparse vectors see exactly the same terms (the port's contract).
+
+/**
+ * The terms a store indexes for one chunk: core's retrieval terms of its title, then its text (titles
+ * count), in order with repetitions (term frequency needs them). The same text core/ranking's
+ * relevance reads (`candidateTerms`), so the index and the threshold agree on what a chunk holds.
+ */
+export function chunkIndexTerms(point: Pick<ChunkPoint, "text"> & { metadata: Pick<ChunkPoint["metadata"], "title"> }): string[] {
+  return tokenizeTerms(`${point.metadata.title}\n${point.text}`);
+}
+
+/**
+ * The query's terms that can add to a score: weights of a term listed more than once summed, terms
+ * whose weight is 0 dropped, first-seen order. Empty when there is no lexical side.
+ */
+export function scoringTerms(terms: readonly WeightedTerm[] | undefined): WeightedTerm[] {
+  const weights = new Map<string, number>();
+  for (const { term, weight } of terms ?? []) weights.set(term, (weights.get(term) ?? 0) + weight);
+  return [...weights].filter(([, weight]) => weight > 0).map(([term, weight]) => ({ term, weight }));
+}
