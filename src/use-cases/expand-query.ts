@@ -1,6 +1,6 @@
 import { AppError } from "../core/errors.js";
 import { decideExpansion, type ExpansionMode, type ExpansionReason } from "../core/ranking/expansion-gate.js";
-import { lexicalQueryTerms, type WeightedTerm } from "../core/ranking/lexical-query.js";
+import type { WeightedTerm } from "../core/ranking/lexical-query.js";
 import { expandWithRm3, type Rm3Settings } from "../core/ranking/query-expansion.js";
 import type { CandidateLists, CandidatesRequest, LexicalCandidate, VectorStore } from "../ports/vector-store.js";
 
@@ -44,7 +44,7 @@ export async function candidatesWithExpansion(
 ): Promise<{ lists: CandidateLists; expansion: QueryExpansion }> {
   const first = await store.candidates(request);
   const mode = settings?.mode ?? "off";
-  const questionTerms = request.lexicalTerms ? [...request.lexicalTerms] : lexicalQueryTerms(request.text);
+  const questionTerms = [...(request.lexicalTerms ?? [])];
   const decision = decideExpansion(mode, questionTerms, first.lexical.length);
   const unexpanded = (reason: QueryExpansion["reason"]) => ({
     lists: first,

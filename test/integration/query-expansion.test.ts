@@ -88,6 +88,15 @@ describe("RM3 query expansion (retrieval.expansion), hot-reloaded", () => {
     expect(expansion.terms.reduce((sum, term) => sum + term.weight, 0)).toBeCloseTo(1, 9);
   });
 
+  it("finds through the feedback terms a document that holds none of the question's terms", async () => {
+    await useExpansion("{ mode: off }");
+    expect((await explain("kiwi")).lexical.map((candidate) => candidate.document_id)).toEqual(["kiwi"]);
+    await useExpansion("{ mode: always }");
+    const lexical = (await explain("kiwi")).lexical.map((candidate) => candidate.document_id);
+    // "takahe" shares "flightless bird of New Zealand" with the kiwi document; bread and chess share nothing.
+    expect(lexical).toEqual(["kiwi", "takahe"]);
+  });
+
   it("gated: expands a short query, not a long question; the settings reload without a restart", async () => {
     await useExpansion("{ mode: gated, expansionTerms: 3 }");
     const short = (await explain("kiwi eggs")).expansion;
