@@ -2,7 +2,7 @@
  * Query benchmark: ingests the SQuAD v1.1 dev paragraphs into the real service (embedded mode),
  * then sends `mode: "retrieve"` queries (SQuAD questions) at 1 and 16 concurrent clients and prints
  * p50/p99 latency and requests/s for each.
- * Usage: npm run bench:query [-- --requests 800 --limit 2067]
+ * Usage: npm run bench:query [-- --requests 800 --limit 2067 --expansion off|gated|always]
  */
 import { parseArgs } from "node:util";
 import { ingestParagraphs, runPool, startBenchService } from "./lib/bench-service.js";
@@ -10,7 +10,7 @@ import { BenchHttpClient } from "./lib/http-client.js";
 import { formatThreadCpu, readThreadCpu } from "./lib/thread-cpu.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "800" }, limit: { type: "string" } } });
+const { values } = parseArgs({ options: { requests: { type: "string", default: "800" }, limit: { type: "string" }, expansion: { type: "string" } } });
 const paragraphs = await loadSquadParagraphs();
 const corpus = values.limit ? paragraphs.slice(0, Number(values.limit)) : paragraphs;
 const questions = corpus.flatMap((paragraph) => paragraph.questions.map((qa) => qa.question));
@@ -22,7 +22,8 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
 }
 
-const running = await startBenchService();
+// `--expansion` sets retrieval.expansion.mode (RM3 query expansion), to compare its cost with `off` in the same sitting.
+const running = await startBenchService(values.expansion ? { RAGLINE_RETRIEVAL_EXPANSION_MODE: values.expansion } : {});
 try {
   const ingest = await ingestParagraphs(running.service.url, corpus, 16);
   console.log(`corpus: ${ingest.accepted} documents, ${ingest.chunks} chunks indexed`);

@@ -26,6 +26,18 @@ export const EVAL_CONFIGS: Record<string, EvalConfig> = {
     description: "convex combination of min-max normalised scores, dense 0.15 / lexical 0.85, with the default relevance threshold",
     overrides: () => ({ retrieval: { fusion: { method: "convex", weights: { dense: 0.15, lexical: 0.85 } } } }),
   },
+  rm3: {
+    description: "schema defaults with RM3 query expansion on every query (feedback docs 10, expansion terms 10, original weight 0.5)",
+    overrides: () => ({ retrieval: { expansion: { mode: "always" } } }),
+  },
+  "rm3-gated": {
+    description: "schema defaults with RM3 query expansion on short queries only (at most 3 distinct content terms: the gate fixed before tuning)",
+    overrides: () => ({ retrieval: { expansion: { mode: "gated" } } }),
+  },
+  "no-expansion": {
+    description: "schema defaults with query expansion off (the comparison row once a default turns it on)",
+    overrides: () => ({ retrieval: { expansion: { mode: "off" } } }),
+  },
   qdrant: {
     description: "schema defaults with the Qdrant store at QDRANT_URL (fresh collection per run)",
     overrides: () => {

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { FUSION_METHODS, resolveFusion } from "../core/ranking/fuse-lists.js";
 import { MIN_RELEVANCE_DEFAULT } from "../core/ranking/rank-candidates.js";
 import { redactReranker, rerankerEndpointProblem, rerankerSchema, resolveReranker } from "./reranker-schema.js";
+import { EXPANSION_MODES } from "../core/ranking/expansion-gate.js";
+import { RM3_DEFAULTS } from "../core/ranking/query-expansion.js";
 
 const MEBIBYTE = 1024 * 1024;
 
@@ -29,10 +31,24 @@ const retrievalSchema = z
       .prefault({}),
     /** Optional rerank stage after fusion (see reranker-schema.ts). */
     reranker: rerankerSchema,
+    /** RM3 query expansion (core/ranking query-expansion, expansion-gate): a second lexical pass with feedback terms. */
+    expansion: z
+      .strictObject({
+        mode: z.enum(EXPANSION_MODES).default("off"),
+        feedbackDocs: z.number().int().min(1).max(1000).default(RM3_DEFAULTS.feedbackDocs),
+        expansionTerms: z.number().int().min(1).max(100).default(RM3_DEFAULTS.expansionTerms),
+        /** λ: the original query's share of the expanded query (0 would drop the question's own terms). */
+        originalWeight: z.number().gt(0).max(1).default(RM3_DEFAULTS.originalWeight),
+      })
+      .prefault({}),
   })
   .refine((value) => value.topK <= value.maxTopK, { message: "topK must not exceed maxTopK", path: ["topK"] })
   .refine((value) => value.candidateK >= value.maxTopK, { message: "candidateK must be at least maxTopK", path: ["candidateK"] })
-  .refine((value) => value.minScore >= value.minScoreFloor, { message: "minScore must not be below minScoreFloor", path: ["minScore"] });
+  .refine((value) => value.minScore >= value.minScoreFloor, { message: "minScore must not be below minScoreFloor", path: ["minScore"] })
+  .refine((value) => value.expansion.feedbackDocs <= value.candidateK, {
+    message: "expansion.feedbackDocs must not exceed candidateK (feedback comes from the lexical candidates)",
+    path: ["expansion", "feedbackDocs"],
+  });
 
 export const configSchema = z
   .strictObject({

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { documentIdSchema } from "./read-uploads.js";
+import { EXPANSION_MODES } from "../core/ranking/expansion-gate.js";
 
 /** Body of `POST /v1/query`. */
 export const queryRequestSchema = z
@@ -79,6 +80,22 @@ export const explainSchema = z
   .object({
     dense: z.array(explainedCandidateSchema).openapi({ description: "The dense retriever's candidates by raw cosine" }),
     lexical: z.array(explainedCandidateSchema).openapi({ description: "The lexical retriever's candidates by raw BM25" }),
+    expansion: z
+      .object({
+        mode: z.enum(EXPANSION_MODES),
+        applied: z.boolean().openapi({ description: "Whether the lexical list above comes from the expanded query" }),
+        reason: z
+          .enum(["off", "always", "short_query", "long_query", "no_query_terms", "no_feedback", "second_pass_failed"])
+          .openapi({ description: "Why the query was (`always`, `short_query`) or was not expanded" }),
+        terms: z
+          .array(z.object({ term: z.string(), weight: z.number(), from_question: z.boolean() }))
+          .openapi({ description: "The lexical query (analysed terms and weights); feedback terms have from_question false" }),
+        first_lexical: z
+          .array(explainedCandidateSchema)
+          .nullable()
+          .openapi({ description: "When applied: the first lexical pass, whose best candidates gave the feedback terms" }),
+      })
+      .openapi({ description: "RM3 query expansion (retrieval.expansion)" }),
     fused: z
       .array(
         z.object({

@@ -102,6 +102,13 @@ function explainJson(stages: RetrievalStages): z.infer<typeof explainSchema> {
   return {
     dense: candidates(stages.dense),
     lexical: candidates(stages.lexical),
+    expansion: {
+      mode: stages.expansion.mode,
+      applied: stages.expansion.applied,
+      reason: stages.expansion.reason,
+      terms: stages.expansion.terms.map(({ term, weight, fromQuestion }) => ({ term, weight, from_question: fromQuestion })),
+      first_lexical: stages.expansion.firstLexical && candidates(stages.expansion.firstLexical),
+    },
     fused: stages.fused.map(({ hit, kept, reason }) => ({
       chunk_id: hit.id,
       document_id: hit.metadata.documentId,

@@ -4,6 +4,7 @@ import type { Answer, AnswerEvent, Answerer, AnswerRequest, AnswerUsage, Citatio
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import type { SearchFilter } from "../ports/vector-store.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "./retrieve.js";
+import type { QueryExpansionSettings } from "./expand-query.js";
 
 export interface QueryInput {
   tenant: string;
@@ -51,6 +52,8 @@ export interface QuerySettings {
   minScore: number;
   minScoreFloor: number;
   fusion: FusionSettings;
+  /** RM3 query expansion; absent → off. */
+  expansion?: QueryExpansionSettings;
   /** Nothing above the threshold: refuse with "not found", or answer on the no-context path flagged degraded. */
   onNoContext: "refuse" | "fallback";
 }
@@ -82,6 +85,7 @@ function resolveThresholds(settings: QuerySettings, input: { topK?: number; minS
     minScore: input.minScore ?? settings.minScore,
     fusion: settings.fusion,
     ...requested,
+    expansion: settings.expansion,
   };
 }
 

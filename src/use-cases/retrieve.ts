@@ -6,6 +6,7 @@ import { rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js"
 import type { Candidate, CandidateLists, HitScores, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
 import { type Logger } from "../ports/logger.js";
 import { applyRerankStage, type RerankedEntry, type RerankReport, type RerankStageDeps, type StageCutReason } from "./rerank-stage.js";
+import { candidatesWithExpansion, type QueryExpansion, type QueryExpansionSettings } from "./expand-query.js";
 
 export type RetrievalStatus = "ok" | "empty" | "unavailable";
 
@@ -17,6 +18,8 @@ export interface RetrievalThresholds {
   fusion: FusionSettings;
   /** The request's own min_score, if any: with a reranker it thresholds the reranker's score instead. */
   requestedMinScore?: number;
+  /** RM3 query expansion (config retrieval.expansion); absent → off. */
+  expansion?: QueryExpansionSettings;
 }
 
 /** One candidate as its retriever listed it: raw score and 1-based rank after sorting by that score. */
@@ -34,6 +37,8 @@ export type CutReason = StageCutReason;
 export interface RetrievalStages {
   dense: ExplainedCandidate[];
   lexical: ExplainedCandidate[];
+  /** Whether the query was expanded, with which terms, and the first lexical pass when it was. */
+  expansion: Omit<QueryExpansion, "firstLexical"> & { firstLexical: ExplainedCandidate[] | null };
   /** Every candidate in fused order, with its scores and whether (and why not) it became a hit. */
   fused: Array<{ hit: SearchHit; kept: boolean; reason: CutReason | null }>;
   /** With a reranker that answered: every reranked candidate in reranked order. */
@@ -62,7 +67,8 @@ export interface RetrieveDeps extends RerankStageDeps {
 
 /**
  * Hybrid top-k retrieval for one tenant: embeds the question through the embedding cache, asks the
- * store for its dense and lexical candidate lists (`candidateK` each), then ranks them in the core:
+ * store for its dense and lexical candidate lists (`candidateK` each; with query expansion on, a second
+ * lexical pass with feedback terms: candidatesWithExpansion), then ranks them in the core:
  * fusion as configured, the absolute threshold on the calibrated relevance, top-k and the cut list;
  * `stages` records each step. A store that fails or is unreachable is not an error here: the result
  * says `unavailable` so the caller can take the documented fallback. Bad requests (ValidationError…) stay errors.
@@ -74,18 +80,20 @@ export async function retrieveChunks(
   const { thresholds } = input;
   const [dense] = await deps.embeddings.embed([input.question], { signal: input.signal, tenant: input.tenant });
   try {
-    const lists = await deps.store.candidates({
+    const request = {
       tenant: input.tenant,
       dense: dense as number[],
       lexicalTerms: lexicalQueryTerms(input.question),
       limit: thresholds.candidateK,
       filter: input.filter,
-    });
+    };
+    const { lists, expansion } = await candidatesWithExpansion(deps.store, request, thresholds.expansion);
     const ranked = await applyRerankStage(deps, rankCandidates(lists, { ...thresholds, question: input.question }), { ...input, thresholds });
     const hits = ranked.hits.map(toSearchHit);
     const kept = new Set(hits.map((hit) => hit.id));
     const stages: RetrievalStages = {
       ...explainLists(lists),
+      expansion: { ...expansion, firstLexical: expansion.firstLexical && explainCandidates(expansion.firstLexical) },
       fused: ranked.fused.map((item) => {
         const hit = toSearchHit(item);
         const reason = kept.has(hit.id) ? null : ranked.reasonOf(item);
@@ -104,11 +112,13 @@ export async function retrieveChunks(
 }
 
 function explainLists(lists: CandidateLists): Pick<RetrievalStages, "dense" | "lexical"> {
-  const explain = (list: readonly Candidate[]): ExplainedCandidate[] =>
-    [...list]
-      .sort((a, b) => b.score - a.score)
-      .map((candidate, index) => ({ chunkId: candidate.id, documentId: candidate.metadata.documentId, score: candidate.score, rank: index + 1 }));
-  return { dense: explain(lists.dense), lexical: explain(lists.lexical) };
+  return { dense: explainCandidates(lists.dense), lexical: explainCandidates(lists.lexical) };
+}
+
+function explainCandidates(list: readonly Candidate[]): ExplainedCandidate[] {
+  return [...list]
+    .sort((a, b) => b.score - a.score)
+    .map((candidate, index) => ({ chunkId: candidate.id, documentId: candidate.metadata.documentId, score: candidate.score, rank: index + 1 }));
 }
 
 function explainReranked({ item, fusedRank, kept, reason }: RerankedEntry<Candidate>) {
