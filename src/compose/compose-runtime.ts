@@ -94,9 +94,8 @@ export async function composeRuntime(options: {
   const embeddings = new EmbeddingCache({
     embedder,
     keyValue: embeddingKeyValue,
-    tokenBudget: { count: (text) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens, maxBatchTokens: config.embedding.maxBatchTokens },
+    tokenBudget: { count: (text) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens },
     ttlSeconds: config.embedding.cacheTtlSeconds,
-    batchSize: config.embedding.batchSize,
     logger,
     metrics: {
       onLookup: (hits, misses) => {

@@ -116,7 +116,8 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
     const openAiEmbedder = new OpenAiEmbedder(client, {
       model: config.embedding.model,
       dimension: config.embedding.dimension,
-      maxBatchSize: config.embedding.batchSize,
+      maxInputsPerCall: config.embedding.maxInputsPerCall,
+      maxTokensPerCall: config.embedding.maxTokensPerCall,
       onUsage: ({ inputTokens, model, latencyMs, tenant }) =>
         recorder.record({
           provider: "openai",

@@ -4,6 +4,16 @@ import { MIN_RELEVANCE_DEFAULT } from "../core/ranking/rank-candidates.js";
 
 const MEBIBYTE = 1024 * 1024;
 
+/** Keys that were replaced: config files and environment variables still naming them are refused with the new key's name. */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  "embedding.batchSize": "embedding.maxInputsPerCall",
+  "embedding.maxBatchTokens": "embedding.maxTokensPerCall",
+};
+
+function retiredKey(replacement: string) {
+  return z.undefined({ error: `is no longer supported; use ${replacement} (set per endpoint)` }).optional();
+}
+
 const retrievalSchema = z
   .strictObject({
     topK: z.number().int().min(1).max(100).default(5),
@@ -81,11 +91,18 @@ export const configSchema = z
           .int()
           .min(0)
           .default(30 * 24 * 3600),
-        batchSize: z.number().int().min(1).max(2048).default(128),
+        /** Most texts in one request to the endpoint (OpenAI 2,048; TEI batches 32 by default). Chunks of many documents share requests up to it. */
+        maxInputsPerCall: z.number().int().min(1).max(100_000).default(2_048),
+        /** Most tokens of all texts of one request together (OpenAI 300,000); requests are packed to stay under it. */
+        maxTokensPerCall: z.number().int().min(16).default(300_000),
         /** Longest single input the embedding model takes; longer text is refused, never cut silently. */
         maxInputTokens: z.number().int().min(16).default(8_191),
-        /** Token budget of one embedding request; batches are split to stay under it. */
-        maxBatchTokens: z.number().int().min(16).default(100_000),
+        batchSize: retiredKey("embedding.maxInputsPerCall"),
+        maxBatchTokens: retiredKey("embedding.maxTokensPerCall"),
+      })
+      .refine((value) => value.maxInputTokens <= value.maxTokensPerCall, {
+        message: "must not exceed embedding.maxTokensPerCall, or a long input could never be sent",
+        path: ["maxInputTokens"],
       })
       .prefault({}),
     store: z

@@ -9,11 +9,10 @@ export interface EmbeddingCacheMetrics {
   onEmbedderCall(model: string, texts: number): void;
 }
 
-/** Token budget of the embedding task: no input over `maxInputTokens`, no request over `maxBatchTokens`. */
+/** Token budget of the embedding task: no input over `maxInputTokens`, no request over the embedder's `maxTokensPerCall`. */
 export interface EmbeddingTokenBudget {
   count(text: string): number;
   maxInputTokens: number;
-  maxBatchTokens: number;
 }
 
 /** `emb:{model}:{dimension}:{sha256(text)}` — DESIGN.md's key scheme. */
@@ -34,7 +33,8 @@ function decodeVector(encoded: string, dimension: number): number[] | null {
 
 /**
  * Embeds texts through the cache: one `mget` for the batch, the embedder only for misses
- * (identical texts in one call are embedded once), in batches of at most `batchSize`, then one
+ * (identical texts in one call are embedded once), in calls within the embedder's `maxInputsPerCall`
+ * and `maxTokensPerCall`, then one
  * `mset` of the new vectors. A failing cache is skipped — look-ups count as misses and writes are
  * dropped — so the cache can never make an embedding fail.
  */
@@ -44,7 +44,6 @@ export class EmbeddingCache {
       embedder: Embedder;
       keyValue: KeyValue;
       ttlSeconds?: number;
-      batchSize?: number;
       metrics?: EmbeddingCacheMetrics;
       logger?: Logger;
       tokenBudget?: EmbeddingTokenBudget;
@@ -81,10 +80,10 @@ export class EmbeddingCache {
     return vectors.map((vector, index) => vector ?? (fresh.get(keys[index] as string) as number[]));
   }
 
-  /** Splits misses into embedder calls of at most `batchSize` texts and `maxBatchTokens` tokens. */
+  /** Splits misses into embedder calls within its `maxInputsPerCall` texts and `maxTokensPerCall` tokens. */
   private batches(missingByKey: Map<string, string>): string[][] {
     const { embedder, tokenBudget } = this.deps;
-    const batchSize = Math.max(1, Math.min(this.deps.batchSize ?? embedder.maxBatchSize, embedder.maxBatchSize));
+    const batchSize = Math.max(1, embedder.maxInputsPerCall);
     const batches: string[][] = [];
     let current: string[] = [];
     let currentTokens = 0;
@@ -95,7 +94,7 @@ export class EmbeddingCache {
           { path: "text", message: `at most ${tokenBudget.maxInputTokens} tokens` },
         ]);
       }
-      const overBudget = tokenBudget !== undefined && current.length > 0 && currentTokens + tokens > tokenBudget.maxBatchTokens;
+      const overBudget = tokenBudget !== undefined && current.length > 0 && currentTokens + tokens > embedder.maxTokensPerCall;
       if (current.length >= batchSize || overBudget) {
         batches.push(current);
         current = [];

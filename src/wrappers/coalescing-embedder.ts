@@ -10,9 +10,9 @@ interface Pending {
 
 /**
  * Coalesces concurrent embed calls: calls arriving within `windowMs` of the first share one
- * request per tenant to `embedder` (up to its `maxBatchSize` texts; per tenant so usage is
+ * request per tenant to `embedder` (up to its `maxInputsPerCall` texts; per tenant so usage is
  * attributed), and each caller gets its own vectors back. Meant for query embeddings, where many
- * single-text calls arrive together. A call of `maxBatchSize` texts or more goes alone.
+ * single-text calls arrive together. A call of `maxInputsPerCall` texts or more goes alone.
  */
 export function createCoalescingEmbedder(embedder: Embedder, options: { windowMs: number } = { windowMs: 3 }): Embedder {
   let queue: Pending[] = [];
@@ -51,8 +51,8 @@ export function createCoalescingEmbedder(embedder: Embedder, options: { windowMs
         embedOptions.signal?.throwIfAborted();
         if (texts.length === 0) return Promise.resolve([]);
         // A batch that would overflow the limit goes first; an oversized call goes alone.
-        if (queuedTexts + texts.length > embedder.maxBatchSize) flush();
-        if (texts.length >= embedder.maxBatchSize) return next(texts, embedOptions);
+        if (queuedTexts + texts.length > embedder.maxInputsPerCall) flush();
+        if (texts.length >= embedder.maxInputsPerCall) return next(texts, embedOptions);
         return new Promise<number[][]>((resolve, reject) => {
           queue.push({ texts, tenant: embedOptions.tenant, resolve, reject });
           queuedTexts += texts.length;

@@ -8,7 +8,10 @@ export interface OpenAiEmbedderSettings {
   dimension: number;
   /** Send `dimensions` (OpenAI text-embedding-3 models shorten vectors); off for servers that reject it. */
   sendDimensions?: boolean;
-  maxBatchSize?: number;
+  /** Most texts per request (OpenAI 2,048; TEI's default is 32). */
+  maxInputsPerCall?: number;
+  /** Most tokens of all texts of one request together (OpenAI 300,000). */
+  maxTokensPerCall?: number;
   /** Called with the endpoint's token count after each successful request. */
   onUsage?: (usage: { inputTokens: number; model: string; latencyMs: number; tenant: string }) => void;
 }
@@ -21,7 +24,9 @@ export interface OpenAiEmbedderSettings {
 export class OpenAiEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
-  readonly maxBatchSize: number;
+  readonly maxInputsPerCall: number;
+  readonly maxTokensPerCall: number;
+  readonly supportsParallelCalls = true;
 
   constructor(
     private readonly client: OpenAI,
@@ -29,7 +34,8 @@ export class OpenAiEmbedder implements Embedder {
   ) {
     this.modelId = `openai:${settings.model}:d${settings.dimension}`;
     this.dimension = settings.dimension;
-    this.maxBatchSize = settings.maxBatchSize ?? 2048;
+    this.maxInputsPerCall = settings.maxInputsPerCall ?? 2048;
+    this.maxTokensPerCall = settings.maxTokensPerCall ?? 300_000;
   }
 
   async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
