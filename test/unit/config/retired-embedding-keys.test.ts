@@ -15,7 +15,10 @@ describe("embedding request limits in the configuration", () => {
 
   it("defaults to OpenAI's limits and takes per-endpoint values", () => {
     expect(loadConfig({ environment: {}, cwd: directory }).config.embedding).toMatchObject({ maxInputsPerCall: 2048, maxTokensPerCall: 300_000 });
-    const { config } = loadConfig({ environment: { RAGLINE_EMBEDDING_MAX_INPUTS_PER_CALL: "32", RAGLINE_EMBEDDING_MAX_TOKENS_PER_CALL: "16384" }, cwd: directory });
+    const { config } = loadConfig({
+      environment: { RAGLINE_EMBEDDING_MAX_INPUTS_PER_CALL: "32", RAGLINE_EMBEDDING_MAX_TOKENS_PER_CALL: "16384" },
+      cwd: directory,
+    });
     expect(config.embedding).toMatchObject({ maxInputsPerCall: 32, maxTokensPerCall: 16_384 });
   });
 
@@ -39,7 +42,9 @@ describe("embedding request limits in the configuration", () => {
       `Invalid configuration: embedding.batchSize: is no longer supported; use embedding.maxInputsPerCall (set per endpoint) (from ${file})`,
     );
     await writeFile(file, "embedding:\n  maxBatchTokens: 1000\n");
-    expect(() => loadConfig({ environment: {}, cwd: directory })).toThrow(/^Invalid configuration: embedding\.maxBatchTokens: .*embedding\.maxTokensPerCall[^\n]*$/);
+    expect(() => loadConfig({ environment: {}, cwd: directory })).toThrow(
+      /^Invalid configuration: embedding\.maxBatchTokens: .*embedding\.maxTokensPerCall[^\n]*$/,
+    );
   });
 
   it("refuses an input limit above the request limit", () => {
