@@ -95,6 +95,8 @@ export const configSchema = z
         maxInputsPerCall: z.number().int().min(1).max(100_000).default(2_048),
         /** Most tokens of all texts of one request together (OpenAI 300,000); requests are packed to stay under it. */
         maxTokensPerCall: z.number().int().min(16).default(300_000),
+        /** Most embedding requests in flight (provider openai): the number in use starts at 4 and adapts below it, halving on 429. */
+        maxConcurrentRequests: z.number().int().min(1).max(256).default(16),
         /** Longest single input the embedding model takes; longer text is refused, never cut silently. */
         maxInputTokens: z.number().int().min(16).default(8_191),
         batchSize: retiredKey("embedding.maxInputsPerCall"),
@@ -166,7 +168,16 @@ export const configSchema = z
       .prefault({}),
     ingest: z
       .strictObject({
-        concurrency: z.number().int().min(1).max(256).default(32),
+        /** Ingest batches running at once in this process (each takes up to batchSize jobs). */
+        concurrency: z.number().int().min(1).max(256).default(4),
+        /** Most jobs one batch takes: their records, cache look-ups, vector writes and state changes are batched. */
+        batchSize: z.number().int().min(1).max(10_000).default(512),
+        /** Most uploaded bytes a batch parses and holds at once; a batch of larger documents is worked through in groups. */
+        batchMaxBytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(64 * MEBIBYTE),
         maxAttempts: z.number().int().min(1).max(50).default(5),
         /** Times a job may crash the worker process (kill, out of memory, native fault) before it is failed instead of run again. */
         maxCrashes: z.number().int().min(1).max(100).default(3),
