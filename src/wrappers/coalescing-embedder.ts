@@ -26,8 +26,7 @@ interface Caller {
   settled: boolean;
   resolve: (vectors: number[][]) => void;
   reject: (error: unknown) => void;
-  /** Detaches the caller's abort listener. */
-  detach: () => void;
+  signal: AbortSignal | undefined;
 }
 
 /** Texts [from, to) of one caller, inside one request. */
@@ -54,6 +53,40 @@ export function createCoalescingEmbedder(embedder: Embedder, options: Coalescing
   let queuedTokens = 0;
   let pumping = false;
   let wakePump: (() => void) | null = null;
+  // One abort listener per signal, however many callers share it (an ingest batch's documents do).
+  const watched = new Map<AbortSignal, { callers: Set<Caller>; onAbort: () => void }>();
+
+  const watch = (caller: Caller) => {
+    const { signal } = caller;
+    if (!signal) return;
+    let entry = watched.get(signal);
+    if (!entry) {
+      const created = { callers: new Set<Caller>(), onAbort: () => [...created.callers].forEach((each) => abort(each, signal.reason)) };
+      entry = created;
+      watched.set(signal, entry);
+      signal.addEventListener("abort", entry.onAbort, { once: true });
+    }
+    entry.callers.add(caller);
+  };
+
+  const unwatch = (caller: Caller) => {
+    const entry = caller.signal ? watched.get(caller.signal) : undefined;
+    if (!entry) return;
+    entry.callers.delete(caller);
+    if (entry.callers.size > 0) return;
+    caller.signal!.removeEventListener("abort", entry.onAbort);
+    watched.delete(caller.signal!);
+  };
+
+  const abort = (caller: Caller, reason: unknown) => {
+    if (caller.settled) return;
+    caller.settled = true;
+    unwatch(caller);
+    queuedTexts -= caller.texts.length - caller.taken;
+    queuedTokens -= sum(caller.tokens, caller.taken, caller.texts.length);
+    caller.taken = caller.texts.length;
+    caller.reject(reason);
+  };
 
   const maxInputs = () => Math.max(1, embedder.maxInputsPerCall);
   const countTokens = (text: string) => (options.countTokens && Number.isFinite(embedder.maxTokensPerCall) ? options.countTokens(text) : 0);
@@ -163,7 +196,7 @@ export function createCoalescingEmbedder(embedder: Embedder, options: Coalescing
       caller.outstanding -= 1;
       if (!caller.settled && caller.outstanding === 0 && caller.taken === caller.texts.length) {
         caller.settled = true;
-        caller.detach();
+        unwatch(caller);
         caller.resolve(caller.vectors);
       }
     }
@@ -173,7 +206,7 @@ export function createCoalescingEmbedder(embedder: Embedder, options: Coalescing
     caller.outstanding -= 1;
     if (caller.settled) return;
     caller.settled = true;
-    caller.detach();
+    unwatch(caller);
     caller.reject(error);
   };
 
@@ -203,17 +236,9 @@ export function createCoalescingEmbedder(embedder: Embedder, options: Coalescing
             settled: false,
             resolve,
             reject,
-            detach: () => signal?.removeEventListener("abort", onAbort),
+            signal,
           };
-          function onAbort() {
-            if (caller.settled) return;
-            caller.settled = true;
-            queuedTexts -= texts.length - caller.taken;
-            queuedTokens -= sum(tokens, caller.taken, texts.length);
-            caller.taken = texts.length;
-            reject(signal!.reason);
-          }
-          signal?.addEventListener("abort", onAbort, { once: true });
+          watch(caller);
           queue.push(caller);
           queuedTexts += texts.length;
           queuedTokens += sum(tokens, 0, texts.length);
