@@ -123,6 +123,7 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
       dimension: config.embedding.dimension,
       maxInputsPerCall: config.embedding.maxInputsPerCall,
       maxTokensPerCall: config.embedding.maxTokensPerCall,
+      encodingFormat: config.embedding.encodingFormat,
       onUsage: ({ inputTokens, model, latencyMs, tenant }) =>
         recorder.record({
           provider: "openai",

@@ -95,6 +95,8 @@ export const configSchema = z
         maxInputsPerCall: z.number().int().min(1).max(100_000).default(2_048),
         /** Most tokens of all texts of one request together (OpenAI 300,000); requests are packed to stay under it. */
         maxTokensPerCall: z.number().int().min(16).default(300_000),
+        /** How the endpoint sends vectors: base64 (a quarter of the JSON; OpenAI, vLLM, TEI) or float for servers without it. */
+        encodingFormat: z.enum(["base64", "float"]).default("base64"),
         /** Most embedding requests in flight (provider openai): the number in use starts at 4 and adapts below it, halving on 429. */
         maxConcurrentRequests: z.number().int().min(1).max(256).default(16),
         /** Longest single input the embedding model takes; longer text is refused, never cut silently. */

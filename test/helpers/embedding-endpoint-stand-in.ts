@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
  * `baseLatencyMs + perInputLatencyMs × inputs`, refuses more than `maxInputsPerRequest` inputs
  * (400) and, beyond `maxInFlight` requests at once, answers 429 with `Retry-After` as real providers
  * do. Vectors are cheap and deterministic: unit vectors seeded by the text's hash (float or base64,
- * as asked), so the same text always gets the same vector. It records every request.
+ * as asked), so the same text always gets the same vector. It records every request; a GET
+ * answers its counts (`EmbeddingStandInStats`).
  */
 export interface EmbeddingStandInOptions {
   baseLatencyMs?: number;
@@ -28,9 +29,19 @@ export interface EmbeddingRequestRecord {
   arrivedAt: number;
   answeredAt: number;
   inputs: number;
+  /** The `encoding_format` asked for (`float` when none). */
+  encoding: string;
   status: number;
   /** Requests being served when this one arrived (itself not counted). */
   inFlightAtArrival: number;
+}
+
+export interface EmbeddingStandInStats {
+  requests: number;
+  served: number;
+  refused: number;
+  inputsServed: number;
+  maxInFlight: number;
 }
 
 export interface EmbeddingStandIn {
@@ -38,6 +49,7 @@ export interface EmbeddingStandIn {
   requests: EmbeddingRequestRecord[];
   /** Most requests served at once so far (429s not counted). */
   maxInFlightSeen(): number;
+  stats(): EmbeddingStandInStats;
   close(): Promise<void>;
 }
 
@@ -56,7 +68,22 @@ export async function startEmbeddingStandIn(options: EmbeddingStandInOptions = {
   let maxInFlight = 0;
   const elapsed = () => performance.now() - started;
 
+  const stats = (): EmbeddingStandInStats => {
+    const served = requests.filter((request) => request.status === 200);
+    return {
+      requests: requests.length,
+      served: served.length,
+      refused: requests.filter((request) => request.status === 429).length,
+      inputsServed: served.reduce((total, request) => total + request.inputs, 0),
+      maxInFlight,
+    };
+  };
+
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method === "GET") {
+      response.writeHead(200, { "content-type": "application/json" });
+      return void response.end(JSON.stringify(stats()));
+    }
     const arrivedAt = elapsed();
     const parts: Buffer[] = [];
     for await (const part of request) parts.push(part as Buffer);
@@ -68,7 +95,8 @@ export async function startEmbeddingStandIn(options: EmbeddingStandInOptions = {
     };
     const input = typeof body.input === "string" ? [body.input] : (body.input ?? []);
     const inFlightAtArrival = inFlight;
-    const record = (status: number) => requests.push({ arrivedAt, answeredAt: elapsed(), inputs: input.length, status, inFlightAtArrival });
+    const record = (status: number) =>
+      requests.push({ arrivedAt, answeredAt: elapsed(), inputs: input.length, encoding: body.encoding_format ?? "float", status, inFlightAtArrival });
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       response.writeHead(status, { "content-type": "application/json", ...headers });
       response.end(JSON.stringify(payload));
@@ -106,6 +134,7 @@ export async function startEmbeddingStandIn(options: EmbeddingStandInOptions = {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     maxInFlightSeen: () => maxInFlight,
+    stats,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
