@@ -17,7 +17,7 @@ import { SqlDocumentRepository } from "../adapters/document-repository/sql/sql-d
 import { openStateDatabase } from "./open-state-database.js";
 import type { SqlState } from "../adapters/sql/open-database.js";
 import type { AppDeps } from "../http/create-app.js";
-import { ingestDocument } from "../use-cases/ingest-document.js";
+import { ingestBatch } from "../use-cases/ingest/ingest-batch.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
 import { KeyedLock } from "../core/keyed-lock.js";
 import { createTokenCounter } from "../core/text/token-counter.js";
@@ -25,6 +25,7 @@ import type { Logger } from "../observability/logger.js";
 import { Metrics } from "../observability/metrics.js";
 import { createModelLayer } from "./create-model-layer.js";
 import { createRerankerSource } from "./create-reranker-source.js";
+import { countingEmbedder, createIngestEmbedder } from "./create-embedders.js";
 import type { Embedder } from "../ports/embedder.js";
 import { LocalHashEmbedder } from "../adapters/embedder/local/local-hash-embedder.js";
 import { createParserRegistry } from "../adapters/parser/parser-registry.js";
@@ -74,7 +75,10 @@ export async function composeRuntime(options: {
     ? new RedisKeyValue({ redis, keyPrefix: `${config.redis.keyPrefix}cache:`, timeoutMs: config.redis.cacheTimeoutMs, logger })
     : new MemoryKeyValue({ maxEntries: config.embedding.cacheMaxEntries });
   const models = createModelLayer(config, { metrics, logger, keyValue });
-  const embedder = options.embedder ?? models.embedder ?? new LocalHashEmbedder({ dimension: config.embedding.dimension });
+  // A given embedder (tests) replaces the model layer's endpoint; without either, the local embedder.
+  const endpoint = options.embedder ? null : models.embeddingEndpoint;
+  const baseEmbedder = options.embedder ?? endpoint?.embedder ?? countingEmbedder(new LocalHashEmbedder({ dimension: config.embedding.dimension }), metrics);
+  const embedder = options.embedder ?? models.embedder ?? baseEmbedder;
 
   const rawStore = await createVectorStore({ ...config, server: { ...config.server, dataDir } }, logger, { sharedWithOtherProcesses: redis !== null });
   const ensuring = createCollectionEnsuringStore(rawStore, { dimension: embedder.dimension, model: embedder.modelId }, { logger });
@@ -92,24 +96,26 @@ export async function composeRuntime(options: {
       })
     : keyValue;
   const tokens = createTokenCounter();
-  const embeddings = new EmbeddingCache({
-    embedder,
+  const cacheSettings = {
     keyValue: embeddingKeyValue,
-    tokenBudget: { count: (text) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens, maxBatchTokens: config.embedding.maxBatchTokens },
+    tokenBudget: { count: (text: string) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens },
     ttlSeconds: config.embedding.cacheTtlSeconds,
-    batchSize: config.embedding.batchSize,
     logger,
     metrics: {
-      onLookup: (hits, misses) => {
+      onLookup: (hits: number, misses: number) => {
         metrics.embeddingCache.inc({ result: "hit" }, hits);
         metrics.embeddingCache.inc({ result: "miss" }, misses);
       },
-      onEmbedderCall: (model, texts) => {
-        metrics.embedderCalls.inc({ model });
-        metrics.embeddedTexts.inc({ model }, texts);
-      },
     },
+  };
+  const embeddings = new EmbeddingCache({ embedder, ...cacheSettings });
+  // Ingest packs the chunks of many documents into each request, with the endpoint's slots.
+  const ingestEmbedder = createIngestEmbedder(baseEmbedder, {
+    concurrency: endpoint?.concurrency,
+    maxConcurrentRequests: config.embedding.maxConcurrentRequests,
+    countTokens: (text) => tokens.count(text),
   });
+  const ingestEmbeddings = new EmbeddingCache({ embedder: ingestEmbedder, ...cacheSettings });
   const documents: DocumentRepository = new SqlDocumentRepository(state, { jobMaxAttempts: config.ingest.maxAttempts });
   // Synced like the database commits that refer to them (database.sqliteSynchronous; PostgreSQL syncs commits).
   const blobs = new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" });
@@ -155,31 +161,31 @@ export async function composeRuntime(options: {
     deps,
     queue,
     async startWorkers() {
-      await queue.start(
-        async (job, context) => {
-          try {
-            await ingestDocument(
-              {
-                documents,
-                blobs,
-                parse,
-                store: ensuringStore,
-                embeddings,
-                tokens,
-                chunking: () => config.chunking,
-                onIndexed: (count) => metrics.chunksIndexed.inc(count),
-              },
-              job,
-              context,
-            );
-            metrics.ingestJobs.inc({ outcome: "completed" });
-          } catch (error) {
-            metrics.ingestJobs.inc({ outcome: "failed" });
-            logger.warn({ jobId: job.id, attempt: job.attempts, error: (error as Error).message }, "ingest attempt failed");
-            throw error;
-          }
+      const ingestDeps = {
+        documents,
+        blobs,
+        parse,
+        store: ensuringStore,
+        embeddings: ingestEmbeddings,
+        tokens,
+        chunking: () => config.chunking,
+        maxBytesPerGroup: config.ingest.batchMaxBytes,
+        onIndexed: (count: number) => metrics.chunksIndexed.inc(count),
+      };
+      await queue.startBatches(
+        async (jobs, context) => {
+          const outcomes = await ingestBatch(ingestDeps, jobs, context);
+          outcomes.forEach((outcome, index) => {
+            metrics.ingestJobs.inc({ outcome: outcome.ok ? "completed" : "failed" });
+            if (!outcome.ok) {
+              const job = jobs[index]!;
+              logger.warn({ jobId: job.id, attempt: job.attempts, error: errorMessage(outcome.error) }, "ingest attempt failed");
+            }
+          });
+          return outcomes;
         },
         {
+          batchSize: config.ingest.batchSize,
           concurrency: config.ingest.concurrency,
           onQuarantined: async (job) => {
             metrics.ingestJobs.inc({ outcome: "failed" });
@@ -226,4 +232,8 @@ async function probe(call: () => Promise<unknown>): Promise<{ status: "up" | "do
   } catch (error) {
     return { status: "down", detail: (error as Error).message };
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -12,7 +12,8 @@ import { createResiliencePolicy, type BreakerState, type ResiliencePolicy } from
 import { createResilientVectorStore } from "../wrappers/resilient-vector-store.js";
 import type { VectorStore } from "../ports/vector-store.js";
 import type { ChatModel } from "../ports/chat-model.js";
-import { createCoalescingEmbedder } from "../wrappers/coalescing-embedder.js";
+import { AdaptiveConcurrency } from "../wrappers/adaptive-concurrency.js";
+import { countingEmbedder, createQueryEmbedder, INITIAL_EMBEDDING_REQUESTS } from "./create-embedders.js";
 import type { Embedder } from "../ports/embedder.js";
 import { createOpenAiClient } from "../adapters/openai/openai-client.js";
 import { OpenAiChatModel } from "../adapters/chat-model/openai/openai-chat-model.js";
@@ -25,8 +26,13 @@ import { createRoutedChatModel } from "../wrappers/routed-chat-model.js";
 
 /** Everything the composition root needs from the model layer. */
 export interface ModelLayer {
-  /** OpenAI-compatible embedder (resilient, query calls coalesced); null → keep the local embedder. */
+  /** OpenAI-compatible embedder for queries (resilient, concurrent calls coalesced); null → keep the local embedder. */
   embedder: Embedder | null;
+  /**
+   * The same endpoint uncoalesced (resilient, requests counted), for ingest to pack its requests, and
+   * the slots for requests in flight that the endpoint's 429s teach; null with the local embedder.
+   */
+  embeddingEndpoint: { embedder: Embedder; concurrency: AdaptiveConcurrency } | null;
   /** The model answerer (`answer.provider: openai`), else the local extractive one. */
   answerer: Answerer;
   answerCache: AnswerCache;
@@ -47,8 +53,6 @@ export interface ModelLayerOptions {
   storeMaxAttempts?: number;
   storeBreakerThreshold?: number;
   storeHalfOpenAfterMs?: number;
-  /** Window in which concurrent query embeddings share one request. */
-  embeddingCoalesceWindowMs?: number;
   /** Prompt directory (tests); `prompts/` at the repository root by default. */
   promptDirectory?: string;
   /** Backoff of the model policies (tests shorten it). */
@@ -118,11 +122,14 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
     : null;
 
   let embedder: Embedder | null = null;
+  let embeddingEndpoint: ModelLayer["embeddingEndpoint"] = null;
   if (client && config.embedding.provider === "openai") {
     const openAiEmbedder = new OpenAiEmbedder(client, {
       model: config.embedding.model,
       dimension: config.embedding.dimension,
-      maxBatchSize: config.embedding.batchSize,
+      maxInputsPerCall: config.embedding.maxInputsPerCall,
+      maxTokensPerCall: config.embedding.maxTokensPerCall,
+      encodingFormat: config.embedding.encodingFormat,
       onUsage: ({ inputTokens, model, latencyMs, tenant }) =>
         recorder.record({
           provider: "openai",
@@ -135,8 +142,17 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
           outcome: "ok",
         }),
     });
-    const resilient = createResilientEmbedder(openAiEmbedder, policy("embedder", modelSettings), { onError: onModelError("embedder") });
-    embedder = createCoalescingEmbedder(resilient, { windowMs: options.embeddingCoalesceWindowMs ?? 3 });
+    const concurrency = new AdaptiveConcurrency({
+      initial: INITIAL_EMBEDDING_REQUESTS,
+      max: config.embedding.maxConcurrentRequests,
+      onLimitChange: (limit, reason) => {
+        if (reason === "rate_limited") logger.warn({ dependency: "embedder", limit }, "embedding endpoint rate limited: fewer requests in flight");
+      },
+    });
+    // 429s are observed inside the policy, so every refused attempt is seen; slots are taken outside it (create-embedders).
+    const resilient = createResilientEmbedder(concurrency.observe(openAiEmbedder), policy("embedder", modelSettings), { onError: onModelError("embedder") });
+    embeddingEndpoint = { embedder: countingEmbedder(resilient, metrics), concurrency };
+    embedder = createQueryEmbedder(embeddingEndpoint.embedder);
   }
 
   let answerer: Answerer = createExtractiveAnswerer({ maxSentences: config.answer.maxSentences });
@@ -175,6 +191,7 @@ export function createModelLayer(config: Config, deps: { metrics: Metrics; logge
 
   return {
     embedder,
+    embeddingEndpoint,
     answerer,
     answerCache,
     recorder,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { configSchema, type Config } from "./schema.js";
+import { RETIRED_KEYS, configSchema, type Config } from "./schema.js";
 
 /** Thrown when the configuration is invalid; the message names every bad key and the reason. */
 export class ConfigError extends Error {
@@ -131,6 +131,8 @@ export function loadConfig(options: { environment?: NodeJS.ProcessEnv; cwd?: str
     }
     if (!name.startsWith(ENV_PREFIX) || NON_CONFIG_VARIABLES.has(name)) continue;
     const entry = keyMap.get(name);
+    const retired = Object.entries(RETIRED_KEYS).find(([key]) => ENV_PREFIX + key.split(".").map(toUpperSnake).join("_") === name);
+    if (retired) throw new ConfigError(`Invalid configuration: ${name} (${retired[0]}) is no longer supported; use ${retired[1]} (set per endpoint)`);
     if (!entry) throw new ConfigError(`Invalid configuration: unknown environment variable ${name}`);
     setPath(raw, entry.path, coerce(value, entry.sample, name));
     origins.set(entry.path.join("."), name);

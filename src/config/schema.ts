@@ -7,6 +7,16 @@ import { RM3_DEFAULTS } from "../core/ranking/query-expansion.js";
 
 const MEBIBYTE = 1024 * 1024;
 
+/** Keys that were replaced: config files and environment variables still naming them are refused with the new key's name. */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  "embedding.batchSize": "embedding.maxInputsPerCall",
+  "embedding.maxBatchTokens": "embedding.maxTokensPerCall",
+};
+
+function retiredKey(replacement: string) {
+  return z.undefined({ error: `is no longer supported; use ${replacement} (set per endpoint)` }).optional();
+}
+
 const retrievalSchema = z
   .strictObject({
     topK: z.number().int().min(1).max(100).default(5),
@@ -102,11 +112,22 @@ export const configSchema = z
           .int()
           .min(0)
           .default(30 * 24 * 3600),
-        batchSize: z.number().int().min(1).max(2048).default(128),
+        /** Most texts in one request to the endpoint (OpenAI 2,048; TEI batches 32 by default). Chunks of many documents share requests up to it. */
+        maxInputsPerCall: z.number().int().min(1).max(100_000).default(2_048),
+        /** Most tokens of all texts of one request together (OpenAI 300,000); requests are packed to stay under it. */
+        maxTokensPerCall: z.number().int().min(16).default(300_000),
+        /** How the endpoint sends vectors: base64 (a quarter of the JSON; OpenAI, vLLM, TEI) or float for servers without it. */
+        encodingFormat: z.enum(["base64", "float"]).default("base64"),
+        /** Most embedding requests in flight (provider openai): the number in use starts at 4 and adapts below it, halving on 429. */
+        maxConcurrentRequests: z.number().int().min(1).max(256).default(16),
         /** Longest single input the embedding model takes; longer text is refused, never cut silently. */
         maxInputTokens: z.number().int().min(16).default(8_191),
-        /** Token budget of one embedding request; batches are split to stay under it. */
-        maxBatchTokens: z.number().int().min(16).default(100_000),
+        batchSize: retiredKey("embedding.maxInputsPerCall"),
+        maxBatchTokens: retiredKey("embedding.maxTokensPerCall"),
+      })
+      .refine((value) => value.maxInputTokens <= value.maxTokensPerCall, {
+        message: "must not exceed embedding.maxTokensPerCall, or a long input could never be sent",
+        path: ["maxInputTokens"],
       })
       .prefault({}),
     store: z
@@ -170,7 +191,16 @@ export const configSchema = z
       .prefault({}),
     ingest: z
       .strictObject({
-        concurrency: z.number().int().min(1).max(256).default(32),
+        /** Ingest batches running at once in this process (each takes up to batchSize jobs). */
+        concurrency: z.number().int().min(1).max(256).default(4),
+        /** Most jobs one batch takes: their records, cache look-ups, vector writes and state changes are batched. */
+        batchSize: z.number().int().min(1).max(10_000).default(512),
+        /** Most uploaded bytes a batch parses and holds at once; a batch of larger documents is worked through in groups. */
+        batchMaxBytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(64 * MEBIBYTE),
         maxAttempts: z.number().int().min(1).max(50).default(5),
         /** Times a job may crash the worker process (kill, out of memory, native fault) before it is failed instead of run again. */
         maxCrashes: z.number().int().min(1).max(100).default(3),

@@ -85,6 +85,14 @@ export interface UploadBatchSummary {
   failureCount: number;
 }
 
+/** One change of `updateMany`: `patch` to the record, only while it still names `jobId` when given. */
+export interface DocumentRecordChange {
+  tenant: string;
+  id: string;
+  jobId?: string;
+  patch: Partial<Omit<DocumentRecord, "tenant" | "id">>;
+}
+
 /**
  * Port for document records (SQLite embedded, PostgreSQL in server mode).
  * Records are per tenant: `get` of another tenant's id is null.
@@ -92,6 +100,14 @@ export interface UploadBatchSummary {
  */
 export interface DocumentRepository {
   get(tenant: string, id: string): Promise<DocumentRecord | null>;
+  /** The records of `keys` (any tenants), in order, null where there is none; for batches (a query per tenant, not per key). */
+  getMany(keys: Array<{ tenant: string; id: string }>): Promise<Array<DocumentRecord | null>>;
+  /**
+   * Applies `changes` in one transaction (`updatedAt` becomes now unless a patch sets it) and returns,
+   * in order, whether each applied: a change applies while its record exists and, when it names a
+   * `jobId`, while the record still names that job (a newer revision or a delete wins).
+   */
+  updateMany(changes: DocumentRecordChange[]): Promise<boolean[]>;
   put(record: DocumentRecord): Promise<void>;
   /**
    * Writes the record (insert or replace) and queues its ingest job in one transaction: after it

@@ -23,6 +23,22 @@ export interface JobContext {
 
 export type JobHandler<TData> = (job: Job<TData>, context: JobContext) => Promise<void>;
 
+/** What became of one job of a batch: done, or failed with `error` (settled as if a per-job handler had thrown it). */
+export type JobOutcome = { ok: true } | { ok: false; error: unknown };
+
+export interface BatchContext {
+  /** Progress (0..1) of every job of the batch. */
+  reportProgress(progress: number): Promise<void>;
+  /** Aborted when the queue closes past its grace period. */
+  signal: AbortSignal;
+}
+
+/**
+ * Handles a batch of claimed jobs and resolves with one outcome per job, in the jobs' order. A
+ * rejection fails every job of the batch with that error.
+ */
+export type BatchJobHandler<TData> = (jobs: Array<Job<TData>>, context: BatchContext) => Promise<JobOutcome[]>;
+
 /** What `start` takes besides the handler. */
 export interface JobQueueStartOptions<TData> {
   /** Handlers running at once in this process (default 4). */
@@ -32,6 +48,16 @@ export interface JobQueueStartOptions<TData> {
    * crashed its worker process `maxCrashes` times (the handler never saw that failure, so whatever
    * it records about its jobs must be settled here). The job passed is failed, with its reason.
    */
+  onQuarantined?: (job: Job<TData>) => Promise<void>;
+}
+
+/** What `startBatches` takes besides the handler. */
+export interface JobQueueBatchOptions<TData> {
+  /** Most jobs in one batch (default 64). */
+  batchSize?: number;
+  /** Batches running at once in this process (default 4). */
+  concurrency?: number;
+  /** See `JobQueueStartOptions.onQuarantined`. */
   onQuarantined?: (job: Job<TData>) => Promise<void>;
 }
 
@@ -48,6 +74,14 @@ export interface JobQueueStartOptions<TData> {
  *   attempt cut short by a crash does not use the retry budget, but a job that crashed its worker
  *   `maxCrashes` times is failed ("crashed the worker N times") instead of being run again, and
  *   reported to `onQuarantined`.
+ * - Batches (`startBatches`, instead of `start`): jobs are handed to the handler in batches of at
+ *   most `batchSize`, at most `concurrency` batches at once. A batch takes the jobs that are due when
+ *   a batch slot is free — it never waits to fill up beyond a short collection window — so batches
+ *   are small while the queue keeps up and grow with the backlog. Each job then settles by its own
+ *   outcome exactly as under `start` (completed; retried with backoff when its error is transient;
+ *   else, or out of attempts, a dead letter); one job's failure never settles another. A job that
+ *   crashed its worker before runs in a batch of its own, alone, as under `start`. Progress reported
+ *   by a batch is every one of its jobs' progress.
  */
 export interface JobQueue<TData> {
   enqueue(data: TData, options: { id: string }): Promise<{ job: Job<TData>; created: boolean }>;
@@ -64,6 +98,8 @@ export interface JobQueue<TData> {
   counts(): Promise<Record<JobState, number>>;
   /** Starts processing with the handler; resolves once workers are running. */
   start(handler: JobHandler<TData>, options?: JobQueueStartOptions<TData>): Promise<void>;
+  /** Starts processing in batches (see above); resolves once workers are running. Call `start` or this, once. */
+  startBatches(handler: BatchJobHandler<TData>, options?: JobQueueBatchOptions<TData>): Promise<void>;
   /** Stops taking new jobs and waits for running ones (or aborts them after the grace period). */
   close(): Promise<void>;
 }

@@ -6,15 +6,16 @@ import { type Logger } from "../ports/logger.js";
 
 export interface EmbeddingCacheMetrics {
   onLookup(hits: number, misses: number): void;
-  onEmbedderCall(model: string, texts: number): void;
 }
 
-/** Token budget of the embedding task: no input over `maxInputTokens`, no request over `maxBatchTokens`. */
+/** Token budget of the embedding task: no input over `maxInputTokens`, no call over the embedder's `maxTokensPerCall`. */
 export interface EmbeddingTokenBudget {
   count(text: string): number;
   maxInputTokens: number;
-  maxBatchTokens: number;
 }
+
+/** One group's vectors (in its texts' order), or why its texts could not be embedded. */
+export type GroupEmbedding = { vectors: number[][] } | { error: unknown };
 
 /** `emb:{model}:{dimension}:{sha256(text)}` — DESIGN.md's key scheme. */
 export function embeddingCacheKey(model: string, dimension: number, text: string): string {
@@ -33,10 +34,12 @@ function decodeVector(encoded: string, dimension: number): number[] | null {
 }
 
 /**
- * Embeds texts through the cache: one `mget` for the batch, the embedder only for misses
- * (identical texts in one call are embedded once), in batches of at most `batchSize`, then one
- * `mset` of the new vectors. A failing cache is skipped — look-ups count as misses and writes are
- * dropped — so the cache can never make an embedding fail.
+ * Embeds texts through the cache. `embedGroups` serves a batch (e.g. the chunks of each document of
+ * an ingest batch): one `mget` for every text of every group, one embedder call per group for its
+ * misses (a coalescing embedder in front packs these calls into shared requests), one `mset` of the
+ * new vectors. A text missing from several groups is embedded once, by the first. A group whose
+ * call failed gets its error and the others their vectors. A failing cache is skipped — look-ups
+ * count as misses and writes are dropped — so the cache can never make an embedding fail.
  */
 export class EmbeddingCache {
   constructor(
@@ -44,7 +47,6 @@ export class EmbeddingCache {
       embedder: Embedder;
       keyValue: KeyValue;
       ttlSeconds?: number;
-      batchSize?: number;
       metrics?: EmbeddingCacheMetrics;
       logger?: Logger;
       tokenBudget?: EmbeddingTokenBudget;
@@ -55,60 +57,102 @@ export class EmbeddingCache {
     return this.deps.embedder.modelId;
   }
 
+  /** The vectors of `texts`, in order; throws when they could not be embedded. */
   async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
-    const { embedder } = this.deps;
-    const keys = texts.map((text) => embeddingCacheKey(embedder.modelId, embedder.dimension, text));
-    const cached = await this.lookup(keys);
-    const vectors: Array<number[] | null> = cached.map((value) => (value === null ? null : decodeVector(value, embedder.dimension)));
-
-    const missingByKey = new Map<string, string>();
-    vectors.forEach((vector, index) => {
-      if (vector === null) missingByKey.set(keys[index] as string, texts[index] as string);
-    });
-    this.deps.metrics?.onLookup(texts.length - countMisses(vectors), countMisses(vectors));
-
-    const fresh = new Map<string, number[]>();
-    for (const batchKeys of this.batches(missingByKey)) {
-      const embedded = await embedder.embed(
-        batchKeys.map((key) => missingByKey.get(key) as string),
-        { signal: options.signal, tenant: options.tenant },
-      );
-      this.deps.metrics?.onEmbedderCall(embedder.modelId, batchKeys.length);
-      // Round through float32 like the cache and the stores do, so a vector is the same fresh or cached.
-      batchKeys.forEach((key, index) => fresh.set(key, Array.from(new Float32Array(embedded[index] as number[]))));
-    }
-    if (fresh.size > 0) await this.store(fresh);
-    return vectors.map((vector, index) => vector ?? (fresh.get(keys[index] as string) as number[]));
+    const [result] = await this.embedGroups([{ texts, tenant: options.tenant }], { signal: options.signal });
+    if (!result || "error" in result) throw result?.error ?? new Error("no embedding result");
+    return result.vectors;
   }
 
-  /** Splits misses into embedder calls of at most `batchSize` texts and `maxBatchTokens` tokens. */
-  private batches(missingByKey: Map<string, string>): string[][] {
+  /** Each group's vectors or error, in order (see the class comment). */
+  async embedGroups(groups: Array<{ texts: string[]; tenant?: string }>, options: { signal?: AbortSignal } = {}): Promise<GroupEmbedding[]> {
+    const { embedder } = this.deps;
+    const keys = groups.map((group) => group.texts.map((text) => embeddingCacheKey(embedder.modelId, embedder.dimension, text)));
+    const uniqueKeys = [...new Set(keys.flat())];
+    const stored = await this.lookup(uniqueKeys);
+    const cached = new Map<string, number[]>();
+    uniqueKeys.forEach((key, index) => {
+      const value = stored[index];
+      const vector = value === null || value === undefined ? null : decodeVector(value, embedder.dimension);
+      if (vector) cached.set(key, vector);
+    });
+    const misses = keys.flat().filter((key) => !cached.has(key)).length;
+    this.deps.metrics?.onLookup(keys.flat().length - misses, misses);
+
+    // Each missing text is embedded by the first group that has it.
+    const owned = groups.map(() => new Map<string, string>());
+    const ownerOf = new Map<string, number>();
+    groups.forEach((group, groupIndex) =>
+      group.texts.forEach((text, index) => {
+        const key = keys[groupIndex]![index]!;
+        if (cached.has(key) || ownerOf.has(key)) return;
+        ownerOf.set(key, groupIndex);
+        owned[groupIndex]!.set(key, text);
+      }),
+    );
+    const calls = await Promise.allSettled(
+      groups.map((group, groupIndex) => this.embedMisses(owned[groupIndex]!, { tenant: group.tenant, signal: options.signal })),
+    );
+    const fresh = new Map<string, number[]>();
+    for (const call of calls) if (call.status === "fulfilled") for (const [key, vector] of call.value) fresh.set(key, vector);
+    if (fresh.size > 0) await this.store(fresh);
+
+    return groups.map((_, groupIndex): GroupEmbedding => {
+      const vectors: number[][] = [];
+      for (const key of keys[groupIndex]!) {
+        const vector = cached.get(key) ?? fresh.get(key);
+        if (vector) vectors.push(vector);
+        else return { error: (calls[ownerOf.get(key)!] as PromiseRejectedResult).reason };
+      }
+      return { vectors };
+    });
+  }
+
+  /** Embeds `missing` (key → text) in calls within the embedder's limits; vectors rounded through float32 like the cache and the stores. */
+  private async embedMisses(missing: Map<string, string>, options: EmbedOptions): Promise<Map<string, number[]>> {
+    const result = new Map<string, number[]>();
+    if (missing.size === 0) return result;
+    const calls = this.calls(missing);
+    const embedded = await Promise.all(
+      calls.map((keys) =>
+        this.deps.embedder.embed(
+          keys.map((key) => missing.get(key)!),
+          options,
+        ),
+      ),
+    );
+    calls.forEach((keys, call) => keys.forEach((key, index) => result.set(key, Array.from(new Float32Array(embedded[call]![index]!)))));
+    return result;
+  }
+
+  /** Splits misses into embedder calls within its `maxInputsPerCall` texts and `maxTokensPerCall` tokens. */
+  private calls(missing: Map<string, string>): string[][] {
     const { embedder, tokenBudget } = this.deps;
-    const batchSize = Math.max(1, Math.min(this.deps.batchSize ?? embedder.maxBatchSize, embedder.maxBatchSize));
-    const batches: string[][] = [];
+    const maxInputs = Math.max(1, embedder.maxInputsPerCall);
+    const calls: string[][] = [];
     let current: string[] = [];
     let currentTokens = 0;
-    for (const [key, text] of missingByKey) {
+    for (const [key, text] of missing) {
       const tokens = tokenBudget ? tokenBudget.count(text) : 0;
       if (tokenBudget && tokens > tokenBudget.maxInputTokens) {
         throw new ValidationError(`text of ${tokens} tokens exceeds the embedding model's limit of ${tokenBudget.maxInputTokens}`, [
           { path: "text", message: `at most ${tokenBudget.maxInputTokens} tokens` },
         ]);
       }
-      const overBudget = tokenBudget !== undefined && current.length > 0 && currentTokens + tokens > tokenBudget.maxBatchTokens;
-      if (current.length >= batchSize || overBudget) {
-        batches.push(current);
+      if (current.length >= maxInputs || (current.length > 0 && currentTokens + tokens > embedder.maxTokensPerCall)) {
+        calls.push(current);
         current = [];
         currentTokens = 0;
       }
       current.push(key);
       currentTokens += tokens;
     }
-    if (current.length > 0) batches.push(current);
-    return batches;
+    if (current.length > 0) calls.push(current);
+    return calls;
   }
 
   private async lookup(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
     try {
       return await this.deps.keyValue.mget(keys);
     } catch (error) {
@@ -127,8 +171,4 @@ export class EmbeddingCache {
       this.deps.logger?.warn({ error: (error as Error).message }, "embedding cache write failed; continuing");
     }
   }
-}
-
-function countMisses(vectors: Array<number[] | null>): number {
-  return vectors.filter((vector) => vector === null).length;
 }

@@ -4,7 +4,7 @@ import type { IngestJobData } from "./ingest-job.js";
 
 /**
  * The failure path of an ingest job the queue failed on its own (it crashed the worker too many
- * times, so `ingestDocument` never saw it fail): the document is marked `failed` with the job's
+ * times, so `ingestBatch` never saw it fail): the document is marked `failed` with the job's
  * reason, unless a newer revision or a delete has replaced the job meanwhile.
  */
 export async function failQuarantinedIngest(deps: { documents: DocumentRepository; now?: () => Date }, job: Job<IngestJobData>): Promise<void> {

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { SqlDocumentRepository } from "../../src/adapters/document-repository/sql/sql-document-repository.js";
 import { openPostgresDatabase, openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-database.js";
 import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
-import { makeRecord, runDocumentRepositoryContract } from "./document-repository.contract.js";
+import { makeRecord, runDocumentRepositoryContract, type DocumentRepositoryFixture } from "./document-repository.contract.js";
+import { runDocumentRepositoryBatchContract } from "./document-repository-batches.contract.js";
 
 const JOB_ATTEMPTS = { jobMaxAttempts: 3 };
 
@@ -31,7 +32,38 @@ runDocumentRepositoryContract({
   ],
 });
 
+async function sqliteFixture(): Promise<DocumentRepositoryFixture> {
+  const directory = await mkdtemp(join(tmpdir(), "ragline-documents-sqlite-"));
+  const state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
+  return {
+    open: () => new SqlDocumentRepository(state, JOB_ATTEMPTS),
+    cleanup: async () => {
+      await state.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+runDocumentRepositoryBatchContract({ name: "SQL on SQLite", create: sqliteFixture });
+
 const postgres = await postgresForTests("the SQL document repository on PostgreSQL");
+
+if (postgres) {
+  runDocumentRepositoryBatchContract({
+    name: "SQL on PostgreSQL",
+    create: async () => {
+      const database = await createTestPostgresDatabase();
+      const state = await openPostgresDatabase({ url: database.url, maxConnections: 4 });
+      return {
+        open: () => new SqlDocumentRepository(state, JOB_ATTEMPTS),
+        cleanup: async () => {
+          await state.close();
+          await database.drop();
+        },
+      };
+    },
+  });
+}
 
 if (postgres) {
   runDocumentRepositoryContract({

@@ -15,7 +15,8 @@ export const embedderContractTests = [
   "the same text gives the same vector across calls and instances",
   "different texts give different vectors",
   "an empty list gives an empty list",
-  "accepts a full batch of maxBatchSize texts",
+  "accepts a full call of maxInputsPerCall texts",
+  "calls in flight at once each get their own vectors",
   "rejects when the signal is already aborted",
 ] as const;
 
@@ -54,9 +55,13 @@ export function runEmbedderContract(options: ContractOptions<EmbedderFixture, Em
       expect(typeof embedder.modelId).toBe("string");
       expect(embedder.modelId.length).toBeGreaterThan(0);
       expect(Number.isInteger(embedder.dimension) && embedder.dimension > 0).toBe(true);
-      expect(Number.isInteger(embedder.maxBatchSize) && embedder.maxBatchSize >= 1).toBe(true);
+      expect(Number.isInteger(embedder.maxInputsPerCall) && embedder.maxInputsPerCall >= 1).toBe(true);
+      const tokens = embedder.maxTokensPerCall;
+      expect((Number.isInteger(tokens) || tokens === Number.POSITIVE_INFINITY) && tokens >= 1).toBe(true);
+      expect(typeof embedder.supportsParallelCalls).toBe("boolean");
       const again = await open();
-      expect([again.modelId, again.dimension, again.maxBatchSize]).toEqual([embedder.modelId, embedder.dimension, embedder.maxBatchSize]);
+      const capabilities = (of: Embedder) => [of.modelId, of.dimension, of.maxInputsPerCall, of.maxTokensPerCall, of.supportsParallelCalls];
+      expect(capabilities(again)).toEqual(capabilities(embedder));
     });
 
     test("returns one unit vector of the declared dimension per text, in input order", async () => {
@@ -94,12 +99,19 @@ export function runEmbedderContract(options: ContractOptions<EmbedderFixture, Em
       expect(await (await open()).embed([])).toEqual([]);
     });
 
-    test("accepts a full batch of maxBatchSize texts", async () => {
+    test("accepts a full call of maxInputsPerCall texts", async () => {
       const embedder = await open();
-      const texts = Array.from({ length: embedder.maxBatchSize }, (_, index) => `passage number ${index} about topic ${index % 17}`);
+      const texts = Array.from({ length: embedder.maxInputsPerCall }, (_, index) => `passage number ${index} about topic ${index % 17}`);
       const vectors = await embedder.embed(texts);
       expect(vectors).toHaveLength(texts.length);
       expect(vectors.every((vector) => vector.length === embedder.dimension)).toBe(true);
+      expect(vectors[5]).toEqual((await embedder.embed([texts[5]!]))[0]);
+    });
+
+    test("calls in flight at once each get their own vectors", async () => {
+      const embedder = await open();
+      const one = await Promise.all(TEXTS.map((text) => embedder.embed([text])));
+      expect(one.map(([vector]) => vector)).toEqual(await embedder.embed(TEXTS));
     });
 
     test("rejects when the signal is already aborted", async () => {

@@ -25,8 +25,14 @@ export class CountingEmbedder implements Embedder {
   get dimension() {
     return this.inner.dimension;
   }
-  get maxBatchSize() {
-    return this.inner.maxBatchSize;
+  get maxInputsPerCall() {
+    return this.inner.maxInputsPerCall;
+  }
+  get maxTokensPerCall() {
+    return this.inner.maxTokensPerCall;
+  }
+  get supportsParallelCalls() {
+    return this.inner.supportsParallelCalls;
   }
 
   async embed(texts: string[]) {

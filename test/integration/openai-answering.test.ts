@@ -285,7 +285,7 @@ describe("embeddings (OpenAI-compatible stand-in server)", () => {
   });
 
   it("coalesces concurrent query embeddings into one request and returns normalised vectors of the configured dimension", async () => {
-    const { layer, metrics } = buildModelLayer(standIn.baseUrl, {}, { embeddingCoalesceWindowMs: 5 });
+    const { layer, metrics } = buildModelLayer(standIn.baseUrl);
     const embedder = layer.embedder!;
     const results = await Promise.all(["one", "two", "three", "four"].map((text) => embedder.embed([text])));
     expect(standIn.embeddingRequests()).toHaveLength(1);

@@ -62,7 +62,7 @@ describeWithRedis("RedisKeyValue (real Redis)", () => {
     const cache = new EmbeddingCache({
       embedder,
       keyValue,
-      metrics: { onLookup: (hits, misses) => void lookups.push([hits, misses]), onEmbedderCall: () => undefined },
+      metrics: { onLookup: (hits, misses) => void lookups.push([hits, misses]) },
     });
     const vectors = await cache.embed(["alpha", "beta"]);
     const expected = (await embedder.inner.embed(["alpha", "beta"])).map((vector) => Array.from(new Float32Array(vector)));

@@ -18,9 +18,9 @@ describe("EmbeddingCache", () => {
     expect(second[1]).toHaveLength(64);
   });
 
-  it("splits misses into batches no larger than the batch size", async () => {
-    const embedder = new CountingEmbedder(16);
-    const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }), batchSize: 3 });
+  it("splits misses into calls no larger than the embedder's maxInputsPerCall", async () => {
+    const embedder = Object.defineProperty(new CountingEmbedder(16), "maxInputsPerCall", { value: 3 });
+    const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }) });
     await cache.embed(["a1", "a2", "a3", "a4", "a5", "a6", "a7"]);
     expect(embedder.calls).toBe(3);
   });
@@ -48,15 +48,16 @@ describe("EmbeddingCache", () => {
 
 describe("EmbeddingCache token budget", () => {
   const words = (count: number) => Array.from({ length: count }, (_, index) => `w${index}`).join(" ");
-  const budget = { count: (text: string) => text.split(" ").length, maxInputTokens: 10, maxBatchTokens: 12 };
+  const budget = { count: (text: string) => text.split(" ").length, maxInputTokens: 10 };
+  const limitedTo12Tokens = () => Object.defineProperty(new CountingEmbedder(16), "maxTokensPerCall", { value: 12 });
 
-  it("splits a batch so no embedder call exceeds the token budget", async () => {
-    const embedder = new CountingEmbedder(16);
+  it("splits a batch so no embedder call exceeds the embedder's maxTokensPerCall", async () => {
+    const embedder = limitedTo12Tokens();
     const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }), tokenBudget: budget });
     // 5 + 6 tokens fit in 12; the next 6 would not, so it opens a second call that the last 2 join.
     await cache.embed([words(5), `a ${words(5)}`, `b ${words(5)}`, `c ${words(1)}`]);
     expect(embedder.calls).toBe(2);
-    const unbudgeted = new CountingEmbedder(16);
+    const unbudgeted = limitedTo12Tokens();
     await new EmbeddingCache({ embedder: unbudgeted, keyValue: new MemoryKeyValue({ maxEntries: 100 }) }).embed([
       words(5),
       `a ${words(5)}`,

@@ -36,9 +36,11 @@ const QUESTIONS: Array<{ question: string; answer: keyof typeof PASSAGES }> = [
 describe("LocalHashEmbedder (the Embedder contract runs in test/contracts/embedder.local.test.ts)", () => {
   const embedder = new LocalHashEmbedder();
 
-  it("exposes its dimension, batch size and a versioned model id that names the dimension", () => {
+  it("exposes its dimension, request limits and a versioned model id that names the dimension", () => {
     expect(embedder.dimension).toBe(512);
-    expect(embedder.maxBatchSize).toBeGreaterThanOrEqual(1);
+    expect(embedder.maxInputsPerCall).toBeGreaterThanOrEqual(1);
+    expect(embedder.maxTokensPerCall).toBe(Number.POSITIVE_INFINITY);
+    expect(embedder.supportsParallelCalls).toBe(false);
     expect(embedder.modelId).toBe("local-hash-v1-d512");
     const wide = new LocalHashEmbedder({ dimension: 1024 });
     expect(wide.modelId).toBe("local-hash-v1-d1024");

@@ -87,7 +87,9 @@ describe("model layer parts", () => {
       ...inner,
       modelId: inner.modelId,
       dimension: inner.dimension,
-      maxBatchSize: inner.maxBatchSize,
+      maxInputsPerCall: inner.maxInputsPerCall,
+      maxTokensPerCall: inner.maxTokensPerCall,
+      supportsParallelCalls: inner.supportsParallelCalls,
       embed: (texts: string[], options?: { tenant?: string }) => (tenants.push(options?.tenant), inner.embed(texts)),
     };
     const embedder = createCoalescingEmbedder(recording, { windowMs: 5 });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { wrapPort } from "../../../src/wrappers/wrap-port.js";
 import type { DocumentRepository } from "../../../src/ports/document-repository.js";
-import type { JobContext } from "../../../src/ports/job-queue.js";
-import { ingestDocument, type IngestDocumentDeps } from "../../../src/use-cases/ingest-document.js";
+import type { BatchContext } from "../../../src/ports/job-queue.js";
+import { ingestBatch, type IngestBatchDeps } from "../../../src/use-cases/ingest/ingest-batch.js";
 import { blobKeyFor, submitDocument } from "../../../src/use-cases/submit-document.js";
 import type { JobQueue } from "../../../src/ports/job-queue.js";
 import type { IngestJobData } from "../../../src/use-cases/ingest-job.js";
@@ -50,19 +50,27 @@ describe("submitDocument: only the current revision's blob is kept", () => {
     // The replacement lands just after the first job marked its document `processing`, before it reads the blob.
     let replaced = false;
     const documents = wrapPort<DocumentRepository>(deps.documents, {
-      update: (next) => async (tenant, id, patch) => {
-        const updated = await next(tenant, id, patch);
-        if (patch.status === "processing" && !replaced) {
+      updateMany: (next) => async (changes) => {
+        const applied = await next(changes);
+        if (changes.some((change) => change.patch.status === "processing") && !replaced) {
           replaced = true;
           await submitDocument(deps, { tenant: "acme", item: textUpload("second words", "note"), mode: "replace" });
         }
-        return updated;
+        return applied;
       },
     });
     const unreachable = new Proxy({}, { get: (_target, key) => expect.unreachable(`the superseded job used ${String(key)}`) });
-    const ingestDeps = { documents, blobs: deps.blobs, store: unreachable, embeddings: unreachable, tokens: unreachable, chunking: () => unreachable };
-    const context: JobContext = { reportProgress: async () => {}, signal: new AbortController().signal };
-    await expect(ingestDocument(ingestDeps as unknown as IngestDocumentDeps, job, context)).resolves.toBeUndefined();
+    const ingestDeps = {
+      documents,
+      blobs: deps.blobs,
+      store: unreachable,
+      embeddings: unreachable,
+      tokens: unreachable,
+      chunking: () => unreachable,
+      maxBytesPerGroup: 1_000_000,
+    };
+    const context: BatchContext = { reportProgress: async () => {}, signal: new AbortController().signal };
+    await expect(ingestBatch(ingestDeps as unknown as IngestBatchDeps, [job], context)).resolves.toEqual([{ ok: true }]);
     expect(replaced).toBe(true);
     expect(await deps.documents.get("acme", "note")).toMatchObject({ revision: 2, status: "queued", error: null });
     expect(await deps.blobs.get(blobKeyFor("acme", "note", 1))).toBeNull();

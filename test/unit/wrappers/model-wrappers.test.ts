@@ -44,9 +44,22 @@ async function collect(parts: AsyncIterable<Part>): Promise<Part[]> {
 
 describe("model wrappers (wrapPort)", () => {
   it("pass the embedder's capabilities through live, without copies", async () => {
-    const inner: Embedder = { modelId: "m1", dimension: 2, maxBatchSize: 4, embed: async (texts) => texts.map(() => [1, 0]) };
+    const inner: Embedder = {
+      modelId: "m1",
+      dimension: 2,
+      maxInputsPerCall: 4,
+      maxTokensPerCall: 100,
+      supportsParallelCalls: true,
+      embed: async (texts) => texts.map(() => [1, 0]),
+    };
     const wrapped = createCoalescingEmbedder(createResilientEmbedder(inner, policy()), { windowMs: 1 });
-    expect([wrapped.modelId, wrapped.dimension, wrapped.maxBatchSize]).toEqual(["m1", 2, 4]);
+    expect([wrapped.modelId, wrapped.dimension, wrapped.maxInputsPerCall, wrapped.maxTokensPerCall, wrapped.supportsParallelCalls]).toEqual([
+      "m1",
+      2,
+      4,
+      100,
+      true,
+    ]);
     (inner as { modelId: string }).modelId = "m2";
     expect(wrapped.modelId).toBe("m2");
     expect(await wrapped.embed(["a", "b"])).toEqual([
@@ -61,7 +74,9 @@ describe("model wrappers (wrapPort)", () => {
     const inner: Embedder = {
       modelId: "m",
       dimension: 1,
-      maxBatchSize: 8,
+      maxInputsPerCall: 8,
+      maxTokensPerCall: 1000,
+      supportsParallelCalls: true,
       embed: async (texts) => {
         calls++;
         if (calls === 1) throw new UpstreamError("flaky");

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import { ValidationError } from "../../../core/errors.js";
 import type {
   DocumentRecord,
+  DocumentRecordChange,
   DocumentRepository,
   DocumentStatus,
   NewJob,
@@ -9,6 +10,7 @@ import type {
   UploadBatchItem,
   UploadBatchSummary,
 } from "../../../ports/document-repository.js";
+import { selectDocuments, updateDocuments } from "./document-batch-statements.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { reusableQuery } from "../../sql/reusable-query.js";
@@ -57,6 +59,14 @@ export class SqlDocumentRepository implements DocumentRepository {
   async get(tenant: string, id: string): Promise<DocumentRecord | null> {
     const [row] = (await selectDocument(this.db, { tenant, id })).rows;
     return row ? recordFromRow(row) : null;
+  }
+
+  getMany(keys: Array<{ tenant: string; id: string }>): Promise<Array<DocumentRecord | null>> {
+    return selectDocuments(this.db, keys);
+  }
+
+  updateMany(changes: DocumentRecordChange[]): Promise<boolean[]> {
+    return updateDocuments(this.db, changes, new Date().toISOString());
   }
 
   async put(record: DocumentRecord): Promise<void> {

@@ -55,7 +55,11 @@ function countFeature(counts: Map<number, number>, featureHash: number): void {
 export class LocalHashEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
-  readonly maxBatchSize = 256;
+  /** No endpoint limits: a call is a loop on this thread, so it takes any number of texts. */
+  readonly maxInputsPerCall = 2048;
+  readonly maxTokensPerCall = Number.POSITIVE_INFINITY;
+  /** Embedding runs synchronously on the caller's thread: calls in flight at once run one after another. */
+  readonly supportsParallelCalls = false;
   /** Reused per text (the class is synchronous inside embed, so no sharing between calls). */
   private readonly unigramCounts = new Map<number, number>();
   private readonly bigramCounts = new Map<number, number>();

@@ -8,7 +8,12 @@ export interface OpenAiEmbedderSettings {
   dimension: number;
   /** Send `dimensions` (OpenAI text-embedding-3 models shorten vectors); off for servers that reject it. */
   sendDimensions?: boolean;
-  maxBatchSize?: number;
+  /** Most texts per request (OpenAI 2,048; TEI's default is 32). */
+  maxInputsPerCall?: number;
+  /** Most tokens of all texts of one request together (OpenAI 300,000). */
+  maxTokensPerCall?: number;
+  /** How vectors travel: `base64` (little-endian float32, a quarter of the JSON and faster to read; the default) or `float` for servers without it. */
+  encodingFormat?: "base64" | "float";
   /** Called with the endpoint's token count after each successful request. */
   onUsage?: (usage: { inputTokens: number; model: string; latencyMs: number; tenant: string }) => void;
 }
@@ -21,7 +26,9 @@ export interface OpenAiEmbedderSettings {
 export class OpenAiEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
-  readonly maxBatchSize: number;
+  readonly maxInputsPerCall: number;
+  readonly maxTokensPerCall: number;
+  readonly supportsParallelCalls = true;
 
   constructor(
     private readonly client: OpenAI,
@@ -29,7 +36,8 @@ export class OpenAiEmbedder implements Embedder {
   ) {
     this.modelId = `openai:${settings.model}:d${settings.dimension}`;
     this.dimension = settings.dimension;
-    this.maxBatchSize = settings.maxBatchSize ?? 2048;
+    this.maxInputsPerCall = settings.maxInputsPerCall ?? 2048;
+    this.maxTokensPerCall = settings.maxTokensPerCall ?? 300_000;
   }
 
   async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
@@ -41,7 +49,7 @@ export class OpenAiEmbedder implements Embedder {
         {
           model: this.settings.model,
           input: texts,
-          encoding_format: "float",
+          encoding_format: this.settings.encodingFormat ?? "base64",
           ...(this.settings.sendDimensions === false ? {} : { dimensions: this.settings.dimension }),
         },
         { signal: options.signal },
@@ -60,7 +68,8 @@ export class OpenAiEmbedder implements Embedder {
     });
     const ordered = [...response.data].sort((left, right) => left.index - right.index);
     return ordered.map((item) => {
-      const vector = item.embedding;
+      // A server that ignores encoding_format answers floats either way.
+      const vector = typeof item.embedding === "string" ? decodeBase64Floats(item.embedding) : item.embedding;
       if (!Array.isArray(vector) || vector.length !== this.dimension) {
         throw new UpstreamError(
           `the embedding endpoint returned vectors of length ${Array.isArray(vector) ? vector.length : 0}, expected ${this.dimension} (embedding.dimension)`,
@@ -77,4 +86,12 @@ function normalize(vector: number[]): number[] {
   if (squared === 0 || !Number.isFinite(squared)) throw new UpstreamError("the embedding endpoint returned a zero or invalid vector");
   const inverse = 1 / Math.sqrt(squared);
   return vector.map((value) => value * inverse);
+}
+
+function decodeBase64Floats(encoded: string): number[] {
+  const bytes = Buffer.from(encoded, "base64");
+  if (bytes.length % 4 !== 0) throw new UpstreamError("the embedding endpoint returned a malformed base64 vector");
+  const floats = new Float32Array(bytes.length / 4);
+  for (let index = 0; index < floats.length; index += 1) floats[index] = bytes.readFloatLE(index * 4);
+  return Array.from(floats);
 }

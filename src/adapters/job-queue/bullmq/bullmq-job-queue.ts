@@ -3,7 +3,19 @@ import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob, t
 import { ConflictError, NotFoundError, ValidationError, isTransientError } from "../../../core/errors.js";
 import { redisOptionsFromUrl } from "../../redis/redis-client.js";
 import { CrashIsolation } from "./crash-isolation.js";
-import type { Job, JobContext, JobHandler, JobQueue, JobQueueStartOptions, JobState } from "../../../ports/job-queue.js";
+import type {
+  BatchContext,
+  BatchJobHandler,
+  Job,
+  JobHandler,
+  JobOutcome,
+  JobQueue,
+  JobQueueBatchOptions,
+  JobQueueStartOptions,
+  JobState,
+} from "../../../ports/job-queue.js";
+import { perJobBatchHandler } from "../job-batches.js";
+import { BatchCollector } from "./batch-collector.js";
 import { type Logger, silentLogger } from "../../../ports/logger.js";
 
 export interface BullMqJobQueueOptions {
@@ -44,6 +56,14 @@ const JOB_NAME = "job";
 const BACKOFF_TYPE = "full-jitter";
 const ABORT_SETTLE_MS = 2_000;
 const PROGRESS_WRITE_INTERVAL_MS = 250;
+/** How long a batch waits for more jobs after its first: BullMQ hands a worker its jobs one at a time. */
+const BATCH_WINDOW_MS = 20;
+
+/** A job handed to this worker, with what BullMQ gave along with it. */
+interface HeldJob<TData> {
+  job: BullJob<Envelope<TData>>;
+  signal: AbortSignal | undefined;
+}
 
 /**
  * `JobQueue` on BullMQ (server mode): any number of api processes enqueue and any number of worker
@@ -51,7 +71,9 @@ const PROGRESS_WRITE_INTERVAL_MS = 250;
  * enqueues of one id create one job. Transient handler errors are retried with backoff; others
  * fail the job at once (`UnrecoverableError`). Failed jobs stay as dead letters. A job whose
  * worker died is run again after the stalled check, alone in its worker (see `CrashIsolation`), up
- * to `stalled.maxCrashes` crashes.
+ * to `stalled.maxCrashes` crashes. `startBatches`: the worker holds up to `batchSize × concurrency`
+ * jobs and a `BatchCollector` groups them into batches (a batch waits BATCH_WINDOW_MS at most for
+ * more jobs while a batch slot is free); each job still completes or fails on its own in BullMQ.
  */
 export class BullMqJobQueue<TData> implements JobQueue<TData> {
   private readonly options: BullMqJobQueueOptions;
@@ -172,12 +194,26 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
    * workers `stalled.maxCrashes` times (its handler never sees that failure).
    */
   async start(handler: JobHandler<TData>, options: JobQueueStartOptions<TData> = {}): Promise<void> {
+    await this.begin(perJobBatchHandler(handler), { ...options, batchSize: 1 });
+  }
+
+  async startBatches(handler: BatchJobHandler<TData>, options: JobQueueBatchOptions<TData> = {}): Promise<void> {
+    await this.begin(handler, { ...options, batchSize: options.batchSize ?? 64 });
+  }
+
+  private async begin(handler: BatchJobHandler<TData>, options: JobQueueBatchOptions<TData> & { batchSize: number }): Promise<void> {
     if (this.worker !== null || this.closing) throw new Error("BullMqJobQueue can be started once, before close()");
     const stalled = this.options.stalled ?? {};
     const maxMs = this.options.backoff?.maxMs ?? 30_000;
-    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    const batchSize = Math.max(1, options.batchSize);
+    const batches = Math.max(1, options.concurrency ?? 4);
+    this.concurrency = batchSize * batches;
+    const runBatch = (held: Array<HeldJob<TData>>) => this.runBatch(held, handler);
+    const collector = batchSize > 1 ? new BatchCollector(runBatch, { batchSize, concurrency: batches, windowMs: BATCH_WINDOW_MS }) : null;
+    const runOne = async (held: HeldJob<TData>, suspect: boolean): Promise<JobOutcome> =>
+      suspect || collector === null ? ((await runBatch([held]))[0] as JobOutcome) : collector.submit(held);
     // Workers block on Redis and must retry commands across reconnects: BullMQ requires maxRetriesPerRequest null.
-    this.worker = new Worker<Envelope<TData>, void, string>(this.options.queueName, (job, token, signal) => this.process(job, token, signal, handler), {
+    this.worker = new Worker<Envelope<TData>, void, string>(this.options.queueName, (job, token, signal) => this.process(job, token, signal, runOne), {
       connection: this.connectionOptions({ maxRetriesPerRequest: null, enableOfflineQueue: true }, "worker"),
       prefix: this.prefix,
       concurrency: this.concurrency,
@@ -222,22 +258,50 @@ export class BullMqJobQueue<TData> implements JobQueue<TData> {
     await this.queue.close().catch((error: unknown) => this.logger.warn({ error: String(error) }, "could not close the job queue"));
   }
 
-  private async process(job: BullJob<Envelope<TData>>, token: string | undefined, signal: AbortSignal | undefined, handler: JobHandler<TData>): Promise<void> {
+  /** Runs jobs handed to this worker as one batch; a handler that throws fails each of them with its error. */
+  private async runBatch(held: Array<HeldJob<TData>>, handler: BatchJobHandler<TData>): Promise<JobOutcome[]> {
     let progressWrittenAt = 0;
-    const context: JobContext = {
-      signal: signal ?? new AbortController().signal,
+    const signals = held.flatMap((entry) => (entry.signal ? [entry.signal] : []));
+    const context: BatchContext = {
+      signal: signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal,
       reportProgress: async (progress) => {
         if (!Number.isFinite(progress) || Date.now() - progressWrittenAt < PROGRESS_WRITE_INTERVAL_MS) return;
         progressWrittenAt = Date.now();
-        await job.updateProgress(Math.min(1, Math.max(0, progress)));
+        await Promise.all(held.map((entry) => entry.job.updateProgress(Math.min(1, Math.max(0, progress)))));
       },
     };
+    try {
+      const outcomes = await handler(
+        held.map((entry) => this.toJob(entry.job, "active")),
+        context,
+      );
+      if (outcomes.length !== held.length) throw new Error(`the batch handler returned ${outcomes.length} outcomes for ${held.length} jobs`);
+      return outcomes;
+    } catch (error) {
+      return held.map(() => ({ ok: false, error }));
+    }
+  }
+
+  private async process(
+    job: BullJob<Envelope<TData>>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+    runOne: (held: HeldJob<TData>, suspect: boolean) => Promise<JobOutcome>,
+  ): Promise<void> {
     const sendBack = async () => {
       if (token !== undefined) await job.moveToWait(token);
       throw new WaitingError();
     };
+    const suspect = (job.stalledCounter ?? 0) > 0;
     try {
-      await this.isolation.run((job.stalledCounter ?? 0) > 0, () => handler(this.toJob(job, "active"), context), sendBack);
+      await this.isolation.run(
+        suspect,
+        async () => {
+          const outcome = await runOne({ job, signal }, suspect);
+          if (!outcome.ok) throw outcome.error;
+        },
+        sendBack,
+      );
     } catch (error) {
       if (error instanceof WaitingError) throw error;
       const message = error instanceof Error ? error.message : String(error);

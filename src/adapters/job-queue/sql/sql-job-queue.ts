@@ -1,13 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { ValidationError, isTransientError } from "../../../core/errors.js";
-import type { Job, JobHandler, JobQueue, JobQueueStartOptions, JobState } from "../../../ports/job-queue.js";
+import { ValidationError } from "../../../core/errors.js";
+import type { BatchJobHandler, Job, JobHandler, JobOutcome, JobQueue, JobQueueBatchOptions, JobQueueStartOptions, JobState } from "../../../ports/job-queue.js";
 import { type Logger, silentLogger } from "../../../ports/logger.js";
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { pruneCompletedJobs, reconcileCrashedJobs } from "./sql-job-maintenance.js";
-import { claimJobs, completeHeldJob, findJobRow, releaseHeldJobs, renewLeases, requeueFailedJob, toJob, updateHeldJob } from "./sql-job-rows.js";
+import { claimJobs, findJobRow, releaseHeldJobs, renewLeases, requeueFailedJob, toJob, updateHeldJobs } from "./sql-job-rows.js";
 import { countJobsByState, listJobRows } from "./sql-job-listing.js";
+import { planSettlement, writeSettlement, type Settlement } from "./sql-job-settlement.js";
+import { perJobBatchHandler, splitIntoBatches } from "../job-batches.js";
 import { createProgressWriter } from "./progress-writer.js";
 import { createClaimScheduler, type ClaimScheduler } from "./claim-scheduler.js";
 
@@ -34,15 +36,17 @@ export interface SqlJobQueueOptions {
 const ABORT_SETTLE_MS = 2_000;
 const PRUNE_EVERY_COMPLETIONS = 1_000;
 
-interface Running {
+interface RunningBatch {
+  jobIds: string[];
   controller: AbortController;
   execution: Promise<void>;
 }
 
 /**
  * `JobQueue` on the `jobs` table (embedded mode: SQLite in DATA_DIR, written through Kysely). Workers
- * of this process claim batches of due jobs under a lease (see `claimJobs`), renew the lease while
- * they run and settle each attempt in one statement guarded by that lease. At `start` (and every
+ * of this process claim due jobs under a lease in one transaction (see `claimJobs`) — as many as the
+ * free batch slots take — renew the lease while they run and settle each batch's attempts in one
+ * transaction guarded by that lease (`start` runs one-job batches). At `start` (and every
  * lease period) jobs left active by a dead process count a crash and run again, alone, or are failed
  * at `maxCrashes` (see `reconcileCrashedJobs`). FIFO by creation; job data must be JSON-serialisable.
  * One started queue per database: SQLite's exclusive lock makes that one process.
@@ -60,10 +64,14 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
   private readonly pollIntervalMs: number;
   private readonly retention: { maxCount: number; maxAgeMs: number };
   private readonly logger: Logger;
-  private readonly running = new Map<string, Running>();
-  private handler: JobHandler<TData> | null = null;
+  /** Running batches by sequence number. */
+  private readonly running = new Map<number, RunningBatch>();
+  private batchSequence = 0;
+  private handler: BatchJobHandler<TData> | null = null;
   private onQuarantined: NonNullable<JobQueueStartOptions<TData>["onQuarantined"]> = async () => {};
+  /** Batches at once, and jobs per batch (1 under `start`). */
   private concurrency = 4;
+  private batchSize = 1;
   private closing = false;
   /** A crash suspect is running: nothing else is claimed until it settles. */
   private runningAlone = false;
@@ -142,9 +150,18 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
   }
 
   async start(handler: JobHandler<TData>, options: JobQueueStartOptions<TData> = {}): Promise<void> {
+    await this.begin(perJobBatchHandler(handler), { ...options, batchSize: 1 });
+  }
+
+  async startBatches(handler: BatchJobHandler<TData>, options: JobQueueBatchOptions<TData> = {}): Promise<void> {
+    await this.begin(handler, { ...options, batchSize: options.batchSize ?? 64 });
+  }
+
+  private async begin(handler: BatchJobHandler<TData>, options: JobQueueBatchOptions<TData> & { batchSize: number }): Promise<void> {
     if (this.handler !== null || this.closing) throw new Error("SqlJobQueue can be started once, before close()");
     this.handler = handler;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.batchSize = Math.max(1, options.batchSize);
     if (options.onQuarantined) this.onQuarantined = options.onQuarantined;
     await this.maintain();
     this.maintenanceTimer = setInterval(
@@ -158,7 +175,7 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     this.closing = true;
     await this.scheduler.stop();
     if (!(await this.waitForRunning(this.closeGraceMs))) {
-      this.logger.warn({ jobIds: [...this.running.keys()] }, "aborting jobs still running after the close grace period");
+      this.logger.warn({ jobIds: [...this.running.values()].flatMap((batch) => batch.jobIds) }, "aborting jobs still running after the close grace period");
       for (const { controller } of this.running.values()) controller.abort(new Error("Job queue is closing"));
       await this.waitForRunning(ABORT_SETTLE_MS);
     }
@@ -214,62 +231,63 @@ export class SqlJobQueue<TData> implements JobQueue<TData> {
     const { rows, alone } = await claimJobs(this.db, {
       dialect: this.dialect,
       owner: this.owner,
-      limit: free,
+      limit: free * this.batchSize,
       mayRunAlone: this.running.size === 0,
       now: new Date(now).toISOString(),
       leaseExpiresAt: new Date(now + this.leaseMs).toISOString(),
     });
     if (alone && rows.length > 0) this.runningAlone = true;
-    for (const row of rows) this.run(toJob<TData>(row));
+    for (const batch of splitIntoBatches(rows, this.batchSize, free)) this.run(batch.map((row) => toJob<TData>(row)));
   }
 
-  private run(job: Job<TData>): void {
+  private run(jobs: Array<Job<TData>>): void {
+    const sequence = ++this.batchSequence;
     const controller = new AbortController();
-    const execution = this.execute(job, controller).finally(() => {
-      this.running.delete(job.id);
+    const execution = this.execute(jobs, controller).finally(() => {
+      this.running.delete(sequence);
       if (this.running.size === 0) this.runningAlone = false;
       this.settledWaiters.splice(0).forEach((resolve) => resolve());
       this.wake();
     });
-    this.running.set(job.id, { controller, execution });
+    this.running.set(sequence, { jobIds: jobs.map((job) => job.id), controller, execution });
   }
 
-  private async execute(job: Job<TData>, controller: AbortController): Promise<void> {
-    const progress = createProgressWriter((value) => this.write(job.id, { progress: value, updated_at: new Date().toISOString() }));
-    try {
-      await this.handler!(job, { signal: controller.signal, reportProgress: progress.report });
-      progress.stop();
-      await completeHeldJob(this.db, job.id, this.owner, new Date().toISOString()).catch((error: unknown) =>
-        this.logError("could not write job state", error, job.id),
+  private async execute(jobs: Array<Job<TData>>, controller: AbortController): Promise<void> {
+    const ids = jobs.map((job) => job.id);
+    const progress = createProgressWriter(async (value) => {
+      await updateHeldJobs(this.db, ids, this.owner, { progress: value, updated_at: new Date().toISOString() }).catch((error: unknown) =>
+        this.logError("could not write job progress", error, ids[0]),
       );
-      this.completionsSincePrune += 1;
+    });
+    let outcomes: JobOutcome[];
+    try {
+      outcomes = await this.handler!(jobs, { signal: controller.signal, reportProgress: progress.report });
+      if (outcomes.length !== jobs.length) throw new Error(`the batch handler returned ${outcomes.length} outcomes for ${jobs.length} jobs`);
     } catch (error) {
-      progress.stop();
-      // Cut short by close(): close() gives the job back to the queue.
-      if (controller.signal.aborted && this.closing) return;
-      await this.settleFailure(job, error);
+      outcomes = jobs.map(() => ({ ok: false, error }));
     }
-  }
-
-  private async settleFailure(job: Job<TData>, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
+    progress.stop();
+    // Attempts cut short by close() are given back to the queue by close().
+    const cutShort = () => controller.signal.aborted && this.closing;
+    const settlement = planSettlement(jobs, outcomes, { baseMs: this.backoffBaseMs, maxMs: this.backoffMaxMs }, cutShort);
     const now = new Date();
-    const released = { error: message, updated_at: now.toISOString(), lease_owner: null, lease_expires_at: null };
-    if (isTransientError(error) && job.attempts < job.maxAttempts) {
-      const delayMs = Math.random() * Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (job.attempts - 1));
-      const runAfter = now.getTime() + delayMs;
-      await this.write(job.id, { ...released, state: "queued", run_after: new Date(runAfter).toISOString() });
-      this.scheduler.wakeAt(runAfter);
-      this.logger.info({ jobId: job.id, attempts: job.attempts, delayMs: Math.round(delayMs), error: message }, "job attempt failed, retrying");
-    } else {
-      await this.write(job.id, { ...released, state: "failed", finished_at: now.toISOString() });
-      this.logger.warn({ jobId: job.id, attempts: job.attempts, error: message }, "job failed");
+    try {
+      await writeSettlement(this.db, this.owner, settlement, now);
+    } catch (error) {
+      // The jobs stay active: the next maintenance reconciles them as crashed.
+      this.logError("could not write job state", error, ids[0]);
+      return;
     }
+    this.completionsSincePrune += settlement.completed.length;
+    this.logSettlement(settlement, now.getTime());
   }
 
-  /** Writes to a job this process still holds; a failed write is logged (the job stays active and is reconciled as crashed). */
-  private async write(id: string, changes: Parameters<typeof updateHeldJob>[3]): Promise<void> {
-    await updateHeldJob(this.db, id, this.owner, changes).catch((error: unknown) => this.logError("could not write job state", error, id));
+  private logSettlement(settlement: Settlement, now: number): void {
+    for (const job of settlement.retried) {
+      this.scheduler.wakeAt(now + job.delayMs);
+      this.logger.info({ jobId: job.id, attempts: job.attempts, delayMs: Math.round(job.delayMs), error: job.message }, "job attempt failed, retrying");
+    }
+    for (const job of settlement.failed) this.logger.warn({ jobId: job.id, attempts: job.attempts, error: job.message }, "job failed");
   }
 
   private logError(message: string, error: unknown, jobId?: string): void {

@@ -97,6 +97,19 @@ export async function updateHeldJob(db: Database, id: string, owner: string, cha
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** `updateHeldJob` for several jobs in one statement; returns how many were changed. */
+export async function updateHeldJobs(db: Database, ids: string[], owner: string, changes: Updateable<JobsTable>): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable("jobs")
+    .set(changes)
+    .where("id", "in", ids)
+    .where("lease_owner", "=", owner)
+    .where("state", "=", "active")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 const completeJob = reusableQuery<{ id: string; owner: string; now: string }, unknown>((db, param) =>
   db
     .updateTable("jobs")
@@ -106,10 +119,11 @@ const completeJob = reusableQuery<{ id: string; owner: string; now: string }, un
     .where("state", "=", "active"),
 );
 
-/** Marks job `id` completed (progress 1, lease released) if `owner`'s attempt still holds it; returns whether it did. */
-export async function completeHeldJob(db: Database, id: string, owner: string, now: string): Promise<boolean> {
-  const result = await completeJob(db, { id, owner, now });
-  return Number(result.numAffectedRows ?? 0) > 0;
+/** Marks jobs `ids` completed (progress 1, lease released) where `owner`'s attempt still holds them; returns how many it did. */
+export async function completeHeldJobs(db: Database, ids: string[], owner: string, now: string): Promise<number> {
+  if (ids.length === 1) return Number((await completeJob(db, { id: ids[0]!, owner, now })).numAffectedRows ?? 0);
+  const released = { lease_owner: null, lease_expires_at: null };
+  return updateHeldJobs(db, ids, owner, { state: "completed", progress: 1, error: null, finished_at: now, updated_at: now, ...released });
 }
 
 const selectJob = reusableQuery<{ id: string }, JobRow>((db, param) => db.selectFrom("jobs").selectAll().where("id", "=", param("id")));
