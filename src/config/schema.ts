@@ -44,6 +44,7 @@ const retrievalSchema = z
     /** RM3 query expansion (core/ranking query-expansion, expansion-gate): a second lexical pass with feedback terms. */
     expansion: z
       .strictObject({
+        /** Off by default: the gated rule, fixed before tuning, lost more than 0.005 nDCG@10 on SQuAD (eval/RESULTS.md). */
         mode: z.enum(EXPANSION_MODES).default("off"),
         feedbackDocs: z.number().int().min(1).max(1000).default(RM3_DEFAULTS.feedbackDocs),
         expansionTerms: z.number().int().min(1).max(100).default(RM3_DEFAULTS.expansionTerms),
