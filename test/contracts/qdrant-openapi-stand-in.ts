@@ -420,6 +420,26 @@ export class QdrantModel {
       }
       case "query_points":
         return this.queryResponse(this.collection(name), input);
+      case "update_collection": {
+        const collection = this.collection(name);
+        if (input.metadata) {
+          const merged = { ...((collection.createBody.metadata ?? {}) as JsonObject) };
+          for (const [key, value] of Object.entries(input.metadata as JsonObject)) {
+            if (value === null) delete merged[key];
+            else merged[key] = value;
+          }
+          collection.createBody = { ...collection.createBody, metadata: merged };
+        }
+        return true;
+      }
+      case "scroll_points":
+        return this.scroll(this.collection(name), input);
+      case "update_vectors":
+        this.updateVectors(this.collection(name), input);
+        return updated();
+      case "delete_vectors":
+        this.deleteVectors(this.collection(name), input);
+        return updated();
       case "query_batch_points": {
         const collection = this.collection(name);
         return asArray(input.searches as JsonObject[]).map((search) => this.queryResponse(collection, search));
@@ -541,6 +561,61 @@ export class QdrantModel {
         if (!point.dense[name]) throw new StandInHttpError(400, `Wrong input: missing dense vector ${name || "(default)"}`);
       }
       collection.points.set(`${String(point.shardKey)}\u0000${String(point.id)}`, point);
+    }
+  }
+
+  /** Points in id order from `offset` (ids compared as strings), `limit` of them, and the next id. */
+  private scroll(collection: StoredCollection, body: JsonObject): JsonObject {
+    if (body.filter || body.order_by) unsupported("scroll with a filter or order_by");
+    const limit = (body.limit as number | undefined) ?? 10;
+    const ordered = this.select(collection, body.shard_key).sort((left, right) =>
+      String(left.id) < String(right.id) ? -1 : String(left.id) > String(right.id) ? 1 : 0,
+    );
+    const from = body.offset === undefined || body.offset === null ? 0 : ordered.findIndex((point) => String(point.id) >= String(body.offset));
+    const page = from < 0 ? [] : ordered.slice(from, from + limit);
+    const next = from < 0 ? undefined : ordered[from + limit];
+    return {
+      points: page.map((point) => {
+        const { score: _score, version: _version, ...record } = toScoredPoint(point, 0, body.with_payload ?? true, body.with_vector);
+        return record;
+      }),
+      next_page_offset: next ? next.id : null,
+    };
+  }
+
+  /** The stored point of `id` under the request's shard key (custom sharding: writes name one). */
+  private heldPoint(collection: StoredCollection, id: unknown, shardSelector: unknown): StoredPoint {
+    const keys = this.shardKeysOf(collection, shardSelector, true);
+    if (keys && keys.length !== 1) unsupported("vector update across several shard keys");
+    const point = collection.points.get(`${String(keys?.[0] ?? null)}\u0000${String(id)}`);
+    if (!point) throw new StandInHttpError(404, `Not found: No point with id ${String(id)} found`);
+    return point;
+  }
+
+  private updateVectors(collection: StoredCollection, body: JsonObject): void {
+    if (body.update_filter) unsupported("update_vectors with update_filter");
+    for (const raw of body.points as JsonObject[]) {
+      const point = this.heldPoint(collection, raw.id, body.shard_key);
+      for (const [name, vector] of Object.entries(raw.vector as JsonObject)) {
+        if (Array.isArray(vector)) unsupported("dense vector update");
+        if (!collection.sparseVectors[name]) throw new StandInHttpError(400, `Wrong input: Not existing vector name error: ${name}`);
+        const sparse = vector as unknown as Sparse;
+        if (sparse.indices.length !== sparse.values.length || new Set(sparse.indices).size !== sparse.indices.length) {
+          throw new StandInHttpError(400, "Validation error: sparse indices must be unique and match values");
+        }
+        point.sparse[name] = sparse;
+      }
+    }
+  }
+
+  private deleteVectors(collection: StoredCollection, body: JsonObject): void {
+    if (!body.points) unsupported("delete_vectors by filter");
+    for (const id of body.points as Array<string | number>) {
+      const point = this.heldPoint(collection, id, body.shard_key);
+      for (const name of body.vector as string[]) {
+        if (collection.denseVectors[name]) unsupported("deleting a dense vector");
+        delete point.sparse[name];
+      }
     }
   }
 

@@ -6,6 +6,8 @@ import { ConflictError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailable
 import { lexicalQueryTerms } from "../../src/core/ranking/lexical-query.js";
 import { rankCandidates } from "../../src/core/ranking/rank-candidates.js";
 import { QdrantVectorStore, type QdrantVectorStoreSettings } from "../../src/adapters/vector-store/qdrant/qdrant-vector-store.js";
+import { bm25DocumentVector } from "../../src/adapters/vector-store/qdrant/bm25-sparse-vector.js";
+import { LEXICAL_TERMS_VERSION, chunkIndexTerms } from "../../src/adapters/vector-store/lexical-terms.js";
 import type { ChunkPoint } from "../../src/ports/vector-store.js";
 import { QdrantOpenApiStandIn, type RecordedRequest } from "./qdrant-openapi-stand-in.js";
 import { contractVector, runVectorStoreContract } from "./vector-store.contract.js";
@@ -98,7 +100,7 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
       replication_factor: 2,
       write_consistency_factor: 2,
       sharding_method: "auto",
-      metadata: { ragline: { embeddingModel: MODEL, dimension: 8 } },
+      metadata: { ragline: { embeddingModel: MODEL, dimension: 8, lexicalTerms: LEXICAL_TERMS_VERSION } },
     });
     const indexes = standIn.requestsFor("create_field_index");
     expect(indexes.map((request) => request.body)).toEqual([
@@ -133,6 +135,42 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
 
     await store({ shardingMethod: "custom", dedicatedShardTenants: ["big-tenant", "new-big-tenant"] }).ensureCollection({ dimension: 8, model: MODEL });
     expect(bodies("create_shard_key").map((body) => body.shard_key)).toEqual(["default", "big-tenant", "new-big-tenant"]);
+  });
+
+  it("rebuilds the sparse vectors of a collection written with another lexical analysis, per shard key, once", async () => {
+    const subject = store({ shardingMethod: "custom", dedicatedShardTenants: ["big-tenant"], upsertBatchSize: 300 });
+    await subject.ensureCollection({ dimension: 8, model: MODEL });
+    const points = [
+      ...Array.from({ length: 300 }, (_, index) => point(index, { text: `Brewing notes ${index}: yeasts ferment worts` })),
+      point(0, { tenant: "big-tenant", text: "zymurgy is the science of fermentation" }),
+      { ...point(1, { tenant: "big-tenant", text: "the of and" }), metadata: { ...point(1).metadata, title: "" } },
+    ];
+    await subject.upsert(points);
+    // What an earlier version left: other terms (here one bogus index per point) and no recorded analysis.
+    const collection = standIn.model.collection("ragline_offline");
+    for (const stored of collection.points.values()) stored.sparse.bm25 = { indices: [7], values: [1] };
+    collection.createBody = { ...collection.createBody, metadata: { ragline: { embeddingModel: MODEL, dimension: 8 } } };
+
+    const logger = recordingLogger();
+    const upgraded = store({ shardingMethod: "custom", dedicatedShardTenants: ["big-tenant"], logger });
+    await upgraded.ensureCollection({ dimension: 8, model: MODEL });
+    for (const expected of points) {
+      const stored = [...collection.points.values()].find((candidate) => candidate.id === expected.id && candidate.payload.tenant === expected.tenant)!;
+      const rebuilt = bm25DocumentVector(chunkIndexTerms(expected));
+      if (rebuilt.indices.length === 0) expect(stored.sparse.bm25).toBeUndefined();
+      else expect(stored.sparse.bm25).toEqual(rebuilt);
+    }
+    expect(bodies("scroll_points").length).toBeGreaterThanOrEqual(2);
+    expect(new Set(bodies("update_vectors").map((body) => body.shard_key))).toEqual(new Set(["default", "big-tenant"]));
+    expect(bodies("delete_vectors")).toEqual([{ points: [points[301]!.id], vector: ["bm25"], shard_key: "big-tenant" }]);
+    expect(bodies("update_collection")).toEqual([{ metadata: { ragline: { embeddingModel: MODEL, dimension: 8, lexicalTerms: LEXICAL_TERMS_VERSION } } }]);
+    expect(logger.lines.some((line) => line.level === "warn" && /rebuilding/.test(line.message))).toBe(true);
+    const lists = await upgraded.candidates({ tenant: "big-tenant", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("fermenting"), limit: 5 });
+    expect(lists.lexical.map((candidate) => candidate.id)).toEqual([points[300]!.id]);
+
+    const scrolls = bodies("scroll_points").length;
+    await store({ shardingMethod: "custom", dedicatedShardTenants: ["big-tenant"] }).ensureCollection({ dimension: 8, model: MODEL });
+    expect(bodies("scroll_points")).toHaveLength(scrolls);
   });
 
   it("refuses another model, dimension or sharding method with ConflictError naming both", async () => {

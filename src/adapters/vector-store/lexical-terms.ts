@@ -5,6 +5,14 @@ import type { ChunkPoint, WeightedTerm } from "../../ports/vector-store.js";
 // and Qdrant's BM25 sparse vectors see exactly the same terms (the port's contract).
 
 /**
+ * Names the analysis `chunkIndexTerms` does (core's tokenizeTerms: Porter2 stems, stop words, ASCII
+ * folding; title then text). Stores record it with their index and rebuild what an older analysis
+ * built. Change it whenever the terms of a chunk change: test/unit/lexical-terms-version.test.ts
+ * pins the terms of a sample text to this version and fails until both are updated.
+ */
+export const LEXICAL_TERMS_VERSION = "porter2-title-1";
+
+/**
  * The terms a store indexes for one chunk: core's retrieval terms of its title, then its text (titles
  * count), in order with repetitions (term frequency needs them). The same text core/ranking's
  * relevance reads (`candidateTerms`), so the index and the threshold agree on what a chunk holds.

@@ -2,6 +2,7 @@ import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { ConflictError } from "../../../core/errors.js";
 import { callQdrant, qdrantStatus, toQdrantError } from "./qdrant-errors.js";
 import { PAYLOAD_KEYS } from "./qdrant-filter.js";
+import { LEXICAL_TERMS_VERSION } from "../lexical-terms.js";
 
 /** Names of the collection's vectors: a named dense vector and a BM25 sparse vector. */
 export const DENSE_VECTOR = "dense";
@@ -9,7 +10,7 @@ export const SPARSE_VECTOR = "bm25";
 /** Shard key of every tenant without a dedicated shard (custom sharding). */
 export const DEFAULT_SHARD_KEY = "default";
 /** Key of this adapter's entry in the collection metadata. */
-const METADATA_KEY = "ragline";
+export const METADATA_KEY = "ragline";
 
 export interface QdrantCollectionSettings {
   collection: string;
@@ -28,6 +29,10 @@ export interface CollectionIdentity {
 
 export interface CollectionState {
   identity: CollectionIdentity;
+  /** This adapter's metadata entry as stored (empty when none). */
+  metadata: Record<string, unknown>;
+  /** The lexical analysis the sparse vectors were built with (null: before versions were recorded). */
+  lexicalTerms: string | null;
   shardingMethod: "auto" | "custom";
   indexedFields: Set<string>;
 }
@@ -49,7 +54,7 @@ export async function readCollection(client: QdrantClient, name: string): Promis
     throw toQdrantError("get collection", error);
   }
   const stored = (info.config.metadata as Record<string, unknown> | null | undefined)?.[METADATA_KEY] as
-    { embeddingModel?: unknown; dimension?: unknown } | undefined;
+    { embeddingModel?: unknown; dimension?: unknown; lexicalTerms?: unknown } | undefined;
   const vectors = info.config.params.vectors as Record<string, { size?: unknown } | undefined> | undefined;
   const denseSize = vectors?.[DENSE_VECTOR]?.size;
   return {
@@ -57,6 +62,8 @@ export async function readCollection(client: QdrantClient, name: string): Promis
       model: typeof stored?.embeddingModel === "string" ? stored.embeddingModel : null,
       dimension: typeof stored?.dimension === "number" ? stored.dimension : typeof denseSize === "number" ? denseSize : null,
     },
+    metadata: stored && typeof stored === "object" ? { ...stored } : {},
+    lexicalTerms: typeof stored?.lexicalTerms === "string" ? stored.lexicalTerms : null,
     shardingMethod: info.config.params.sharding_method === "custom" ? "custom" : "auto",
     indexedFields: new Set(Object.keys(info.payload_schema ?? {})),
   };
@@ -67,13 +74,14 @@ export async function readCollection(client: QdrantClient, name: string): Promis
  * modifier, the configured shards/replicas/write consistency, the model and dimension in the collection
  * metadata — then checks it: another model or dimension, or another sharding method, is a ConflictError.
  * Missing payload indexes and (custom sharding) shard keys are added, so it is safe on every start and
- * when two processes race to create the collection. Tells whether this call created it.
+ * when two processes race to create the collection. Tells whether this call created it, and returns
+ * the collection as read (its `lexicalTerms` tells whether the sparse vectors need a rebuild).
  */
 export async function ensureQdrantCollection(
   client: QdrantClient,
   settings: QdrantCollectionSettings,
   requested: { model: string; dimension: number },
-): Promise<{ created: boolean }> {
+): Promise<{ created: boolean; state: CollectionState }> {
   const name = settings.collection;
   let created = false;
   let state = await readCollection(client, name);
@@ -87,7 +95,7 @@ export async function ensureQdrantCollection(
         replication_factor: settings.replicationFactor,
         write_consistency_factor: settings.writeConsistencyFactor,
         sharding_method: settings.shardingMethod,
-        metadata: { [METADATA_KEY]: { embeddingModel: requested.model, dimension: requested.dimension } },
+        metadata: { [METADATA_KEY]: { embeddingModel: requested.model, dimension: requested.dimension, lexicalTerms: LEXICAL_TERMS_VERSION } },
       });
       created = true;
     } catch (error) {
@@ -118,7 +126,7 @@ export async function ensureQdrantCollection(
     await callQdrant("create payload index", () => client.createPayloadIndex(name, { wait: true, field_name: index.field, field_schema: index.schema }));
   }
   if (settings.shardingMethod === "custom") await ensureShardKeys(client, name, settings.dedicatedShardTenants);
-  return { created };
+  return { created, state };
 }
 
 async function ensureShardKeys(client: QdrantClient, name: string, dedicatedTenants: string[]): Promise<void> {

@@ -2,10 +2,12 @@ import type { QdrantClient } from "@qdrant/js-client-rest";
 import { ConflictError } from "../../../core/errors.js";
 import { assertValidCandidatesRequest, assertValidCollectionOptions, assertValidPoints } from "../../../core/vector-store-validation.js";
 import { queryCandidates } from "./qdrant-candidates.js";
-import { ensureQdrantCollection, readCollection, shardKeyFor, type QdrantCollectionSettings } from "./qdrant-collection.js";
+import { METADATA_KEY, ensureQdrantCollection, readCollection, shardKeyFor, type QdrantCollectionSettings } from "./qdrant-collection.js";
 import { callQdrant } from "./qdrant-errors.js";
 import { buildDocumentFilter, buildSearchFilter, tenantFilter } from "./qdrant-filter.js";
 import { assertUuidIds, chunkPointToQdrant } from "./qdrant-points.js";
+import { rebuildSparseVectors } from "./qdrant-sparse-rebuild.js";
+import { LEXICAL_TERMS_VERSION } from "../lexical-terms.js";
 import type { CandidateLists, CandidatesRequest, ChunkPoint, StoreHealth, VectorStore } from "../../../ports/vector-store.js";
 import { type Logger } from "../../../ports/logger.js";
 
@@ -47,9 +49,21 @@ export class QdrantVectorStore implements VectorStore {
 
   async ensureCollection(options: { dimension: number; model: string }): Promise<void> {
     assertValidCollectionOptions(options);
-    const { created } = await ensureQdrantCollection(this.client, this.settings, options);
+    const { created, state } = await ensureQdrantCollection(this.client, this.settings, options);
     if (created)
       this.settings.logger?.info({ collection: this.settings.collection, model: options.model, dimension: options.dimension }, "Qdrant collection created");
+    else if (state.lexicalTerms !== LEXICAL_TERMS_VERSION) {
+      this.settings.logger?.warn(
+        { collection: this.settings.collection, from: state.lexicalTerms ?? "unrecorded", to: LEXICAL_TERMS_VERSION },
+        "Qdrant collection's sparse vectors use another lexical analysis; rebuilding them from the stored chunks",
+      );
+      await rebuildSparseVectors(this.client, {
+        collection: this.settings.collection,
+        metadata: state.metadata,
+        metadataKey: METADATA_KEY,
+        logger: this.settings.logger,
+      });
+    }
     this.known = { model: options.model, dimension: options.dimension };
     this.ensured = true;
   }
