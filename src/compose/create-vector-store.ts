@@ -36,6 +36,18 @@ export async function createVectorStore(config: Config, logger: Logger, options:
       shardingMethod: config.qdrant.shardingMethod,
       dedicatedShardTenants: config.qdrant.dedicatedShardTenants,
       upsertBatchSize: config.qdrant.upsertBatchSize,
+      index: {
+        hnswM: config.qdrant.hnswM,
+        hnswPayloadM: config.qdrant.hnswPayloadM,
+        hnswEfConstruct: config.qdrant.hnswEfConstruct,
+        searchHnswEf: config.qdrant.searchHnswEf,
+        quantization: config.qdrant.quantization,
+        quantizationOversampling: config.qdrant.quantizationOversampling,
+        vectorsOnDisk: config.qdrant.vectorsOnDisk,
+        payloadOnDisk: config.qdrant.payloadOnDisk,
+        bulkLoad: config.qdrant.bulkLoad,
+        indexingThresholdKb: config.qdrant.indexingThresholdKb,
+      },
       logger: logger.child({ component: "qdrant" }),
     });
   }

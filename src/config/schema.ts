@@ -161,6 +161,24 @@ export const configSchema = z
         /** With shardingMethod custom: tenants routed to their own shard key; everyone else shares `default`. */
         dedicatedShardTenants: z.array(z.string().min(1)).default([]),
         upsertBatchSize: z.number().int().min(1).max(10_000).default(256),
+        /** HNSW edges per node of the global graph; 0 builds none (Ragline filters every search by tenant: per-tenant graphs serve it). */
+        hnswM: z.number().int().min(0).max(128).default(16),
+        /** HNSW edges of the per-tenant graphs (the `is_tenant` payload index). */
+        hnswPayloadM: z.number().int().min(0).max(128).default(16),
+        hnswEfConstruct: z.number().int().min(4).max(4_096).default(100),
+        /** Beam width of each dense search (`hnsw_ef`). */
+        searchHnswEf: z.number().int().min(1).max(4_096).default(128),
+        /** `int8`: scalar-quantised vectors in RAM, results rescored with the originals (scores stay exact cosines). */
+        quantization: z.enum(["int8", "none"]).default("int8"),
+        quantizationOversampling: z.number().min(1).max(16).default(2),
+        /** Original vectors memory-mapped from disk (10M+ points: only the int8 copy must fit in RAM). */
+        vectorsOnDisk: z.boolean().default(false),
+        /** Chunk texts (payloads) read from disk; payload indexes stay in RAM. */
+        payloadOnDisk: z.boolean().default(true),
+        /** During a first bulk load: no HNSW indexing (`indexing_threshold: 0`); set false and restart afterwards to build the index once. */
+        bulkLoad: z.boolean().default(false),
+        /** kB of vectors per segment from which Qdrant builds the HNSW index (outside a bulk load). */
+        indexingThresholdKb: z.number().int().min(1).default(20_000),
       })
       .prefault({}),
     database: z

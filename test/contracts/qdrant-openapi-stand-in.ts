@@ -422,6 +422,7 @@ export class QdrantModel {
         return this.queryResponse(this.collection(name), input);
       case "update_collection": {
         const collection = this.collection(name);
+        this.updateCollectionSettings(collection, input);
         if (input.metadata) {
           const merged = { ...((collection.createBody.metadata ?? {}) as JsonObject) };
           for (const [key, value] of Object.entries(input.metadata as JsonObject)) {
@@ -485,15 +486,23 @@ export class QdrantModel {
       shard_number: body.shard_number ?? 1,
       replication_factor: body.replication_factor ?? 1,
       write_consistency_factor: body.write_consistency_factor ?? 1,
-      on_disk_payload: true,
+      on_disk_payload: body.on_disk_payload ?? true,
       sparse_vectors: collection.sparseVectors,
     };
     if (body.sharding_method) params.sharding_method = body.sharding_method;
     const config: JsonObject = {
       params,
-      hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10_000 },
-      optimizer_config: { deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, flush_interval_sec: 5 },
+      hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10_000, ...((body.hnsw_config ?? {}) as JsonObject) },
+      optimizer_config: {
+        deleted_threshold: 0.2,
+        vacuum_min_vector_number: 1000,
+        default_segment_number: 0,
+        flush_interval_sec: 5,
+        indexing_threshold: 20_000,
+        ...((body.optimizers_config ?? {}) as JsonObject),
+      },
     };
+    if (body.quantization_config) config.quantization_config = body.quantization_config;
     if (body.metadata) config.metadata = body.metadata;
     const payloadSchema = Object.fromEntries(
       [...collection.payloadSchema].map(([field, schema]) => {
@@ -562,6 +571,23 @@ export class QdrantModel {
       }
       collection.points.set(`${String(point.shardKey)}\u0000${String(point.id)}`, point);
     }
+  }
+
+  /** HNSW, optimizer, quantisation, payload and dense-vector storage changes of an update_collection body. */
+  private updateCollectionSettings(collection: StoredCollection, input: JsonObject): void {
+    const body = { ...collection.createBody };
+    if (input.hnsw_config) body.hnsw_config = { ...((body.hnsw_config ?? {}) as JsonObject), ...(input.hnsw_config as JsonObject) };
+    if (input.optimizers_config) body.optimizers_config = { ...((body.optimizers_config ?? {}) as JsonObject), ...(input.optimizers_config as JsonObject) };
+    if (input.quantization_config === "Disabled") delete body.quantization_config;
+    else if (input.quantization_config) body.quantization_config = input.quantization_config;
+    const params = input.params as JsonObject | undefined;
+    if (params && "on_disk_payload" in params) body.on_disk_payload = params.on_disk_payload;
+    for (const [name, diff] of Object.entries((input.vectors ?? {}) as Record<string, JsonObject>)) {
+      const vector = collection.denseVectors[name];
+      if (!vector) throw new StandInHttpError(400, `Wrong input: Not existing vector name error: ${name}`);
+      collection.denseVectors[name] = { ...vector, ...diff } as StoredCollection["denseVectors"][string];
+    }
+    collection.createBody = body;
   }
 
   /** Points in id order from `offset` (ids compared as strings), `limit` of them, and the next id. */

@@ -6,6 +6,7 @@ import { ConflictError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailable
 import { lexicalQueryTerms } from "../../src/core/ranking/lexical-query.js";
 import { rankCandidates } from "../../src/core/ranking/rank-candidates.js";
 import { QdrantVectorStore, type QdrantVectorStoreSettings } from "../../src/adapters/vector-store/qdrant/qdrant-vector-store.js";
+import { DEFAULT_QDRANT_INDEX_SETTINGS } from "../../src/adapters/vector-store/qdrant/qdrant-index-settings.js";
 import { bm25DocumentVector } from "../../src/adapters/vector-store/qdrant/bm25-sparse-vector.js";
 import { LEXICAL_TERMS_VERSION, chunkIndexTerms } from "../../src/adapters/vector-store/lexical-terms.js";
 import type { ChunkPoint } from "../../src/ports/vector-store.js";
@@ -94,8 +95,12 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     expect(logger.lines.filter((line) => line.level === "info").map((line) => line.message)).toEqual(["Qdrant collection created"]);
     const [create] = bodies("create_collection");
     expect(create).toEqual({
-      vectors: { dense: { size: 8, distance: "Cosine" } },
+      vectors: { dense: { size: 8, distance: "Cosine", on_disk: false } },
       sparse_vectors: { bm25: { modifier: "idf" } },
+      hnsw_config: { m: 16, payload_m: 16, ef_construct: 100 },
+      on_disk_payload: true,
+      optimizers_config: { indexing_threshold: 20_000 },
+      quantization_config: { scalar: { type: "int8", quantile: 0.99, always_ram: true } },
       shard_number: 3,
       replication_factor: 2,
       write_consistency_factor: 2,
@@ -113,6 +118,30 @@ describe("QdrantVectorStore against a spec-validating stand-in (offline, not a l
     await store().ensureCollection({ dimension: 8, model: MODEL });
     expect(standIn.requestsFor("create_collection")).toHaveLength(1);
     expect(standIn.requestsFor("create_field_index")).toHaveLength(3);
+    expect(standIn.requestsFor("update_collection")).toEqual([]);
+  });
+
+  it("brings an existing collection to the configured index settings, and searches with the beam width and exact rescoring", async () => {
+    await store().ensureCollection({ dimension: 8, model: MODEL });
+    const index = { ...DEFAULT_QDRANT_INDEX_SETTINGS, bulkLoad: true, hnswM: 0, vectorsOnDisk: true };
+    const bulk = store({ index });
+    await bulk.ensureCollection({ dimension: 8, model: MODEL });
+    expect(bodies("update_collection")).toEqual([
+      { hnsw_config: { m: 0, payload_m: 16, ef_construct: 100 }, vectors: { dense: { on_disk: true } }, optimizers_config: { indexing_threshold: 0 } },
+    ]);
+    await store({ index }).ensureCollection({ dimension: 8, model: MODEL });
+    expect(bodies("update_collection")).toHaveLength(1);
+
+    const done = store({ index: { ...index, bulkLoad: false, quantization: "none" } });
+    await done.ensureCollection({ dimension: 8, model: MODEL });
+    expect(bodies("update_collection")[1]).toEqual({ quantization_config: "Disabled", optimizers_config: { indexing_threshold: 20_000 } });
+
+    await bulk.upsert([point(0)]);
+    await bulk.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("qdrant"), limit: 5 });
+    await done.candidates({ tenant: "tenant-a", dense: contractVector(1), lexicalTerms: lexicalQueryTerms("qdrant"), limit: 5 });
+    const [quantised, plain] = bodies("query_batch_points").map((body) => (body.searches as Array<Record<string, unknown>>)[0]!.params);
+    expect(quantised).toEqual({ hnsw_ef: 128, quantization: { rescore: true, oversampling: 2 } });
+    expect(plain).toEqual({ hnsw_ef: 128 });
   });
 
   it("with custom sharding creates the default and dedicated shard keys and routes each tenant", async () => {

@@ -13,18 +13,24 @@ type ScoredPoint = Schemas["ScoredPoint"];
 
 /**
  * The searches of one candidates call, sent together to Qdrant's Query API (`points/query/batch`):
- * 0. the dense list: nearest by cosine on `dense`, payload only;
+ * 0. the dense list: nearest by cosine on `dense`, payload only, with `params` (beam width; with int8
+ *    quantisation, rescored with the original vectors so its scores are exact cosines);
  * 1. the lexical list: BM25 on the sparse `bm25` vector, the query's weighted terms as the sparse query
  *    (value = weight), payload and the stored dense vector (for the exact cosine of lexical-only
  *    candidates); only when some term weighs more than 0.
  * Neither has a score threshold or fusion: the core ranks. Every search carries `filter`, which always
  * holds the tenant condition, and the tenant's shard key under custom sharding.
  */
-export function buildCandidateSearches(request: CandidatesRequest, filter: QdrantFilter, shardKey: string | undefined): QueryRequest[] {
+export function buildCandidateSearches(
+  request: CandidatesRequest,
+  filter: QdrantFilter,
+  shardKey: string | undefined,
+  params: Schemas["SearchParams"] = {},
+): QueryRequest[] {
   const sparse = bm25QueryVector(scoringTerms(request.lexicalTerms));
   const routing = shardKey === undefined ? {} : { shard_key: shardKey };
   const searches: QueryRequest[] = [
-    { ...routing, query: request.dense, using: DENSE_VECTOR, filter, limit: request.limit, with_payload: true, with_vector: false },
+    { ...routing, query: request.dense, using: DENSE_VECTOR, filter, params, limit: request.limit, with_payload: true, with_vector: false },
   ];
   if (sparse.indices.length > 0) {
     searches.push({ ...routing, query: sparse, using: SPARSE_VECTOR, filter, limit: request.limit, with_payload: true, with_vector: [DENSE_VECTOR] });
@@ -44,8 +50,9 @@ export async function queryCandidates(
   request: CandidatesRequest,
   filter: QdrantFilter,
   shardKey: string | undefined,
+  params: Schemas["SearchParams"] = {},
 ): Promise<CandidateLists> {
-  const searches = buildCandidateSearches(request, filter, shardKey);
+  const searches = buildCandidateSearches(request, filter, shardKey, params);
   const responses = await callQdrant("query", () => client.queryBatch(collection, { searches }));
   const dense = (responses[0]?.points ?? []).map((point) => toCandidate(point, clampSimilarity(point.score)));
   const queryNorm = vectorNorm(request.dense);

@@ -3,6 +3,15 @@ import { ConflictError } from "../../../core/errors.js";
 import { callQdrant, qdrantStatus, toQdrantError } from "./qdrant-errors.js";
 import { PAYLOAD_KEYS } from "./qdrant-filter.js";
 import { LEXICAL_TERMS_VERSION } from "../lexical-terms.js";
+import type { Logger } from "../../../ports/logger.js";
+import {
+  DEFAULT_QDRANT_INDEX_SETTINGS,
+  creationIndexParams,
+  indexSettingsUpdate,
+  reportedIndexSettings,
+  type QdrantIndexSettings,
+  type ReportedIndexSettings,
+} from "./qdrant-index-settings.js";
 
 /** Names of the collection's vectors: a named dense vector and a BM25 sparse vector. */
 export const DENSE_VECTOR = "dense";
@@ -19,6 +28,9 @@ export interface QdrantCollectionSettings {
   writeConsistencyFactor: number;
   shardingMethod: "auto" | "custom";
   dedicatedShardTenants: string[];
+  /** HNSW, quantisation, on-disk storage, bulk load; defaults when absent. */
+  index?: QdrantIndexSettings;
+  logger?: Logger;
 }
 
 /** The embedding model and dimension a collection was built with (model null: not made by Ragline). */
@@ -35,6 +47,7 @@ export interface CollectionState {
   lexicalTerms: string | null;
   shardingMethod: "auto" | "custom";
   indexedFields: Set<string>;
+  indexSettings: ReportedIndexSettings;
 }
 
 /** Payload indexes every collection gets: tenant (Qdrant's multitenancy layout) and the filtered metadata keys. */
@@ -66,6 +79,7 @@ export async function readCollection(client: QdrantClient, name: string): Promis
     lexicalTerms: typeof stored?.lexicalTerms === "string" ? stored.lexicalTerms : null,
     shardingMethod: info.config.params.sharding_method === "custom" ? "custom" : "auto",
     indexedFields: new Set(Object.keys(info.payload_schema ?? {})),
+    indexSettings: reportedIndexSettings(info.config, DENSE_VECTOR),
   };
 }
 
@@ -84,12 +98,14 @@ export async function ensureQdrantCollection(
 ): Promise<{ created: boolean; state: CollectionState }> {
   const name = settings.collection;
   let created = false;
+  const index = settings.index ?? DEFAULT_QDRANT_INDEX_SETTINGS;
   let state = await readCollection(client, name);
   if (!state) {
     try {
       await client.api().createCollection({
         collection_name: name,
-        vectors: { [DENSE_VECTOR]: { size: requested.dimension, distance: "Cosine" } },
+        vectors: { [DENSE_VECTOR]: { size: requested.dimension, distance: "Cosine", on_disk: index.vectorsOnDisk } },
+        ...creationIndexParams(index),
         sparse_vectors: { [SPARSE_VECTOR]: { modifier: "idf" } },
         shard_number: settings.shardNumber,
         replication_factor: settings.replicationFactor,
@@ -121,9 +137,16 @@ export async function ensureQdrantCollection(
     });
   }
 
-  for (const index of PAYLOAD_INDEXES) {
-    if (state.indexedFields.has(index.field)) continue;
-    await callQdrant("create payload index", () => client.createPayloadIndex(name, { wait: true, field_name: index.field, field_schema: index.schema }));
+  for (const payloadIndex of PAYLOAD_INDEXES) {
+    if (state.indexedFields.has(payloadIndex.field)) continue;
+    await callQdrant("create payload index", () =>
+      client.createPayloadIndex(name, { wait: true, field_name: payloadIndex.field, field_schema: payloadIndex.schema }),
+    );
+  }
+  const update = indexSettingsUpdate(state.indexSettings, index, DENSE_VECTOR);
+  if (update) {
+    settings.logger?.info({ collection: name, update }, "Qdrant collection settings differ from the configuration; updating them");
+    await callQdrant("update collection", () => client.updateCollection(name, update));
   }
   if (settings.shardingMethod === "custom") await ensureShardKeys(client, name, settings.dedicatedShardTenants);
   return { created, state };

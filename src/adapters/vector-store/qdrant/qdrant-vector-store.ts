@@ -7,6 +7,7 @@ import { callQdrant } from "./qdrant-errors.js";
 import { buildDocumentFilter, buildSearchFilter, tenantFilter } from "./qdrant-filter.js";
 import { assertUuidIds, chunkPointToQdrant } from "./qdrant-points.js";
 import { rebuildSparseVectors } from "./qdrant-sparse-rebuild.js";
+import { DEFAULT_QDRANT_INDEX_SETTINGS, denseSearchParams } from "./qdrant-index-settings.js";
 import { LEXICAL_TERMS_VERSION } from "../lexical-terms.js";
 import type { CandidateLists, CandidatesRequest, ChunkPoint, StoreHealth, VectorStore } from "../../../ports/vector-store.js";
 import { type Logger } from "../../../ports/logger.js";
@@ -107,7 +108,8 @@ export class QdrantVectorStore implements VectorStore {
     const collection = await this.knownCollection();
     if (!collection || !filter) return { dense: [], lexical: [] };
     assertValidCandidatesRequest(request, collection.dimension);
-    return queryCandidates(this.client, this.settings.collection, request, filter, shardKeyFor(request.tenant, this.settings));
+    const params = denseSearchParams(this.settings.index ?? DEFAULT_QDRANT_INDEX_SETTINGS);
+    return queryCandidates(this.client, this.settings.collection, request, filter, shardKeyFor(request.tenant, this.settings), params);
   }
 
   async count(tenant: string, documentId?: string): Promise<number> {
