@@ -1,4 +1,5 @@
 import { pathToFileURL } from "node:url";
+import type { Server as HttpServer } from "node:http";
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig, type ConfigSource } from "./config/load-config.js";
 import { ReloadableRetrievalSettings } from "./config/reloadable-settings.js";
@@ -6,6 +7,7 @@ import { composeRuntime } from "./compose/compose-runtime.js";
 import { DatabaseInUseError } from "./compose/open-state-database.js";
 import { ConflictError } from "./core/errors.js";
 import { createApp } from "./http/create-app.js";
+import { limitConnections, serverOptionsFor } from "./http/connection-limits.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
 
@@ -34,7 +36,7 @@ export async function main(role: "api" | "worker"): Promise<void> {
   const runsWorkers = role === "worker" || !config.redis.url || config.workers.inProcess;
   if (runsWorkers) await runtime.startWorkers();
   const app = createApp(runtime.deps, { routes: role === "worker" ? "operations" : "all" });
-  const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
+  const server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port, serverOptions: serverOptionsFor(config.server) }, (info) => {
     logger.info(
       {
         host: info.address,
@@ -47,6 +49,8 @@ export async function main(role: "api" | "worker"): Promise<void> {
       "ragline listening",
     );
   });
+
+  limitConnections(server as HttpServer, config.server, logger);
 
   let stopping = false;
   const shutdown = (signal: string) => {

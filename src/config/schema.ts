@@ -71,6 +71,14 @@ export const configSchema = z
         logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
         /** Time allowed for in-flight requests and jobs on SIGTERM before the process exits. */
         shutdownGraceMs: z.number().int().min(0).default(10_000),
+        /** Time a client has to send a request's headers. */
+        headersTimeoutMs: z.number().int().min(100).default(10_000),
+        /** Time a client has to send a whole request, body included (50 MB at ~3.5 Mbit/s in the default). */
+        requestTimeoutMs: z.number().int().min(100).default(120_000),
+        keepAliveTimeoutMs: z.number().int().min(100).default(5_000),
+        maxConnections: z.number().int().min(1).default(1_024),
+        /** Open connections per client address; behind a proxy every client shares its address: raise it. */
+        maxConnectionsPerClient: z.number().int().min(1).default(128),
       })
       .prefault({}),
     auth: z

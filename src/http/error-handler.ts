@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
 
@@ -13,9 +14,46 @@ const HTTP_EXCEPTION_CODES: Record<number, string> = {
   415: "unsupported_media_type",
 };
 
+/** What the client did to a request we could not read, when that is why it failed. */
+type ClientFault = "gone" | "malformed";
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * A body read that failed because the client disconnected (`aborted`, ECONNRESET, premature close) or
+ * sent framing Node's HTTP parser refused (HPE_* codes: a malformed chunked body), looking through
+ * `cause`. Neither is a server error.
+ */
+export function clientFaultOf(error: unknown): ClientFault | null {
+  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = errorCode(current);
+    if (code?.startsWith("HPE_")) return "malformed";
+    if (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || (current as Error).message === "aborted") return "gone";
+  }
+  return null;
+}
+
+/** Status for a request whose client went away first (nginx's convention; nobody receives it). */
+const CLIENT_CLOSED_REQUEST = 499 as ContentfulStatusCode;
+
 /** The one place errors become HTTP: AppError → its status; anything else → 500 with the cause logged. */
 export function handleError(error: Error, context: Context<AppEnv>): Response {
   const requestId = context.get("requestId") ?? null;
+  const fault = clientFaultOf(error);
+  if (fault === "gone") {
+    context.get("logger")?.info({ requestId, reason: error.message }, "client went away before its request was read");
+    return context.json(
+      { error: { code: "client_closed_request", message: "the client closed the connection", details: null }, request_id: requestId },
+      CLIENT_CLOSED_REQUEST,
+    );
+  }
+  if (fault === "malformed") {
+    const message = `malformed request body (${errorCode(error) ?? errorCode((error as { cause?: unknown }).cause) ?? "HTTP framing"})`;
+    return context.json({ error: { code: "validation_error", message, details: { issues: [{ path: "", message }] } }, request_id: requestId }, 400);
+  }
   if (error instanceof AppError) {
     if (error.retryAfterSeconds !== undefined) context.header("Retry-After", String(Math.ceil(error.retryAfterSeconds)));
     const body = { error: { code: error.code, message: error.message, details: error.details ?? null }, request_id: requestId };

@@ -44,6 +44,15 @@ export function limitBody(maxBytes: number, tooLarge: () => Error): MiddlewareHa
   };
 }
 
+/** The client closed its connection before its request body arrived in full. */
+export class ClientGoneError extends Error {
+  readonly code = "ECONNRESET";
+  constructor() {
+    super("aborted");
+    this.name = "ClientGoneError";
+  }
+}
+
 /** One decoder for every body: UTF-8, a leading byte-order mark dropped, bad bytes as U+FFFD (as `Request.text()` does). */
 const UTF8 = new TextDecoder("utf-8");
 
@@ -53,6 +62,8 @@ export async function readBodyText(context: Context): Promise<string> {
   if (declaredLength(context) === null || !incoming || incoming.readableEnded) return context.req.text();
   const parts: Buffer[] = [];
   for await (const part of incoming) parts.push(part as Buffer);
+  // A client that disconnects mid-body ends the stream early, without an error: not malformed input.
+  if (!incoming.complete) throw new ClientGoneError();
   return UTF8.decode(Buffer.concat(parts));
 }
 

@@ -5,9 +5,11 @@ import { readBodyText } from "./request-body.js";
 
 /** Parses a JSON body; malformed JSON and schema violations are 400s naming the field path. */
 export async function readJson<T extends z.ZodType>(context: Context, schema: T): Promise<z.infer<T>> {
+  // Read errors (a client gone mid-body) propagate as themselves; only a parse failure is malformed JSON.
+  const text = await readBodyText(context);
   let body: unknown;
   try {
-    body = JSON.parse(await readBodyText(context));
+    body = JSON.parse(text);
   } catch {
     throw new ValidationError("request body is not valid JSON", [{ path: "", message: "malformed JSON" }]);
   }
