@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError, UpstreamTimeoutError, UpstreamUnavailableError, ValidationError } from "../../../src/core/errors.js";
-import type { CandidateLists, ChunkPoint, VectorStore } from "../../../src/ports/vector-store.js";
+import type { CandidateLists, ChunkPoint, StoreHealth, VectorStore } from "../../../src/ports/vector-store.js";
 import { createCandidatesConcurrencyLimit, createConcurrencyLimit } from "../../../src/wrappers/candidates-concurrency-limit.js";
 import { createCollectionEnsuringStore } from "../../../src/wrappers/collection-ensuring-store.js";
 import { createResiliencePolicy } from "../../../src/wrappers/resilience-policy.js";
@@ -188,14 +188,19 @@ describe("createCandidatesConcurrencyLimit", () => {
 });
 
 describe("createResilientVectorStore", () => {
-  it("times out a hanging candidates call and reports health down while the breaker is open", async () => {
+  it("times out a hanging candidates call; with the breaker open, health still probes the store itself", async () => {
     const policy = createResiliencePolicy({ name: "vector_store", timeoutMs: 20, maxAttempts: 1, breakerThreshold: 1, halfOpenAfterMs: 60_000 });
-    const { store } = recordingStore({ candidates: () => new Promise(() => {}) });
+    let probe: StoreHealth = { status: "up" };
+    const { store } = recordingStore({ candidates: () => new Promise(() => {}), health: async () => probe });
     const resilient = createResilientVectorStore(store, policy);
     expect(await resilient.health()).toEqual({ status: "up" });
     await expect(resilient.candidates(request)).rejects.toBeInstanceOf(UpstreamTimeoutError);
     expect(policy.breakerState).toBe("open");
-    expect(await resilient.health()).toEqual({ status: "down", detail: "circuit open after repeated search failures" });
+    const whileOpen = await resilient.health();
+    expect(whileOpen.status).toBe("up");
+    expect(whileOpen.detail).toMatch(/circuit, open after repeated failures/);
+    probe = { status: "down", detail: "connection refused" };
+    expect(await resilient.health()).toEqual({ status: "down", detail: "connection refused" });
     await expect(resilient.candidates(request)).rejects.toBeInstanceOf(UpstreamUnavailableError);
   });
 });
