@@ -36,6 +36,7 @@ import { withCrashingParserStandIn } from "./crashing-parser-stand-in.js";
 import type { JobQueue } from "../ports/job-queue.js";
 import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
+import { SqlApiKeyStore } from "../adapters/api-key-store/sql/sql-api-key-store.js";
 import { startServerModeBackground } from "./server-mode-background.js";
 
 export interface Runtime {
@@ -141,8 +142,13 @@ export async function composeRuntime(options: {
   // Server mode (the config refuses redis.url without database.url): PostgreSQL outbox → BullMQ, and the reconciler.
   const background = redis ? startServerModeBackground({ config, state, documents, queue, logger }) : null;
 
+  const apiKeys = new SqlApiKeyStore(state);
+  // Auth is off only while no key exists at all: none in the config file and none ever created.
+  const authRequired = config.auth.apiKeys.length > 0 || (await apiKeys.list({ limit: 1 })).keys.length > 0;
   const deps: AppDeps = {
     config,
+    apiKeys,
+    authRequired,
     retrievalSettings: options.retrievalSettings,
     documents: background?.documents ?? documents,
     blobs,

@@ -3,6 +3,7 @@ import { FUSION_METHODS, resolveFusion } from "../core/ranking/fuse-lists.js";
 import { MIN_RELEVANCE_DEFAULT } from "../core/ranking/rank-candidates.js";
 import { redactReranker, rerankerEndpointProblem, rerankerSchema, resolveReranker } from "./reranker-schema.js";
 import { EXPANSION_MODES } from "../core/ranking/expansion-gate.js";
+import { API_KEY_SCOPES, DEFAULT_CONFIG_KEY_SCOPES } from "../core/api-keys.js";
 import { RM3_DEFAULTS } from "../core/ranking/query-expansion.js";
 
 const MEBIBYTE = 1024 * 1024;
@@ -84,7 +85,19 @@ export const configSchema = z
     auth: z
       .strictObject({
         /** API keys and the tenant each one maps to; empty → auth off, every request is tenant `default`. */
-        apiKeys: z.array(z.strictObject({ key: z.string().min(16), tenant: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) })).default([]),
+        apiKeys: z
+          .array(
+            z.strictObject({
+              key: z.string().min(16),
+              tenant: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+              /** What the key may do; `admin` manages every tenant's keys (`/v1/keys`). Default: read, write, review. */
+              scopes: z
+                .array(z.enum(API_KEY_SCOPES))
+                .min(1)
+                .default([...DEFAULT_CONFIG_KEY_SCOPES]),
+            }),
+          )
+          .default([]),
       })
       .prefault({}),
     upload: z

@@ -6,6 +6,7 @@
 export type ErrorCode =
   | "validation_error"
   | "unauthorized"
+  | "forbidden"
   | "not_found"
   | "conflict"
   | "payload_too_large"
@@ -54,6 +55,12 @@ export class ValidationError extends AppError {
 export class UnauthorizedError extends AppError {
   readonly code = "unauthorized";
   readonly status = 401;
+}
+
+/** The key is valid but lacks the scope the request needs. */
+export class ForbiddenError extends AppError {
+  readonly code = "forbidden";
+  readonly status = 403;
 }
 
 export class NotFoundError extends AppError {

@@ -14,7 +14,10 @@ import type { RerankStageSettings } from "../use-cases/rerank-stage.js";
 import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js";
 import { NotFoundError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
-import { authenticate } from "./authenticate.js";
+import { authenticate, readOrWrite, requireScope } from "./authenticate.js";
+import { keyRoutes } from "./routes/key-routes.js";
+import { createKeyAuthenticator } from "../use-cases/api-keys.js";
+import type { ApiKeyStore } from "../ports/api-key-store.js";
 import { handleError } from "./error-handler.js";
 import { validationHook } from "./openapi-hook.js";
 import { serveOpenApiDocument } from "./openapi-document.js";
@@ -40,6 +43,10 @@ export interface AppDeps {
   answerer: Answerer;
   /** The live rerank stage settings (config retrieval.reranker), null when none; chosen in compose. */
   reranking?: () => RerankStageSettings | null;
+  /** Runtime-managed API keys (the state database). */
+  apiKeys: ApiKeyStore;
+  /** Whether requests need a key: some key exists in the config file or was created. */
+  authRequired: boolean;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
@@ -61,7 +68,16 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
   // A worker process serves only health, readiness and metrics.
   if (options.routes === "operations") return app;
 
-  app.use("/v1/*", authenticate(deps.config.auth.apiKeys));
+  const authenticator = createKeyAuthenticator({ configKeys: deps.config.auth.apiKeys, store: deps.apiKeys });
+  app.use("/v1/*", authenticate({ required: deps.authRequired, authenticate: authenticator }));
+  // A wildcard also matches its bare prefix (`/v1/documents/*` covers `/v1/documents`).
+  const readScope = requireScope(() => "read");
+  const adminScope = requireScope(() => "admin");
+  app.use("/v1/documents/*", requireScope(readOrWrite));
+  app.use("/v1/jobs/*", requireScope(readOrWrite));
+  app.use("/v1/batches/*", requireScope(readOrWrite));
+  app.use("/v1/query/*", readScope);
+  app.use("/v1/keys/*", adminScope);
   app.route(
     "/v1/documents",
     documentRoutes({
@@ -83,6 +99,7 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     reranking: deps.reranking,
   };
   app.route("/v1/query", queryRoutes(queryDeps));
-  serveOpenApiDocument(app, { authRequired: deps.config.auth.apiKeys.length > 0 });
+  app.route("/v1/keys", keyRoutes(deps));
+  serveOpenApiDocument(app, { authRequired: deps.authRequired });
   return app;
 }

@@ -39,6 +39,7 @@ export const errorEnvelopeSchema = z
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid request: `details.issues` names each failing field path",
   401: "Missing or invalid API key",
+  403: "The API key lacks the scope this request needs (`details.required_scope`)",
   404: "Not found (another tenant's object is also not found)",
   409: "Conflict with the current state",
   413: "Body larger than the limit, refused before it is read",

@@ -91,6 +91,8 @@ export interface ApiKeysTable {
   name: string;
   created_at: string;
   revoked_at: string | null;
+  /** After this time the key is refused; null: never. */
+  expires_at: string | null;
 }
 
 export interface UsageTable {

@@ -14,6 +14,7 @@ import { selectDocuments, updateDocuments } from "./document-batch-statements.js
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { reusableQuery } from "../../sql/reusable-query.js";
+import { decodeCursor, encodeCursor } from "../../sql/list-cursor.js";
 import type { DocumentsTable, SqlDatabase } from "../../sql/sql-schema.js";
 import { DOCUMENT_COLUMNS, recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
 import { insertBatch, insertBatchItems, setBatchReceived, summarizeBatch } from "./sql-upload-batches.js";
@@ -32,11 +33,6 @@ const upsertDocument = reusableQuery<{ [K in keyof DocumentsTable]: DocumentsTab
 });
 
 const MAX_CACHED_UPDATES = 64;
-
-interface ListCursor {
-  createdAt: string;
-  id: string;
-}
 
 /**
  * DocumentRepository on SQL (SQLite embedded, PostgreSQL in server mode), one code for both
@@ -176,20 +172,4 @@ function assertIdentified(record: DocumentRecord): void {
   if (!record.tenant || !record.id) {
     throw new ValidationError("Document record needs a tenant and an id", [{ path: record.tenant ? "id" : "tenant", message: "Required" }]);
   }
-}
-
-function encodeCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): ListCursor {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
-      return { createdAt: value[0], id: value[1] };
-    }
-  } catch {
-    // Falls through to the validation error.
-  }
-  throw new ValidationError("Invalid cursor", [{ path: "cursor", message: "Not a cursor returned by a previous page" }]);
 }
