@@ -37,6 +37,9 @@ import type { JobQueue } from "../ports/job-queue.js";
 import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
 import { SqlApiKeyStore } from "../adapters/api-key-store/sql/sql-api-key-store.js";
+import { FlexibleRateLimiter } from "../adapters/rate-limiter/flexible/flexible-rate-limiter.js";
+import { spendTokens } from "../use-cases/token-budget.js";
+import type { ModelCall } from "../ports/model-usage.js";
 import { startServerModeBackground } from "./server-mode-background.js";
 
 export interface Runtime {
@@ -75,7 +78,14 @@ export async function composeRuntime(options: {
   const keyValue: KeyValue = redis
     ? new RedisKeyValue({ redis, keyPrefix: `${config.redis.keyPrefix}cache:`, timeoutMs: config.redis.cacheTimeoutMs, logger })
     : new MemoryKeyValue({ maxEntries: config.embedding.cacheMaxEntries });
-  const models = createModelLayer(config, { metrics, logger, keyValue });
+  const rateLimiter = new FlexibleRateLimiter({ redis: redis ?? undefined, keyPrefix: config.redis.keyPrefix });
+  const onModelCall = (call: ModelCall) => {
+    const tokens = call.usage.inputTokens + call.usage.outputTokens;
+    spendTokens(rateLimiter, config.limits, call.tenant, tokens).catch((error: unknown) =>
+      logger.warn({ tenant: call.tenant, error: (error as Error).message }, "token budget not updated"),
+    );
+  };
+  const models = createModelLayer(config, { metrics, logger, keyValue, onModelCall });
   // A given embedder (tests) replaces the model layer's endpoint; without either, the local embedder.
   const endpoint = options.embedder ? null : models.embeddingEndpoint;
   const baseEmbedder = options.embedder ?? endpoint?.embedder ?? countingEmbedder(new LocalHashEmbedder({ dimension: config.embedding.dimension }), metrics);
@@ -149,6 +159,7 @@ export async function composeRuntime(options: {
     config,
     apiKeys,
     authRequired,
+    rateLimiter,
     retrievalSettings: options.retrievalSettings,
     documents: background?.documents ?? documents,
     blobs,

@@ -19,7 +19,7 @@ import { createOpenAiClient } from "../adapters/openai/openai-client.js";
 import { OpenAiChatModel } from "../adapters/chat-model/openai/openai-chat-model.js";
 import { OpenAiEmbedder } from "../adapters/embedder/openai/openai-embedder.js";
 import { errorKind } from "./model-error-kind.js";
-import { ModelUsageRecorder } from "../observability/model-usage-recorder.js";
+import { ModelUsageRecorder, type ModelCall } from "../observability/model-usage-recorder.js";
 import { createResilientChatModel } from "../wrappers/resilient-chat-model.js";
 import { createResilientEmbedder } from "../wrappers/resilient-embedder.js";
 import { createRoutedChatModel } from "../wrappers/routed-chat-model.js";
@@ -67,9 +67,13 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, half_
  * resilience policy with metrics; otherwise the embedder stays null (the local one is used) and the
  * answerer is the extractive one. Prompts are read here, so a missing prompt file stops start-up.
  */
-export function createModelLayer(config: Config, deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue }, options: ModelLayerOptions = {}): ModelLayer {
+export function createModelLayer(
+  config: Config,
+  deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue; onModelCall?: (call: ModelCall) => void },
+  options: ModelLayerOptions = {},
+): ModelLayer {
   const { metrics, logger } = deps;
-  const recorder = new ModelUsageRecorder({ metrics, prices: config.prices, logger: logger.child({ component: "model" }) });
+  const recorder = new ModelUsageRecorder({ metrics, prices: config.prices, logger: logger.child({ component: "model" }), onCall: deps.onModelCall });
   const policies: Record<string, ResiliencePolicy> = {};
   const policy = (name: string, settings: PolicySettings) => {
     metrics.breakerState.set({ dependency: name }, 0);

@@ -100,6 +100,31 @@ export const configSchema = z
           .default([]),
       })
       .prefault({}),
+    limits: z
+      .strictObject({
+        /** Requests per minute of one API key (0: no limit). Limits apply when auth is on. */
+        requestsPerMinutePerKey: z.number().int().min(0).default(600),
+        /** Requests per minute of all of a tenant's keys together (0: no limit). */
+        requestsPerMinutePerTenant: z.number().int().min(0).default(1_200),
+        /** Upload requests of one tenant being received at once (0: no limit). */
+        concurrentUploadsPerTenant: z.number().int().min(0).default(8),
+        /** Model tokens (embedding, answer, rerank; input + output) per tenant per day (UTC-agnostic 24 h window); null: no budget. */
+        modelTokensPerDayPerTenant: z.number().int().min(1).nullable().default(null),
+        /** Per-tenant overrides of the three tenant limits. */
+        tenants: z
+          .record(
+            z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+            z.strictObject({
+              requestsPerMinute: z.number().int().min(0).optional(),
+              concurrentUploads: z.number().int().min(0).optional(),
+              modelTokensPerDay: z.number().int().min(1).nullable().optional(),
+            }),
+          )
+          .default({}),
+        /** Per-key overrides (by key id: `rgl_<id>_…`, or `config-<n>` for the n-th key of auth.apiKeys). */
+        keys: z.record(z.string().min(1), z.strictObject({ requestsPerMinute: z.number().int().min(0) })).default({}),
+      })
+      .prefault({}),
     upload: z
       .strictObject({
         maxBytes: z

@@ -10,6 +10,7 @@ export type ErrorCode =
   | "not_found"
   | "conflict"
   | "payload_too_large"
+  | "rate_limited"
   | "unsupported_media_type"
   | "unprocessable_document"
   | "upstream_error"
@@ -61,6 +62,13 @@ export class UnauthorizedError extends AppError {
 export class ForbiddenError extends AppError {
   readonly code = "forbidden";
   readonly status = 403;
+}
+
+/** A rate limit, concurrency cap or token budget was reached; `retryAfterSeconds` says when to come back. */
+export class RateLimitedError extends AppError {
+  readonly code = "rate_limited";
+  readonly status = 429;
+  override readonly transient = true;
 }
 
 export class NotFoundError extends AppError {

@@ -16,6 +16,8 @@ import { NotFoundError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { authenticate, readOrWrite, requireScope } from "./authenticate.js";
 import { keyRoutes } from "./routes/key-routes.js";
+import { limitConcurrentUploads, limitRequests, requireTokenBudget } from "./rate-limit.js";
+import type { RateLimiter } from "../ports/rate-limiter.js";
 import { createKeyAuthenticator } from "../use-cases/api-keys.js";
 import type { ApiKeyStore } from "../ports/api-key-store.js";
 import { handleError } from "./error-handler.js";
@@ -45,6 +47,8 @@ export interface AppDeps {
   reranking?: () => RerankStageSettings | null;
   /** Runtime-managed API keys (the state database). */
   apiKeys: ApiKeyStore;
+  /** Request rates, concurrent uploads and token budgets (memory, or Redis in server mode). */
+  rateLimiter: RateLimiter;
   /** Whether requests need a key: some key exists in the config file or was created. */
   authRequired: boolean;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
@@ -68,16 +72,23 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
   // A worker process serves only health, readiness and metrics.
   if (options.routes === "operations") return app;
 
-  const authenticator = createKeyAuthenticator({ configKeys: deps.config.auth.apiKeys, store: deps.apiKeys });
-  app.use("/v1/*", authenticate({ required: deps.authRequired, authenticate: authenticator }));
+  // Who is asking (401), how fast (429), may they (403), then the upload cap and token budget (429).
   // A wildcard also matches its bare prefix (`/v1/documents/*` covers `/v1/documents`).
-  const readScope = requireScope(() => "read");
-  const adminScope = requireScope(() => "admin");
-  app.use("/v1/documents/*", requireScope(readOrWrite));
+  const authenticator = createKeyAuthenticator({ configKeys: deps.config.auth.apiKeys, store: deps.apiKeys });
+  const limits = { limiter: deps.rateLimiter, limits: deps.config.limits, metrics: deps.metrics };
+  app.use("/v1/*", authenticate({ required: deps.authRequired, authenticate: authenticator }), limitRequests(limits));
+  app.use("/v1/documents/*", requireScope(readOrWrite), limitConcurrentUploads(limits), requireTokenBudget(limits));
   app.use("/v1/jobs/*", requireScope(readOrWrite));
   app.use("/v1/batches/*", requireScope(readOrWrite));
-  app.use("/v1/query/*", readScope);
-  app.use("/v1/keys/*", adminScope);
+  app.use(
+    "/v1/query/*",
+    requireScope(() => "read"),
+    requireTokenBudget(limits),
+  );
+  app.use(
+    "/v1/keys/*",
+    requireScope(() => "admin"),
+  );
   app.route(
     "/v1/documents",
     documentRoutes({

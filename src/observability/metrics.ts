@@ -16,6 +16,12 @@ export class Metrics {
     labelNames: ["method", "route", "status"],
     registers: [this.registry],
   });
+  readonly rateLimited = new Counter({
+    name: "ragline_rate_limited_total",
+    help: "Requests refused with 429, by the limit they hit (key, tenant, uploads, tokens)",
+    labelNames: ["limit"],
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: "ragline_http_request_duration_seconds",
     help: "HTTP request latency",

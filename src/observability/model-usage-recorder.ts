@@ -19,7 +19,14 @@ export function estimateCostUsd(prices: PriceTable, model: string, usage: TokenU
 
 /** Records every model call in metrics and one log line (never prompts, keys or provider error text). */
 export class ModelUsageRecorder {
-  constructor(private readonly deps: { metrics: Metrics; prices: PriceTable; logger?: Logger }) {}
+  constructor(
+    private readonly deps: {
+      metrics: Metrics;
+      prices: PriceTable;
+      logger?: Logger;
+      /** Told of every call (token budgets). */ onCall?: (call: ModelCall) => void;
+    },
+  ) {}
 
   record(call: ModelCall): number {
     const costUsd = estimateCostUsd(this.deps.prices, call.model, call.usage);
@@ -48,6 +55,7 @@ export class ModelUsageRecorder {
       },
       "model call",
     );
+    this.deps.onCall?.(call);
     return costUsd;
   }
 }
