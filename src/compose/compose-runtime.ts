@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Redis } from "ioredis";
@@ -38,6 +39,7 @@ import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-s
 import { createVectorStore } from "./create-vector-store.js";
 import { SqlApiKeyStore } from "../adapters/api-key-store/sql/sql-api-key-store.js";
 import { FlexibleRateLimiter } from "../adapters/rate-limiter/flexible/flexible-rate-limiter.js";
+import { SqlUsageLedger } from "../adapters/usage-ledger/sql/sql-usage-ledger.js";
 import { spendTokens } from "../use-cases/token-budget.js";
 import type { ModelCall } from "../ports/model-usage.js";
 import { startServerModeBackground } from "./server-mode-background.js";
@@ -79,11 +81,16 @@ export async function composeRuntime(options: {
     ? new RedisKeyValue({ redis, keyPrefix: `${config.redis.keyPrefix}cache:`, timeoutMs: config.redis.cacheTimeoutMs, logger })
     : new MemoryKeyValue({ maxEntries: config.embedding.cacheMaxEntries });
   const rateLimiter = new FlexibleRateLimiter({ redis: redis ?? undefined, keyPrefix: config.redis.keyPrefix });
-  const onModelCall = (call: ModelCall) => {
+  const usageLedger = new SqlUsageLedger(state);
+  // Every model call: taken from its tenant's token budget and written to the usage ledger (off the call's path).
+  const onModelCall = (call: ModelCall, costUsd: number) => {
     const tokens = call.usage.inputTokens + call.usage.outputTokens;
     spendTokens(rateLimiter, config.limits, call.tenant, tokens).catch((error: unknown) =>
       logger.warn({ tenant: call.tenant, error: (error as Error).message }, "token budget not updated"),
     );
+    usageLedger
+      .record({ id: randomUUID(), call, costUsd, createdAt: new Date().toISOString() })
+      .catch((error: unknown) => logger.warn({ tenant: call.tenant, error: (error as Error).message }, "usage ledger entry not written"));
   };
   const models = createModelLayer(config, { metrics, logger, keyValue, onModelCall });
   // A given embedder (tests) replaces the model layer's endpoint; without either, the local embedder.
@@ -160,6 +167,7 @@ export async function composeRuntime(options: {
     apiKeys,
     authRequired,
     rateLimiter,
+    usageLedger,
     retrievalSettings: options.retrievalSettings,
     documents: background?.documents ?? documents,
     blobs,

@@ -69,7 +69,7 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, half_
  */
 export function createModelLayer(
   config: Config,
-  deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue; onModelCall?: (call: ModelCall) => void },
+  deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue; onModelCall?: (call: ModelCall, costUsd: number) => void },
   options: ModelLayerOptions = {},
 ): ModelLayer {
   const { metrics, logger } = deps;

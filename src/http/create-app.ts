@@ -18,6 +18,8 @@ import { authenticate, readOrWrite, requireScope } from "./authenticate.js";
 import { keyRoutes } from "./routes/key-routes.js";
 import { limitConcurrentUploads, limitRequests, requireTokenBudget } from "./rate-limit.js";
 import type { RateLimiter } from "../ports/rate-limiter.js";
+import type { UsageLedger } from "../ports/usage-ledger.js";
+import { usageRoutes } from "./routes/usage-routes.js";
 import { createKeyAuthenticator } from "../use-cases/api-keys.js";
 import type { ApiKeyStore } from "../ports/api-key-store.js";
 import { handleError } from "./error-handler.js";
@@ -49,6 +51,8 @@ export interface AppDeps {
   apiKeys: ApiKeyStore;
   /** Request rates, concurrent uploads and token budgets (memory, or Redis in server mode). */
   rateLimiter: RateLimiter;
+  /** Every model call, durable (`GET /v1/usage`). */
+  usageLedger: UsageLedger;
   /** Whether requests need a key: some key exists in the config file or was created. */
   authRequired: boolean;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
@@ -111,6 +115,7 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
   };
   app.route("/v1/query", queryRoutes(queryDeps));
   app.route("/v1/keys", keyRoutes(deps));
+  app.route("/v1/usage", usageRoutes(deps));
   serveOpenApiDocument(app, { authRequired: deps.authRequired });
   return app;
 }

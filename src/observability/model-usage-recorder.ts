@@ -24,7 +24,7 @@ export class ModelUsageRecorder {
       metrics: Metrics;
       prices: PriceTable;
       logger?: Logger;
-      /** Told of every call (token budgets). */ onCall?: (call: ModelCall) => void;
+      /** Told of every call and its cost (token budgets, the usage ledger). */ onCall?: (call: ModelCall, costUsd: number) => void;
     },
   ) {}
 
@@ -55,7 +55,7 @@ export class ModelUsageRecorder {
       },
       "model call",
     );
-    this.deps.onCall?.(call);
+    this.deps.onCall?.(call, costUsd);
     return costUsd;
   }
 }

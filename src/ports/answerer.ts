@@ -15,6 +15,8 @@ export type NoPassagesReason = "unavailable" | "empty";
 
 export interface AnswerRequest {
   tenant: string;
+  /** The API key asking, for usage accounting. */
+  keyId?: string;
   question: string;
   /** Retrieved passages, best first. Empty: answer without the documents (see `noPassagesReason`). */
   passages: Passage[];

@@ -7,6 +7,8 @@ export interface ModelCall {
   model: string;
   promptVersion: string;
   tenant: string;
+  /** The API key the call was made for, when known (answers); the usage ledger groups by it. */
+  keyId?: string;
   usage: TokenUsage;
   latencyMs: number;
   outcome: "ok" | "invalid_output" | "error";

@@ -8,6 +8,8 @@ import type { QueryExpansionSettings } from "./expand-query.js";
 
 export interface QueryInput {
   tenant: string;
+  /** The API key asking, for usage accounting. */
+  keyId?: string;
   question: string;
   topK?: number;
   minScore?: number;
@@ -127,7 +129,7 @@ function decide(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval):
     const named = answer === null ? { promptVersion: null, model: null } : { promptVersion: answerer.promptVersion, model: answerer.model };
     return { kind: "fixed", result: withStatus({ answer, citations: [], retrieval, ...named, usage: NO_USAGE, cached: false, degraded }) };
   };
-  const request = { tenant: input.tenant, question: input.question, signal: input.signal };
+  const request = { tenant: input.tenant, keyId: input.keyId, question: input.question, signal: input.signal };
   const withoutPassages = (reason: "unavailable" | "empty", text: string): Step =>
     answerer.capabilities.answersWithoutPassages
       ? { kind: "ask", request: { ...request, passages: [], noPassagesReason: reason }, withoutPassages: true }

@@ -57,7 +57,7 @@ describe.skipIf(!postgres)("PostgreSQL state", () => {
       const [left, right] = await Promise.all([openPostgresDatabase({ url: database.url }), openPostgresDatabase({ url: database.url })]);
       expect((await tableNames(left)).sort()).toEqual(TABLES);
       const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(left.db);
-      expect(applied.rows.map((row) => row.name)).toEqual(["0001-initial", "0002-embedding-cache-expiry", "0003-upload-batches", "0004-api-key-expiry"]);
+      expect(applied.rows.map((row) => row.name)).toEqual(["0001-initial", "0002-embedding-cache-expiry", "0003-upload-batches", "0004-keys-and-usage"]);
       expect(await migrateToLatest(right.db)).toEqual([]);
       await Promise.all([left.close(), right.close()]);
     } finally {

@@ -3,7 +3,7 @@ import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import * as initial from "./migrations/0001-initial.js";
 import * as embeddingCacheExpiry from "./migrations/0002-embedding-cache-expiry.js";
 import * as uploadBatches from "./migrations/0003-upload-batches.js";
-import * as apiKeyExpiry from "./migrations/0004-api-key-expiry.js";
+import * as keysAndUsage from "./migrations/0004-keys-and-usage.js";
 import type { SqlDatabase } from "./sql-schema.js";
 
 /** Every migration, in order; a new one is a file in migrations/ and a row here. Names never change. */
@@ -11,7 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-embedding-cache-expiry": embeddingCacheExpiry,
   "0003-upload-batches": uploadBatches,
-  "0004-api-key-expiry": apiKeyExpiry,
+  "0004-keys-and-usage": keysAndUsage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -98,6 +98,8 @@ export interface ApiKeysTable {
 export interface UsageTable {
   id: string;
   tenant: string;
+  /** The API key the call was made for; null when not known (ingest embeddings, auth off). */
+  key_id: string | null;
   task: string;
   provider: string;
   model: string;

@@ -60,6 +60,7 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
     const queryDeps = { ...deps, logger: context.get("logger") };
     const input: QueryInput = {
       tenant: context.get("tenant"),
+      keyId: context.get("principal")?.keyId,
       question: body.question,
       topK: body.top_k,
       minScore: body.min_score,

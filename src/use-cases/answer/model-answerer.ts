@@ -62,7 +62,7 @@ export function createModelAnswerer(deps: ModelAnswererDeps): Answerer {
   };
 
   function prepare(request: AnswerRequest, mode: OutputMode): Prepared {
-    const call = { tenant: request.tenant, signal: request.signal };
+    const call = { tenant: request.tenant, keyId: request.keyId, signal: request.signal };
     if (request.passages.length === 0) {
       const template = deps.templates.fallback;
       const reason = request.noPassagesReason ?? "empty";

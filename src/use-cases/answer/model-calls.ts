@@ -21,6 +21,7 @@ export interface CallTarget {
   promptVersion: string;
   chat: ChatModel;
   tenant: string;
+  keyId?: string;
   signal?: AbortSignal;
 }
 
@@ -91,5 +92,14 @@ export async function* streamValidated(deps: ModelCallDeps, target: CallTarget, 
 }
 
 function record(deps: ModelCallDeps, target: CallTarget, model: string, usage: TokenUsage, latencyMs: number, outcome: ModelCall["outcome"]): number {
-  return deps.recordCall({ task: target.task, model, promptVersion: target.promptVersion, tenant: target.tenant, usage, latencyMs, outcome });
+  return deps.recordCall({
+    task: target.task,
+    model,
+    promptVersion: target.promptVersion,
+    tenant: target.tenant,
+    keyId: target.keyId,
+    usage,
+    latencyMs,
+    outcome,
+  });
 }
