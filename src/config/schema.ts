@@ -100,6 +100,12 @@ export const configSchema = z
           .default([]),
       })
       .prefault({}),
+    metrics: z
+      .strictObject({
+        /** `/metrics` answers only requests with an admin key (metrics carry every tenant's labels); off for local use. */
+        requireKey: z.boolean().default(false),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         /** Requests per minute of one API key (0: no limit). Limits apply when auth is on. */

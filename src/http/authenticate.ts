@@ -35,6 +35,22 @@ export function authenticate(options: { required: boolean; authenticate: (key: s
   };
 }
 
+/**
+ * Checks a request's key outside the /v1 middleware (e.g. `/metrics`): 401 without a valid key, 403
+ * without `scope`.
+ */
+export async function requireKeyWithScope(
+  authenticateKey: (key: string) => Promise<Principal | null>,
+  scope: ApiKeyScope,
+  headers: { authorization: string | undefined; apiKey: string | undefined },
+): Promise<void> {
+  const presented = presentedKey(headers.authorization, headers.apiKey);
+  if (!presented) throw new UnauthorizedError("missing API key: send Authorization: Bearer <key> or X-API-Key");
+  const principal = await authenticateKey(presented);
+  if (!principal) throw new UnauthorizedError("invalid API key (unknown, revoked or expired)");
+  if (!principal.scopes.has(scope)) throw new ForbiddenError(`this API key lacks the "${scope}" scope`, { details: { required_scope: scope } });
+}
+
 /** Refuses (403, naming the scope) a request whose key lacks the scope `scopeFor` gives its method. */
 export function requireScope(scopeFor: (method: string) => ApiKeyScope): MiddlewareHandler<AppEnv> {
   return async (context, next) => {

@@ -14,7 +14,7 @@ import type { RerankStageSettings } from "../use-cases/rerank-stage.js";
 import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js";
 import { NotFoundError } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
-import { authenticate, readOrWrite, requireScope } from "./authenticate.js";
+import { authenticate, readOrWrite, requireKeyWithScope, requireScope } from "./authenticate.js";
 import { keyRoutes } from "./routes/key-routes.js";
 import { limitConcurrentUploads, limitRequests, requireTokenBudget } from "./rate-limit.js";
 import type { RateLimiter } from "../ports/rate-limiter.js";
@@ -71,14 +71,17 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
   app.notFound((context) => handleError(new NotFoundError(`no route for ${context.req.method} ${context.req.path}`), context));
 
   deps.metrics.observeQueue(() => deps.queue.counts());
-  app.route("/", healthRoutes({ metrics: deps.metrics, checks: { vector_store: () => deps.store.health(), ...deps.readinessChecks } }));
+  const authenticator = createKeyAuthenticator({ configKeys: deps.config.auth.apiKeys, store: deps.apiKeys });
+  const authorizeMetrics = deps.config.metrics.requireKey
+    ? (authorization: string | undefined, apiKey: string | undefined) => requireKeyWithScope(authenticator, "admin", { authorization, apiKey })
+    : undefined;
+  app.route("/", healthRoutes({ metrics: deps.metrics, checks: { vector_store: () => deps.store.health(), ...deps.readinessChecks }, authorizeMetrics }));
 
   // A worker process serves only health, readiness and metrics.
   if (options.routes === "operations") return app;
 
   // Who is asking (401), how fast (429), may they (403), then the upload cap and token budget (429).
   // A wildcard also matches its bare prefix (`/v1/documents/*` covers `/v1/documents`).
-  const authenticator = createKeyAuthenticator({ configKeys: deps.config.auth.apiKeys, store: deps.apiKeys });
   const limits = { limiter: deps.rateLimiter, limits: deps.config.limits, metrics: deps.metrics };
   app.use("/v1/*", authenticate({ required: deps.authRequired, authenticate: authenticator }), limitRequests(limits));
   app.use("/v1/documents/*", requireScope(readOrWrite), limitConcurrentUploads(limits), requireTokenBudget(limits));

@@ -31,9 +31,27 @@ export function clientFaultOf(error: unknown): ClientFault | null {
   for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
     const code = errorCode(current);
     if (code?.startsWith("HPE_")) return "malformed";
-    if (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || (current as Error).message === "aborted") return "gone";
+    // Node's own abort of a request body ("aborted", ECONNRESET); a reset from a database is not this.
+    if (code === "ERR_STREAM_PREMATURE_CLOSE" || (current as Error).message === "aborted") return "gone";
   }
   return null;
+}
+
+// Errors of a dependency that cannot be reached (PostgreSQL, Redis): node's socket codes, PostgreSQL's
+// connection-exception and operator-intervention SQLSTATEs, ioredis's closed-connection errors.
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE", "EAI_AGAIN"]);
+const UNREACHABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
+const UNREACHABLE_MESSAGES =
+  /^(Connection is closed\.|Connection terminated|timeout exceeded when trying to connect|Reached the max retries per request limit)/;
+
+/** Whether `error` (or its cause) says a dependency could not be reached, rather than that we failed. */
+export function isDependencyUnreachable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = errorCode(current);
+    if (code && (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATE.test(code))) return true;
+    if (current instanceof Error && (UNREACHABLE_MESSAGES.test(current.message) || current.name === "MaxRetriesPerRequestError")) return true;
+  }
+  return false;
 }
 
 /** Status for a request whose client went away first (nginx's convention; nobody receives it). */
@@ -64,6 +82,17 @@ export function handleError(error: Error, context: Context<AppEnv>): Response {
     const code = HTTP_EXCEPTION_CODES[error.status] ?? "bad_request";
     const details = code === "validation_error" ? { issues: [{ path: "", message }] } : null;
     return context.json({ error: { code, message, details }, request_id: requestId }, error.status);
+  }
+  if (isDependencyUnreachable(error)) {
+    context.get("logger")?.warn({ requestId, reason: error.message }, "a dependency could not be reached");
+    context.header("Retry-After", "1");
+    return context.json(
+      {
+        error: { code: "upstream_unavailable", message: "a dependency (database or cache) cannot be reached; retry shortly", details: null },
+        request_id: requestId,
+      },
+      503,
+    );
   }
   context.get("logger")?.error({ err: error, requestId }, "unhandled error");
   return context.json({ error: { code: "internal_error", message: "internal server error", details: null }, request_id: requestId }, 500);

@@ -125,6 +125,27 @@ describe("API keys managed at runtime (/v1/keys)", () => {
     }
   });
 
+  it("metrics.requireKey: /metrics answers an admin key only (it carries every tenant's labels)", async () => {
+    const test = await startTestRuntime({
+      auth: {
+        apiKeys: [
+          { key: ADMIN, tenant: "operator", scopes: ["admin"] },
+          { key: "tenant-reader-key-0123456789", tenant: "acme" },
+        ],
+      },
+      metrics: { requireKey: true },
+    });
+    runtimes.push(test);
+    expect((await test.app.request("/metrics")).status).toBe(401);
+    expect((await test.app.request("/metrics", { headers: { authorization: "Bearer tenant-reader-key-0123456789" } })).status).toBe(403);
+    const allowed = await test.app.request("/metrics", { headers: admin });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toMatch(/^# HELP /m);
+    expect((await test.app.request("/healthz")).status).toBe(200);
+    const open = await start();
+    expect((await open.app.request("/metrics")).status).toBe(200);
+  });
+
   it("with no key configured or created, auth is off and /v1/keys is refused", async () => {
     const test = await startTestRuntime();
     runtimes.push(test);

@@ -47,11 +47,16 @@ const metricsRoute = createRoute({
   method: "get",
   path: "/metrics",
   summary: "Prometheus metrics (text exposition format)",
-  responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } }, ...errorResponses() },
+  responses: { 200: { description: "Metrics", content: { "text/plain": { schema: z.string() } } }, ...errorResponses(401, 403) },
 });
 
 /** `/healthz` (process up), `/readyz` (each dependency with its state), `/metrics` (Prometheus). */
-export function healthRoutes(deps: { checks: Record<string, ReadinessCheck>; metrics: Metrics }): OpenAPIHono<AppEnv> {
+export function healthRoutes(deps: {
+  checks: Record<string, ReadinessCheck>;
+  metrics: Metrics;
+  /** Set (config `metrics.requireKey`): throws 401/403 unless the request carries an admin key. */
+  authorizeMetrics?: (authorization: string | undefined, apiKey: string | undefined) => Promise<void>;
+}): OpenAPIHono<AppEnv> {
   const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   routes.openapi(health, (context) => context.json({ status: "ok" as const }, 200));
@@ -71,9 +76,11 @@ export function healthRoutes(deps: { checks: Record<string, ReadinessCheck>; met
     return ready ? context.json({ status: "ready" as const, dependencies }, 200) : context.json({ status: "not_ready" as const, dependencies }, 503);
   });
 
-  routes.openapi(metricsRoute, async (context) =>
-    context.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
-  );
+  routes.openapi(metricsRoute, async (context) => {
+    // Metrics carry every tenant's labels: when a key is required, it must be an admin key.
+    if (deps.authorizeMetrics) await deps.authorizeMetrics(context.req.header("authorization"), context.req.header("x-api-key"));
+    return context.text(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType });
+  });
 
   return routes;
 }
