@@ -51,6 +51,13 @@ export async function main(role: "api" | "worker"): Promise<void> {
   });
 
   limitConnections(server as HttpServer, config.server, logger);
+  server.once("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE")
+      exitWith(`Refusing to start: port ${config.server.port} on ${config.server.host} is already in use (set PORT or server.port)`);
+    if (error.code === "EACCES")
+      exitWith(`Refusing to start: no permission to listen on ${config.server.host}:${config.server.port} (set PORT or server.port)`);
+    exitWith(`ragline failed to listen: ${error.message}`);
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {
