@@ -24,7 +24,7 @@ export async function main(role: "api" | "worker"): Promise<void> {
     throw error;
   }
   const { config } = source;
-  const logger = createLogger({ level: config.server.logLevel }).child({ role });
+  const logger = createLogger({ level: config.server.logLevel, format: config.server.logFormat }).child({ role });
   const retrievalSettings = new ReloadableRetrievalSettings(source, { logger });
   retrievalSettings.start();
 

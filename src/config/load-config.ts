@@ -20,6 +20,7 @@ const ALIASES: Record<string, string> = {
   HOST: "server.host",
   DATA_DIR: "server.dataDir",
   LOG_LEVEL: "server.logLevel",
+  LOG_FORMAT: "server.logFormat",
   QDRANT_URL: "qdrant.url",
   QDRANT_API_KEY: "qdrant.apiKey",
   REDIS_URL: "redis.url",

@@ -70,6 +70,8 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         dataDir: z.string().min(1).default("./data"),
         logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        /** `json` (one object per line, for collectors) or `pretty` (coloured lines for a terminal). */
+        logFormat: z.enum(["json", "pretty"]).default("json"),
         /** Time allowed for in-flight requests and jobs on SIGTERM before the process exits. */
         shutdownGraceMs: z.number().int().min(0).default(10_000),
         /** Time a client has to send a request's headers. */

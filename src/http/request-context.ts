@@ -5,6 +5,8 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { AppEnv } from "./app-env.js";
 
+// Probes and scrapes come every few seconds: their access lines are debug.
+const OPERATIONS_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Request id (taken from X-Request-Id when well-formed), a child logger, access log and HTTP metrics. */
@@ -22,7 +24,18 @@ export function requestContext(logger: Logger, metrics: Metrics): MiddlewareHand
     const route = context.res.status === 404 && routePath(context, -1) === "*" ? "unmatched" : routePath(context, -1) || "unmatched";
     metrics.httpRequests.inc({ method: context.req.method, route, status: String(context.res.status) });
     metrics.httpDuration.observe({ method: context.req.method, route }, seconds);
-    const level = context.res.status >= 500 ? "error" : "debug";
-    requestLogger[level]({ method: context.req.method, path: context.req.path, status: context.res.status, ms: Math.round(seconds * 1000) }, "request");
+    // One access line per request; a 5xx is an error, everything else informational.
+    const level = context.res.status >= 500 ? "error" : OPERATIONS_ROUTES.has(route) ? "debug" : "info";
+    requestLogger[level](
+      {
+        method: context.req.method,
+        route,
+        path: context.req.path,
+        status: context.res.status,
+        ms: Math.round(seconds * 1000),
+        tenant: context.get("tenant") ?? null,
+      },
+      "request",
+    );
   };
 }

@@ -1,10 +1,15 @@
 import { pino } from "pino";
+import pretty from "pino-pretty";
 import type { Logger } from "../ports/logger.js";
 
 export type { Logger } from "../ports/logger.js";
 
-/** JSON logger. Credentials are redacted wherever they could appear in a logged object. */
-export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {
+/**
+ * JSON logger (or `format: "pretty"`: pino-pretty's coloured lines, for a terminal). Credentials are
+ * redacted wherever they could appear in a logged object.
+ */
+export function createLogger(options: { level: string; format?: "json" | "pretty"; destination?: NodeJS.WritableStream }): Logger {
+  const destination = options.destination ?? process.stdout;
   return pino(
     {
       level: options.level,
@@ -22,6 +27,14 @@ export function createLogger(options: { level: string; destination?: NodeJS.Writ
         censor: "[redacted]",
       },
     },
-    options.destination ?? process.stdout,
+    options.format === "pretty"
+      ? pretty({
+          destination,
+          colorize: (destination as { isTTY?: boolean }).isTTY === true,
+          translateTime: "SYS:HH:MM:ss.l",
+          ignore: "pid,hostname",
+          sync: true,
+        })
+      : destination,
   );
 }
