@@ -7,11 +7,12 @@
  * child process). Corpus: `--copies` × the SQuAD v1.1 dev paragraphs, a distinct prefix per copy;
  * cold, then warm (the same texts under new ids). Also rows for embedded mode with the local embedder
  * and server mode (PostgreSQL + Redis, API + two workers, the stand-in).
- * Usage: npm run bench:ingest:peer [-- --copies 1 --rows peer,service,local,server --clients 4 --bulk 1000 --profile FILE]
- * `--profile FILE` writes the V8 CPU profile of the `service` row's process to FILE.
+ * Usage: npm run bench:ingest:peer [-- --copies 1 --rows peer,service,local,server --clients 4 --bulk 1000 --warmup 0 --profile FILE]
+ * `--profile FILE` writes the V8 CPU profile of the `service` row's process to FILE; `--count-sql FILE`
+ * its SQL statements with runs and time (JSON, see lib/service-probes.mjs).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -36,6 +37,10 @@ const { values } = parseArgs({
     clients: { type: "string", default: "4" },
     bulk: { type: "string", default: "1000" },
     profile: { type: "string" },
+    "count-sql": { type: "string" },
+    /** Documents (of another prefix) each Ragline service ingests before the measured phases, so JIT warm-up is not in the cold figure; 0 = none (the issue's setting). */
+    warmup: { type: "string", default: "0" },
+    phases: { type: "string", default: "cold,warm" },
   },
 });
 const STAND_IN = { baseMs: 200, perInputMs: 1, maxInputs: 2048, maxInFlight: 8 };
@@ -59,13 +64,25 @@ interface PhaseFigures {
   requests: number;
   refused: number;
   cpuMsPerChunk: number | null;
+  /** e.g. "main 0.40, lancedb 0.20, other 0.10". */
+  cpuByThread?: string;
   peakMiB: number | null;
 }
 const results: PhaseFigures[] = [];
 
-const cpuOf = async (pids: number[]) => {
-  let total = 0;
-  for (const pid of pids) for (const value of Object.values(await readThreadCpu(pid))) total += value;
+/**
+ * CPU ms of the processes: `total` from /proc/<pid>/stat (threads that ended included), and by
+ * live thread group (main thread, LanceDB engine threads, other) from /proc/<pid>/task.
+ */
+const cpuOf = async (pids: number[]): Promise<Record<string, number>> => {
+  const total: Record<string, number> = { total: 0 };
+  for (const pid of pids) {
+    for (const [group, value] of Object.entries(await readThreadCpu(pid))) total[group] = (total[group] ?? 0) + value;
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
+    if (stat === null) continue;
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    total.total! += (Number(fields[11]) + Number(fields[12])) * 10;
+  }
   return total;
 };
 
@@ -79,6 +96,7 @@ function report(figures: PhaseFigures): void {
     `${figures.name.padEnd(30)} ${perSecond.toFixed(0).padStart(7)} chunks/s (${figures.chunks} chunks in ${(figures.ms / 1000).toFixed(2)} s)` +
       ` · embedding requests ${figures.requests} (+${figures.refused} refused 429; ⌈chunks/512⌉ = ${Math.ceil(figures.chunks / 512)})` +
       (figures.cpuMsPerChunk === null ? "" : ` · service CPU ${figures.cpuMsPerChunk.toFixed(3)} ms/chunk`) +
+      (figures.cpuByThread ? ` (${figures.cpuByThread})` : "") +
       (figures.peakMiB === null ? "" : ` · peak RSS ${figures.peakMiB.toFixed(0)} MiB`) +
       share,
   );
@@ -126,11 +144,30 @@ async function runPeer(standIn: StandInChild): Promise<void> {
 
 /** Cold then warm through the bulk API; `pids` are the processes whose CPU counts as the service's. */
 async function runRagline(label: string, apiUrl: string, pids: number[], standIn: StandInChild | null, workerUrls?: string[]): Promise<void> {
-  for (const phase of ["cold", "warm"]) {
+  const warmup = Number(values.warmup);
+  if (warmup > 0) {
+    const documents = paragraphs
+      .slice(0, warmup)
+      .map((paragraph) => ({ id: `warmup-${paragraph.id}`, title: paragraph.title, text: `Warm-up. ${paragraph.context}` }));
+    await ingestInBulks(apiUrl, documents, { ...bulkOptions, workerUrls });
+  }
+  for (const phase of values.phases!.split(",")) {
     const documents = corpus(`${label.replace(/\W+/g, "-")}-${phase}`);
     const cpuBefore = await cpuOf(pids);
     const { value, requests, refused } = await requestsDuring(standIn, () => ingestInBulks(apiUrl, documents, { ...bulkOptions, workerUrls }));
-    const cpuMs = (await cpuOf(pids)) - cpuBefore;
+    const cpuAfter = await cpuOf(pids);
+    cpuAfter.other =
+      (cpuAfter.other ?? 0) +
+      (cpuAfter.total! - cpuBefore.total!) -
+      Object.keys(cpuAfter)
+        .filter((group) => group !== "total")
+        .reduce((sum, group) => sum + cpuAfter[group]! - (cpuBefore[group] ?? 0), 0);
+    const chunkCount = Math.max(1, value.chunks);
+    const cpuMs = cpuAfter.total! - cpuBefore.total!;
+    const cpuByThread = Object.keys(cpuAfter)
+      .filter((group) => group !== "total")
+      .map((group) => `${group} ${((cpuAfter[group]! - (cpuBefore[group] ?? 0)) / chunkCount).toFixed(3)}`)
+      .join(", ");
     if (value.failed > 0) console.log(`  (${value.failed} documents failed)`);
     const peaks = await Promise.all(pids.map((pid) => peakMemoryMiB(pid)));
     report({
@@ -139,7 +176,8 @@ async function runRagline(label: string, apiUrl: string, pids: number[], standIn
       ms: value.totalMs,
       requests,
       refused,
-      cpuMsPerChunk: cpuMs / Math.max(1, value.chunks),
+      cpuMsPerChunk: cpuMs / chunkCount,
+      cpuByThread,
       peakMiB: Math.max(...peaks.map((peak) => peak ?? 0)),
     });
     console.log(`  uploads answered after ${(value.uploadedMs / 1000).toFixed(2)} s`);
@@ -164,10 +202,11 @@ const openaiEnvironment = (standIn: StandInChild) => ({
 async function runService(standIn: StandInChild): Promise<void> {
   await withDataDir(async (dataDir) => {
     const environment: Record<string, string> = { DATA_DIR: dataDir, ...openaiEnvironment(standIn) };
-    if (values.profile) {
+    if (values.profile || values["count-sql"]) {
       environment.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --import ${new URL("./lib/service-probes.mjs", import.meta.url).href}`.trim();
-      environment.BENCH_CPU_PROFILE = values.profile;
     }
+    if (values.profile) environment.BENCH_CPU_PROFILE = values.profile;
+    if (values["count-sql"]) environment.BENCH_SQL_COUNTS = values["count-sql"];
     const service = await startService(environment);
     try {
       await runRagline("Ragline service (embedded)", service.url, [service.child.pid!], standIn);
