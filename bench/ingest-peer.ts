@@ -75,13 +75,14 @@ const results: PhaseFigures[] = [];
  * live thread group (main thread, LanceDB engine threads, other) from /proc/<pid>/task.
  */
 const cpuOf = async (pids: number[]): Promise<Record<string, number>> => {
-  const total: Record<string, number> = { total: 0 };
+  const total: Record<string, number> = { total: 0, kernel: 0 };
   for (const pid of pids) {
     for (const [group, value] of Object.entries(await readThreadCpu(pid))) total[group] = (total[group] ?? 0) + value;
     const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => null);
     if (stat === null) continue;
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     total.total! += (Number(fields[11]) + Number(fields[12])) * 10;
+    total.kernel! += Number(fields[12]) * 10;
   }
   return total;
 };
@@ -156,16 +157,14 @@ async function runRagline(label: string, apiUrl: string, pids: number[], standIn
     const cpuBefore = await cpuOf(pids);
     const { value, requests, refused } = await requestsDuring(standIn, () => ingestInBulks(apiUrl, documents, { ...bulkOptions, workerUrls }));
     const cpuAfter = await cpuOf(pids);
-    cpuAfter.other =
-      (cpuAfter.other ?? 0) +
-      (cpuAfter.total! - cpuBefore.total!) -
-      Object.keys(cpuAfter)
-        .filter((group) => group !== "total")
-        .reduce((sum, group) => sum + cpuAfter[group]! - (cpuBefore[group] ?? 0), 0);
+    // Threads that ended meanwhile are in the process total only: their time counts as "other".
+    const delta = (group: string) => (cpuAfter[group] ?? 0) - (cpuBefore[group] ?? 0);
+    cpuAfter.other = (cpuBefore.other ?? 0) + delta("total") - delta("main") - delta("lancedb");
     const chunkCount = Math.max(1, value.chunks);
     const cpuMs = cpuAfter.total! - cpuBefore.total!;
-    const cpuByThread = Object.keys(cpuAfter)
-      .filter((group) => group !== "total")
+    // "kernel": the system-call share of the total (all threads).
+    const cpuByThread = ["main", "lancedb", "other", "kernel"]
+      .filter((group) => cpuAfter[group] !== undefined)
       .map((group) => `${group} ${((cpuAfter[group]! - (cpuBefore[group] ?? 0)) / chunkCount).toFixed(3)}`)
       .join(", ");
     if (value.failed > 0) console.log(`  (${value.failed} documents failed)`);
