@@ -45,7 +45,7 @@ export interface SubmittedBatch {
 }
 
 /** Items settled together (new documents of a group share one transaction) and written to the batch per statement. */
-const GROUP_SIZE = 200;
+const GROUP_SIZE = 1_000;
 
 /**
  * Submits every item of one upload request as one batch: each item is settled on its own
