@@ -14,6 +14,8 @@ const QUERY_WINDOW_MS = 3;
  * wait for a slot anyway and fill the next request.
  */
 const INGEST_WINDOW_MS = 50;
+/** While an ingest request is in flight, a request of fewer texts waits up to waitMs for more (requests fill up under load). */
+const INGEST_FILL = { inputs: 512, waitMs: 1_000 };
 
 /** `embedder` with each call (one request to the endpoint) and its texts counted in the metrics. */
 export function countingEmbedder(embedder: Embedder, metrics: Metrics): Embedder {
@@ -46,5 +48,10 @@ export function createIngestEmbedder(
   const concurrency =
     options.concurrency ??
     new AdaptiveConcurrency({ initial: INITIAL_EMBEDDING_REQUESTS, max: embedder.supportsParallelCalls ? options.maxConcurrentRequests : 1 });
-  return createCoalescingEmbedder(embedder, { windowMs: embedder.supportsParallelCalls ? INGEST_WINDOW_MS : 0, concurrency, countTokens: options.countTokens });
+  return createCoalescingEmbedder(embedder, {
+    windowMs: embedder.supportsParallelCalls ? INGEST_WINDOW_MS : 0,
+    ...(embedder.supportsParallelCalls ? { fill: INGEST_FILL } : {}),
+    concurrency,
+    countTokens: options.countTokens,
+  });
 }

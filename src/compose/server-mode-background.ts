@@ -47,6 +47,13 @@ export function startServerModeBackground(deps: {
         relay.wake();
         return result;
       },
+    putManyWithJobs:
+      (next) =>
+      async (...args) => {
+        const result = await next(...args);
+        relay.wake();
+        return result;
+      },
   });
   return {
     documents,

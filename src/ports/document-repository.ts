@@ -115,6 +115,8 @@ export interface DocumentRepository {
    * that id already existed.
    */
   putWithJob(record: DocumentRecord, job: NewJob): Promise<{ jobCreated: boolean }>;
+  /** `putWithJob` for many records at once, all in one transaction (all written or none); results in order. */
+  putManyWithJobs(entries: Array<{ record: DocumentRecord; job: NewJob }>): Promise<Array<{ jobCreated: boolean }>>;
   /** Applies `patch` to an existing record (`updatedAt` becomes now unless the patch sets it) and returns it, or null if it does not exist. */
   update(tenant: string, id: string, patch: Partial<Omit<DocumentRecord, "tenant" | "id">>): Promise<DocumentRecord | null>;
   /**

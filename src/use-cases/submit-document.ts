@@ -197,6 +197,6 @@ export function blobKeyFor(tenant: string, documentId: string, revision: number)
   return `${tenant}/${documentId}/${revision}`;
 }
 
-function jobDataFor(record: DocumentRecord): IngestJobData {
+export function jobDataFor(record: DocumentRecord): IngestJobData {
   return { tenant: record.tenant, documentId: record.id, revision: record.revision, blobKey: blobKeyFor(record.tenant, record.id, record.revision) };
 }

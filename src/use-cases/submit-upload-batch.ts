@@ -3,6 +3,7 @@ import { AppError } from "../core/errors.js";
 import type { DocumentRecord, UploadBatch, UploadBatchItem, UploadOutcome } from "../ports/document-repository.js";
 import { silentLogger } from "../ports/logger.js";
 import { submitDocument, type SubmitDocumentDeps, type UploadItem } from "./submit-document.js";
+import { submitNewDocuments, type GroupItemOutcome } from "./submit-new-documents.js";
 
 /** One item of an upload as its reader saw it: something to submit, or refused already (unreadable, invalid). */
 export interface UploadEntry {
@@ -43,15 +44,16 @@ export interface SubmittedBatch {
   interruption: AppError | null;
 }
 
-/** Items written to the batch per statement while a request streams in. */
-const FLUSH_EVERY = 200;
+/** Items settled together (new documents of a group share one transaction) and written to the batch per statement. */
+const GROUP_SIZE = 1_000;
 
 /**
  * Submits every item of one upload request as one batch: each item is settled on its own
  * (`accepted`, `duplicate`, `updated`, or `refused` with the reason, e.g. an unsupported type or a
  * conflicting id), so accepted items are stored whatever happens to the others. Items are read from
- * `entries` as they are needed (NDJSON streams), a few submitted at once, and recorded in the batch
- * as they settle. An AppError thrown by the reader stops it: what was read is kept and it is
+ * `entries` as they are needed (NDJSON streams) in groups of GROUP_SIZE: a group's new documents are
+ * stored together (`submitNewDocuments`), its other items submitted one by one, a few at once; each
+ * group is recorded in the batch once it has settled. An AppError thrown by the reader stops it: what was read is kept and it is
  * returned as `interruption`. Any other error (storage down) is thrown once in-flight items settle.
  */
 export async function submitUploadBatch(
@@ -72,31 +74,72 @@ export async function submitUploadBatch(
   const flush = async () => {
     if (unwritten.length > 0) await deps.documents.addBatchItems(input.tenant, batch.id, unwritten.splice(0));
   };
+  const record = (result: UploadItemResult) => {
+    results[result.position] = result;
+    unwritten.push(batchItemOf(result));
+    deps.onItem?.(result.outcome);
+  };
   const settle = (entry: UploadEntry) => {
     const task = settleEntry(deps, input, entry)
-      .then((result) => {
-        results[entry.position] = result;
-        unwritten.push(batchItemOf(result));
-        deps.onItem?.(result.outcome);
-      })
+      .then(record)
       .catch((error: unknown) => {
         failure ??= { error };
       })
       .finally(() => inFlight.delete(task));
     inFlight.add(task);
   };
+  /** New documents of the group in one go (one transaction); the rest one by one, a few at once. */
+  const settleGroup = async (group: UploadEntry[]) => {
+    const submittable = group.filter((entry) => entry.item !== undefined);
+    let outcomes: GroupItemOutcome[];
+    try {
+      outcomes = await submitNewDocuments(deps, { tenant: input.tenant, mode: input.mode, items: submittable.map((entry) => entry.item!) });
+    } catch (error) {
+      failure ??= { error };
+      return;
+    }
+    const byEntry = new Map(submittable.map((entry, index) => [entry, outcomes[index]!]));
+    for (const entry of group) {
+      const outcome = byEntry.get(entry);
+      const base = { position: entry.position, name: entry.name, ...(entry.line === undefined ? {} : { line: entry.line }) };
+      if (outcome?.kind === "submitted") record({ ...base, outcome: outcome.submitted.outcome, record: outcome.submitted.record, error: null });
+      else if (outcome?.kind === "refused") record({ ...base, outcome: "refused", record: null, error: outcome.error });
+      else {
+        settle(entry);
+        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        if (failure) break;
+      }
+    }
+    await Promise.all(inFlight);
+    await flush();
+  };
 
+  // A group is settled when full, or as soon as the reader has nothing more at hand (a streamed body
+  // waiting for the client), so streamed items are stored as they arrive.
+  const entries = input.entries;
+  const iterator: AsyncIterator<UploadEntry> | Iterator<UploadEntry> =
+    Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : (entries as Iterable<UploadEntry>)[Symbol.iterator]();
+  const group: UploadEntry[] = [];
+  let finished = false;
   try {
-    for await (const entry of input.entries) {
-      settle(entry);
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
-      if (failure) break;
-      if (unwritten.length >= FLUSH_EVERY) await flush();
+    while (!failure) {
+      const next = Promise.resolve(iterator.next());
+      if (group.length > 0 && !(await readyBeforeNextTurn(next))) await settleGroup(group.splice(0));
+      const step = await next;
+      if (step.done) {
+        finished = true;
+        break;
+      }
+      group.push(step.value);
+      if (group.length >= GROUP_SIZE) await settleGroup(group.splice(0));
     }
   } catch (error) {
+    finished = true;
     if (!(error instanceof AppError)) failure ??= { error };
     else interruption = error;
   }
+  if (!finished) await iterator.return?.();
+  if (!failure && group.length > 0) await settleGroup(group);
   await Promise.all(inFlight);
   await flush();
   if (failure) {
@@ -118,6 +161,17 @@ async function settleEntry(deps: SubmitDocumentDeps, input: { tenant: string; mo
     if (error instanceof AppError && !error.transient) return { ...base, outcome: "refused", record: null, error };
     throw error;
   }
+}
+
+/** Whether `pending` settles before the event loop's next turn (the reader had the item at hand). */
+function readyBeforeNextTurn(pending: Promise<unknown>): Promise<boolean> {
+  return Promise.race([
+    pending.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+  ]);
 }
 
 function batchItemOf(result: UploadItemResult): UploadBatchItem {

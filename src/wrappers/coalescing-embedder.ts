@@ -10,6 +10,12 @@ export interface CoalescingOptions {
   concurrency?: AdaptiveConcurrency;
   /** Token count of a text: needed to keep requests within a finite `maxTokensPerCall`. */
   countTokens?: (text: string) => number;
+  /**
+   * While another request is in flight, a request with fewer texts than `fillInputs` waits up to
+   * `fillWaitMs` (from its oldest text) for more, instead of `windowMs`: under load, requests fill
+   * up rather than multiply; an idle embedder still answers after `windowMs`. Default: off.
+   */
+  fill?: { inputs: number; waitMs: number };
 }
 
 /** One `embed` call waiting for its vectors. */
@@ -52,6 +58,7 @@ export function createCoalescingEmbedder(embedder: Embedder, options: Coalescing
   let queuedTexts = 0;
   let queuedTokens = 0;
   let pumping = false;
+  let requestsInFlight = 0;
   let wakePump: (() => void) | null = null;
   // One abort listener per signal, however many callers share it (an ingest batch's documents do).
   const watched = new Map<AbortSignal, { callers: Set<Caller>; onAbort: () => void }>();
@@ -92,9 +99,16 @@ export function createCoalescingEmbedder(embedder: Embedder, options: Coalescing
   const countTokens = (text: string) => (options.countTokens && Number.isFinite(embedder.maxTokensPerCall) ? options.countTokens(text) : 0);
   const isFull = () => queuedTexts >= maxInputs() || queuedTokens >= embedder.maxTokensPerCall;
 
+  /** How long the oldest text may wait for others: longer while under load and the request is small (see `fill`). */
+  const windowFor = (): number => {
+    const { fill } = options;
+    if (fill && requestsInFlight > 0 && queuedTexts < Math.min(fill.inputs, maxInputs())) return Math.max(options.windowMs, fill.waitMs);
+    return options.windowMs;
+  };
+
   const waitUntilReady = async (): Promise<void> => {
     while (queue.length > 0 && !isFull()) {
-      const waitMs = queue[0]!.queuedAt + options.windowMs - Date.now();
+      const waitMs = queue[0]!.queuedAt + windowFor() - Date.now();
       if (waitMs <= 0) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, waitMs);
@@ -156,11 +170,16 @@ export function createCoalescingEmbedder(embedder: Embedder, options: Coalescing
   };
 
   const send = async (next: Embedder["embed"], pieces: Piece[], slot: ConcurrencySlot | null): Promise<void> => {
+    requestsInFlight += 1;
     try {
       await sendSplittingOnRefusal(next, pieces);
       slot?.release("success");
     } catch {
       slot?.release("failure");
+    } finally {
+      requestsInFlight -= 1;
+      // A request waiting for more texts while this one was out may leave now.
+      wakePump?.();
     }
   };
 

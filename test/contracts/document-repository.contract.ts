@@ -23,6 +23,7 @@ export const documentRepositoryContractTests = [
   "rejects an invalid cursor or limit with a validation error",
   "listByStatus finds records of every tenant in the given statuses, least recently updated first",
   "putWithJob stores the record and creates its job once per job id",
+  "putManyWithJobs stores every record with its job in one go, a job id already there left as it is",
   "list filters by status, page by page",
   "a batch counts its items by outcome and by the current state of their documents",
   "batches are per tenant and their ids unique",
@@ -260,6 +261,17 @@ export function runDocumentRepositoryContract(options: ContractOptions<DocumentR
       const replaced = makeRecord("acme", "doc", { revision: 2, jobId: "ingest:doc:2" });
       expect(await repository.putWithJob(replaced, { id: replaced.jobId, data: { documentId: "doc", revision: 2 } })).toEqual({ jobCreated: true });
       expect((await repository.get("acme", "doc"))?.revision).toBe(2);
+    });
+
+    test("putManyWithJobs stores every record with its job in one go, a job id already there left as it is", async () => {
+      const repository = await open();
+      const existing = makeRecord("acme", "doc-0", { jobId: "ingest:doc-0:1" });
+      await repository.putWithJob(existing, { id: existing.jobId, data: { documentId: "doc-0", revision: 1 } });
+      const records = [0, 1, 2].map((index) => makeRecord("acme", `doc-${index}`, { jobId: `ingest:doc-${index}:1`, title: `Bulk ${index}` }));
+      const results = await repository.putManyWithJobs(records.map((record) => ({ record, job: { id: record.jobId, data: { documentId: record.id } } })));
+      expect(results).toEqual([{ jobCreated: false }, { jobCreated: true }, { jobCreated: true }]);
+      expect(await repository.getMany(records.map(({ tenant, id }) => ({ tenant, id })))).toEqual(records);
+      expect(await repository.putManyWithJobs([])).toEqual([]);
     });
 
     test("list filters by status, page by page", async () => {

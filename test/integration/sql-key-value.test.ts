@@ -72,7 +72,7 @@ describe.each(postgresUp ? [sqlite, postgres] : [sqlite])("SQL KeyValue upkeep o
 
   it("trims to maxEntries at a sweep, least recently used first, a hit counting as a use", async () => {
     const clock = manualClock();
-    const { keyValue, rows } = await setUp({ maxEntries: 3, sweepEveryWrites: 1_000, now: clock.now });
+    const { keyValue, rows } = await setUp({ maxEntries: 3, sweepEveryWrites: 1_000, touchAfterMs: 0, now: clock.now });
     for (const key of ["a", "b", "c"]) {
       await keyValue.mset([[key, key.toUpperCase()]]);
       clock.advance(1_000);
@@ -142,6 +142,22 @@ describe.each(postgresUp ? [sqlite, postgres] : [sqlite])("SQL KeyValue upkeep o
     await keyValue.close();
     expect(statements.count("UpdateQueryNode")).toBe(2);
     expect(await usedAt("d")).toBe(refreshed);
+  });
+
+  it("a hit on a row used within touchAfterMs writes nothing; once it is older, the hit refreshes used_at", async () => {
+    const clock = manualClock();
+    const { keyValue, statements, usedAt } = await setUp({ maxEntries: 100, sweepEveryWrites: 1_000, touchBatchSize: 1, touchAfterMs: 60_000, now: clock.now });
+    await keyValue.mset([["a", "A"]]);
+    const written = await usedAt("a");
+    clock.advance(59_999);
+    expect(await keyValue.mget(["a"])).toEqual(["A"]);
+    await keyValue.close();
+    expect(statements.count("UpdateQueryNode")).toBe(0);
+    expect(await usedAt("a")).toBe(written);
+    clock.advance(2);
+    expect(await keyValue.mget(["a"])).toEqual(["A"]);
+    await waitFor(async () => statements.count("UpdateQueryNode") === 1, "the used_at refresh");
+    expect(await usedAt("a")).toBe(clock.now().toISOString());
   });
 
   it("keeps the last value of a key repeated in one mset, and ignores empty calls", async () => {

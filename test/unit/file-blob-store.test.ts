@@ -25,6 +25,20 @@ describe("FileBlobStore", () => {
     expect(await new FileBlobStore({ directory }).get(key)).toBeInstanceOf(Uint8Array);
   });
 
+  it("round-trips small (blocking read) and large (asynchronous read) blobs byte for byte, also replacing one size by the other", async () => {
+    const store = new FileBlobStore({ directory });
+    const small = new Uint8Array(64 * 1024).map((_, index) => index % 251);
+    const large = new Uint8Array(64 * 1024 + 1).map((_, index) => (index * 7) % 253);
+    await store.put("small", small);
+    await store.put("large", large);
+    expect(await store.get("small")).toEqual(small);
+    expect(await store.get("large")).toEqual(large);
+    await store.put("small", large);
+    await store.put("large", new Uint8Array(0));
+    expect(await store.get("small")).toEqual(large);
+    expect(await store.get("large")).toEqual(new Uint8Array(0));
+  });
+
   it("keeps keys apart, including ones that differ only by case", async () => {
     const store = new FileBlobStore({ directory });
     await store.put("Key", new Uint8Array([1]));

@@ -1,4 +1,4 @@
-import { tokenizeTerms } from "../../core/text/text-tokens.js";
+import { isStopword, retrievalTerm, tokenizeWords } from "../../core/text/text-tokens.js";
 import type { ChunkPoint, WeightedTerm } from "../../ports/vector-store.js";
 
 // The two sides of the lexical match every vector store adapter shares, so LanceDB's full-text index
@@ -18,7 +18,26 @@ export const LEXICAL_TERMS_VERSION = "porter2-title-1";
  * relevance reads (`candidateTerms`), so the index and the threshold agree on what a chunk holds.
  */
 export function chunkIndexTerms(point: Pick<ChunkPoint, "text"> & { metadata: Pick<ChunkPoint["metadata"], "title"> }): string[] {
-  return tokenizeTerms(`${point.metadata.title}\n${point.text}`);
+  return memoizedTerms(`${point.metadata.title}\n${point.text}`);
+}
+
+/** Words seen lately and their retrieval term (null: a stopword); cleared when full. */
+const termOfWord = new Map<string, string | null>();
+const TERM_MEMO_LIMIT = 100_000;
+
+/** core's `tokenizeTerms`, with each distinct word's stopword test and stem done once (stemming is most of the cost, and words repeat). */
+function memoizedTerms(text: string): string[] {
+  const terms: string[] = [];
+  for (const word of tokenizeWords(text)) {
+    let term = termOfWord.get(word);
+    if (term === undefined) {
+      term = isStopword(word) ? null : retrievalTerm(word);
+      if (termOfWord.size >= TERM_MEMO_LIMIT) termOfWord.clear();
+      termOfWord.set(word, term);
+    }
+    if (term !== null) terms.push(term);
+  }
+  return terms;
 }
 
 /**

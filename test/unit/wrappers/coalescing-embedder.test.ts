@@ -48,6 +48,36 @@ describe("createCoalescingEmbedder", () => {
     expect(requests.length).toBe(3);
   });
 
+  it("with fill, small calls arriving while a request is out wait for each other instead of leaving one by one", async () => {
+    let releaseFirst!: () => void;
+    const firstOut = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const { embedder, requests } = recordingEmbedder({ maxInputsPerCall: 100, maxTokensPerCall: 1_000 }, async (texts) => {
+      if (texts[0] === "first") await firstOut;
+    });
+    const packed = createCoalescingEmbedder(embedder, { windowMs: 1, fill: { inputs: 4, waitMs: 60_000 } });
+    const first = packed.embed(["first"]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The first request is out: these would each leave after 1 ms without fill.
+    const later: Array<Promise<number[][]>> = [];
+    for (const text of ["b", "c"]) {
+      later.push(packed.embed([text]));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(requests.map((request) => request.texts)).toEqual([["first"]]);
+    // Reaching fill.inputs sends at once, still while the first request is out.
+    later.push(packed.embed(["d", "e"]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(requests.map((request) => request.texts)).toEqual([["first"], ["b", "c", "d", "e"]]);
+    later.push(packed.embed(["f"]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(requests).toHaveLength(2);
+    // Once nothing else is out, the small request leaves after windowMs as usual.
+    releaseFirst();
+    expect(await first).toEqual([vectorOf("first")]);
+    expect(await Promise.all(later)).toEqual([[vectorOf("b")], [vectorOf("c")], [vectorOf("d"), vectorOf("e")], [vectorOf("f")]]);
+    expect(requests.map((request) => request.texts)).toEqual([["first"], ["b", "c", "d", "e"], ["f"]]);
+  });
+
   it("refuses a text that could never fit in one request", async () => {
     const { embedder, requests } = recordingEmbedder({ maxInputsPerCall: 5, maxTokensPerCall: 3 });
     await expect(createCoalescingEmbedder(embedder, { windowMs: 1, countTokens: words }).embed(["a b c d"])).rejects.toBeInstanceOf(ValidationError);

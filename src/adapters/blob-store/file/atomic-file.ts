@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
@@ -41,6 +42,38 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
     await rm(temporaryPath, { force: true });
     throw error;
   }
+}
+
+/**
+ * The file's bytes, or null when it does not exist, read with blocking calls when it holds at most
+ * `maxSyncBytes` (one open, fstat, read, close); a larger file is read asynchronously.
+ */
+export async function readSmallFileOrNull(path: string, maxSyncBytes: number): Promise<Buffer | null> {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, "r");
+  } catch (error) {
+    if (isMissingFileError(error)) return null;
+    throw error;
+  }
+  let large = false;
+  try {
+    const size = fstatSync(descriptor).size;
+    if (size <= maxSyncBytes) {
+      const buffer = Buffer.allocUnsafe(size);
+      let offset = 0;
+      while (offset < size) {
+        const read = readSync(descriptor, buffer, offset, size - offset, offset);
+        if (read === 0) break;
+        offset += read;
+      }
+      return offset === size ? buffer : buffer.subarray(0, offset);
+    }
+    large = true;
+  } finally {
+    closeSync(descriptor);
+  }
+  return large ? readFileOrNull(path) : null;
 }
 
 async function writeTemporary(path: string, contents: string | Uint8Array, sync: boolean): Promise<void> {

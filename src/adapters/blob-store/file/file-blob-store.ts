@@ -1,5 +1,8 @@
 import { join } from "node:path";
-import { fileNameForKey, readFileOrNull, removeFile, writeFileAtomic } from "./atomic-file.js";
+import { fileNameForKey, readSmallFileOrNull, removeFile, writeFileAtomic } from "./atomic-file.js";
+
+/** Blobs up to this size are read with blocking calls (a bulk upload's texts): cheaper than the promise API's handles. */
+const SMALL_BLOB_BYTES = 64 * 1024;
 import type { BlobStore } from "../../../ports/document-repository.js";
 
 /**
@@ -18,12 +21,13 @@ export class FileBlobStore implements BlobStore {
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
+    // Asynchronous even when small: creating a file can block for long on a busy disk (its journal).
     await writeFileAtomic(this.pathFor(key), bytes, { sync: this.durable });
   }
 
   /** The stored bytes, or null when the key is unknown. */
   async get(key: string): Promise<Uint8Array | null> {
-    const buffer = await readFileOrNull(this.pathFor(key));
+    const buffer = await readSmallFileOrNull(this.pathFor(key), SMALL_BLOB_BYTES);
     return buffer === null ? null : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
 

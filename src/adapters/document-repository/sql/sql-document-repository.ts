@@ -79,6 +79,20 @@ export class SqlDocumentRepository implements DocumentRepository {
     });
   }
 
+  async putManyWithJobs(entries: Array<{ record: DocumentRecord; job: NewJob }>): Promise<Array<{ jobCreated: boolean }>> {
+    if (entries.length === 0) return [];
+    for (const { record } of entries) assertIdentified(record);
+    return this.db.transaction().execute(async (transaction) => {
+      const results: Array<{ jobCreated: boolean }> = [];
+      for (const { record, job } of entries) {
+        await this.upsert(transaction, record);
+        const jobCreated = await insertJobRow(transaction, { id: job.id, data: job.data, maxAttempts: this.options.jobMaxAttempts, now: record.updatedAt });
+        results.push({ jobCreated });
+      }
+      return results;
+    });
+  }
+
   async update(tenant: string, id: string, patch: Partial<Omit<DocumentRecord, "tenant" | "id">>): Promise<DocumentRecord | null> {
     const columns: Record<string, unknown> = { updated_at: new Date().toISOString(), ...rowPatch(patch) };
     const names = Object.keys(columns).sort();

@@ -15,6 +15,8 @@ export interface SqlKeyValueOptions {
   sweepEveryWrites?: number;
   /** Hits whose `used_at` is pending are written in one UPDATE once there are this many (and at every sweep). Default 500. */
   touchBatchSize?: number;
+  /** A hit refreshes `used_at` only when it is older than this (LRU order is kept to this precision; a burst of hits on fresh rows writes nothing). Default 60,000. */
+  touchAfterMs?: number;
   now?: () => Date;
   logger?: Logger;
 }
@@ -39,7 +41,8 @@ export interface SqlKeyValue extends KeyValue {
  * `KeyValue` on the `embedding_cache` table through Kysely, the same statements on SQLite and
  * PostgreSQL. `mget` is one SELECT per 2,000 distinct keys and answers in key order, null for a miss
  * or an expired row; `mset` upserts (last value wins for a key repeated in one call) with
- * `expires_at` from the TTL. Upkeep stays off the callers' path: a hit only records its key, and the
+ * `expires_at` from the TTL. Upkeep stays off the callers' path: a hit only records its key (when its
+ * `used_at` is older than `touchAfterMs`), and the
  * recorded keys' `used_at` is refreshed in one UPDATE per batch; every `sweepEveryWrites` written
  * entries a background sweep deletes expired rows and the least recently used beyond `maxEntries`
  * (so the table may exceed the bound by about that many entries between sweeps). Any string is a
@@ -51,6 +54,7 @@ export function createSqlKeyValue(options: SqlKeyValueOptions): SqlKeyValue {
   const maxEntries = Math.max(1, Math.floor(options.maxEntries));
   const sweepEveryWrites = Math.max(1, options.sweepEveryWrites ?? Math.min(1_000, Math.ceil(maxEntries / 10)));
   const touchBatchSize = Math.max(1, options.touchBatchSize ?? 500);
+  const touchAfterMs = Math.max(0, options.touchAfterMs ?? 60_000);
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? silentLogger;
 
@@ -96,12 +100,14 @@ export function createSqlKeyValue(options: SqlKeyValueOptions): SqlKeyValue {
   const mgetWithExpiry = async (keys: string[]): Promise<Array<StoredEntry | null>> => {
     if (keys.length === 0) return [];
     const found = new Map<string, StoredEntry>();
-    const nowIso = now().toISOString();
+    const at = now();
+    const nowIso = at.toISOString();
+    const staleUseIso = new Date(at.getTime() - touchAfterMs).toISOString();
     for (const chunk of chunks([...new Set(keys.map(toColumn))], KEYS_PER_QUERY)) {
-      const rows = await db.selectFrom("embedding_cache").select(["key", "value", "expires_at"]).where("key", "in", chunk).execute();
+      const rows = await db.selectFrom("embedding_cache").select(["key", "value", "expires_at", "used_at"]).where("key", "in", chunk).execute();
       for (const row of rows) {
         if (row.expires_at !== null && row.expires_at <= nowIso) continue;
-        touched.add(row.key);
+        if (row.used_at <= staleUseIso) touched.add(row.key);
         found.set(fromColumn(row.key), { value: fromColumn(row.value), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) });
       }
     }

@@ -5,6 +5,7 @@ import { searchDense, searchLexical } from "./lancedb-candidates.js";
 import { callEngine } from "./lancedb-errors.js";
 import { buildDocumentPredicate, buildSearchPredicate, sqlStringLiteral } from "./lancedb-filter.js";
 import { LanceDbMaintenance } from "./lancedb-maintenance.js";
+import { chunkRowsToArrowTable } from "./lancedb-arrow-rows.js";
 import { chunkPointToRow, createChunkSchema, readCollectionSettings, TERMS_COLUMN, type CollectionSettings } from "./lancedb-schema.js";
 import { hasCompleteTermsColumn, migrateTermsColumn } from "./lancedb-terms-migration.js";
 import { scoringTerms } from "../lexical-terms.js";
@@ -147,7 +148,7 @@ export class LanceDbVectorStore implements VectorStore {
             .mergeInsert("id")
             .whenMatchedUpdateAll()
             .whenNotMatchedInsertAll()
-            .execute(rows as unknown as Array<Record<string, unknown>>),
+            .execute(chunkRowsToArrowTable(rows, createChunkSchema(this.collection!))),
         );
         this.maintenance.noteWrite(table, rows.length);
       });
