@@ -118,6 +118,7 @@ export async function composeRuntime(options: {
     keyValue: embeddingKeyValue,
     tokenBudget: { count: (text: string) => tokens.count(text), maxInputTokens: config.embedding.maxInputTokens },
     ttlSeconds: config.embedding.cacheTtlSeconds,
+    shareAcrossTenants: config.embedding.cache.shareAcrossTenants,
     logger,
     metrics: {
       onLookup: (hits: number, misses: number) => {

@@ -167,6 +167,12 @@ export const configSchema = z
           .int()
           .min(0)
           .default(30 * 24 * 3600),
+        cache: z
+          .strictObject({
+            /** Tenants share cached vectors: cheaper, but one tenant could learn from cache hits that another holds a text. */
+            shareAcrossTenants: z.boolean().default(false),
+          })
+          .prefault({}),
         /** Most texts in one request to the endpoint (OpenAI 2,048; TEI batches 32 by default). Chunks of many documents share requests up to it. */
         maxInputsPerCall: z.number().int().min(1).max(100_000).default(2_048),
         /** Most tokens of all texts of one request together (OpenAI 300,000); requests are packed to stay under it. */

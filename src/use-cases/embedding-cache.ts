@@ -17,9 +17,14 @@ export interface EmbeddingTokenBudget {
 /** One group's vectors (in its texts' order), or why its texts could not be embedded. */
 export type GroupEmbedding = { vectors: number[][] } | { error: unknown };
 
-/** `emb:{model}:{dimension}:{sha256(text)}` — DESIGN.md's key scheme. */
-export function embeddingCacheKey(model: string, dimension: number, text: string): string {
-  return `emb:${model}:${dimension}:${createHash("sha256").update(text).digest("hex")}`;
+/**
+ * `emb:{model}:{dimension}:{sha256(text)}` (DESIGN.md's key scheme), or with a tenant
+ * `emb:t:{tenant}:{model}:{dimension}:{sha256(text)}`: a cache shared across tenants would let one
+ * tenant learn, from cached-token counts or timing, that another holds a given text.
+ */
+export function embeddingCacheKey(model: string, dimension: number, text: string, tenant?: string): string {
+  const digest = createHash("sha256").update(text).digest("hex");
+  return tenant === undefined ? `emb:${model}:${dimension}:${digest}` : `emb:t:${tenant}:${model}:${dimension}:${digest}`;
 }
 
 function encodeVector(vector: number[]): string {
@@ -50,6 +55,8 @@ export class EmbeddingCache {
       metrics?: EmbeddingCacheMetrics;
       logger?: Logger;
       tokenBudget?: EmbeddingTokenBudget;
+      /** Whether tenants share cached vectors (config embedding.cache.shareAcrossTenants); default: each tenant has its own. */
+      shareAcrossTenants?: boolean;
     },
   ) {}
 
@@ -67,7 +74,8 @@ export class EmbeddingCache {
   /** Each group's vectors or error, in order (see the class comment). */
   async embedGroups(groups: Array<{ texts: string[]; tenant?: string }>, options: { signal?: AbortSignal } = {}): Promise<GroupEmbedding[]> {
     const { embedder } = this.deps;
-    const keys = groups.map((group) => group.texts.map((text) => embeddingCacheKey(embedder.modelId, embedder.dimension, text)));
+    const namespace = (tenant: string | undefined) => (this.deps.shareAcrossTenants ? undefined : tenant);
+    const keys = groups.map((group) => group.texts.map((text) => embeddingCacheKey(embedder.modelId, embedder.dimension, text, namespace(group.tenant))));
     const uniqueKeys = [...new Set(keys.flat())];
     const stored = await this.lookup(uniqueKeys);
     const cached = new Map<string, number[]>();

@@ -25,6 +25,28 @@ describe("EmbeddingCache", () => {
     expect(embedder.calls).toBe(3);
   });
 
+  it("keeps each tenant's cached vectors to itself unless shareAcrossTenants, also within one batch", async () => {
+    const embedder = new CountingEmbedder(16);
+    const cache = new EmbeddingCache({ embedder, keyValue: new MemoryKeyValue({ maxEntries: 100 }) });
+    await cache.embed(["the secret merger plan"], { tenant: "alpha" });
+    await cache.embed(["the secret merger plan"], { tenant: "beta" });
+    expect(embedder.texts).toEqual(["the secret merger plan", "the secret merger plan"]);
+    await cache.embedGroups([
+      { texts: ["shared words"], tenant: "alpha" },
+      { texts: ["shared words"], tenant: "beta" },
+    ]);
+    expect(embedder.texts.filter((text) => text === "shared words")).toHaveLength(2);
+    await cache.embed(["the secret merger plan"], { tenant: "alpha" });
+    expect(embedder.texts).toHaveLength(4);
+
+    const sharing = new CountingEmbedder(16);
+    const shared = new EmbeddingCache({ embedder: sharing, keyValue: new MemoryKeyValue({ maxEntries: 100 }), shareAcrossTenants: true });
+    await shared.embed(["the secret merger plan"], { tenant: "alpha" });
+    await shared.embed(["the secret merger plan"], { tenant: "beta" });
+    expect(sharing.texts).toEqual(["the secret merger plan"]);
+    expect(embeddingCacheKey("m", 8, "hello", "alpha")).toBe("emb:t:alpha:m:8:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+  });
+
   it("uses the DESIGN key scheme: model, dimension and sha256 of the text", () => {
     expect(embeddingCacheKey("m", 8, "hello")).toBe("emb:m:8:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
   });
