@@ -31,7 +31,7 @@ export interface RelevanceInput {
  * - Term weights are IDF over the candidate pool (poolTermWeights): the pool is what both retrievers
  *   found for the question, so a term no candidate holds is one the documents (almost surely) lack.
  * - A query term no candidate holds as it is matches its spelling variants in the pool instead
- *   (spellingVariants: one edit, five letters or more, no digits), so a misspelt name still counts.
+ *   (spellingVariants: one edit, six letters or more, no digits), so a misspelt name still counts.
  * - anchors: a question whose names or numbers the pool never mentions is about something else,
  *   however many of its other words a candidate shares ("Super Bowl LVIII" against "Super Bowl 50",
  *   "Taylor Swift" against a "Taylor" and a "swift" apart). Each anchor weighs its terms' weights.
