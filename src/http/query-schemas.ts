@@ -103,6 +103,10 @@ export const explainSchema = z
           document_id: z.string(),
           fused: z.number(),
           relevance: z.number(),
+          relevance_parts: z.object({ coverage: z.number(), dense: z.number(), anchors: z.number() }).nullable().openapi({
+            description:
+              "What the relevance is made of: anchors × (0.8 × coverage + 0.2 × dense). coverage: share of the question's term weight (IDF over the candidates) this chunk's title and text hold; dense: cosine clamped to 0–1; anchors: share of the question's names and numbers any candidate mentions (0 when the documents never name what the question is about)",
+          }),
           dense_rank: z.number().int().nullable(),
           text_rank: z.number().int().nullable(),
           kept: z.boolean(),

@@ -114,6 +114,7 @@ function explainJson(stages: RetrievalStages): z.infer<typeof explainSchema> {
       document_id: hit.metadata.documentId,
       fused: hit.scores.fused,
       relevance: hit.scores.relevance,
+      relevance_parts: hit.scores.relevanceParts ?? null,
       dense_rank: hit.scores.denseRank,
       text_rank: hit.scores.textRank,
       kept,

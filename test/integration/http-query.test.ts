@@ -25,7 +25,14 @@ interface QueryBody {
     explain?: {
       dense: ExplainedCandidate[];
       lexical: ExplainedCandidate[];
-      fused: Array<{ chunk_id: string; fused: number; relevance: number; kept: boolean; reason: string | null }>;
+      fused: Array<{
+        chunk_id: string;
+        fused: number;
+        relevance: number;
+        relevance_parts: { coverage: number; dense: number; anchors: number } | null;
+        kept: boolean;
+        reason: string | null;
+      }>;
     };
   };
   degraded: boolean;
@@ -109,6 +116,11 @@ describe("POST /v1/query over the embedded adapters", () => {
     expect(explain.lexical).toEqual([]);
     expect(explain.fused.length).toBeGreaterThanOrEqual(Math.max(explain.dense.length, explain.lexical.length));
     expect(explain.fused.every((candidate) => !candidate.kept && candidate.reason === "below_min_score" && candidate.relevance < 0.9)).toBe(true);
+    // Each relevance is shown with its parts, and is made of them.
+    for (const { relevance, relevance_parts: parts } of explain.fused) {
+      expect(parts).not.toBeNull();
+      expect(relevance).toBeCloseTo(parts!.anchors * (0.8 * parts!.coverage + 0.2 * parts!.dense), 12);
+    }
     expect(explain.fused.every((candidate, index) => index === 0 || explain.fused[index - 1]!.fused >= candidate.fused)).toBe(true);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { rankCandidates, RELEVANCE_DENSE_SHARE } from "../../src/core/ranking/rank-candidates.js";
-import { candidateTerms, distinctQueryTerms, matchedTermShare, poolTermWeights } from "../../src/core/ranking/term-relevance.js";
+import { candidateTerms, distinctQueryTerms, poolTermWeights } from "../../src/core/ranking/term-relevance.js";
 
-describe("poolTermWeights and matchedTermShare", () => {
+describe("poolTermWeights", () => {
   it("weighs a term by how few pool candidates contain it; a term no candidate contains weighs most", () => {
     const pool = [new Set(["tesla", "born"]), new Set(["born", "year"]), new Set(["born"])];
     const weights = poolTermWeights(["born", "tesla", "lamarr"], pool);
@@ -10,12 +10,6 @@ describe("poolTermWeights and matchedTermShare", () => {
     expect(weights).toEqual([Math.log(11 / 3.5), Math.log(11 / 1.5), Math.log(11 / 0.5)]);
     const large = Array.from({ length: 40 }, (_, index) => new Set(index < 30 ? ["born"] : ["year"]));
     expect(poolTermWeights(["born", "year"], large)).toEqual([Math.log(41 / 30.5), Math.log(41 / 10.5)]);
-    expect(matchedTermShare(["born", "tesla", "lamarr"], weights, pool[0]!)).toBeCloseTo(
-      (weights[0]! + weights[1]!) / (weights[0]! + weights[1]! + weights[2]!),
-      12,
-    );
-    expect(matchedTermShare(["born"], [1], new Set(["born"]))).toBe(1);
-    expect(matchedTermShare([], [], new Set(["born"]))).toBe(0);
   });
 
   it("reads terms with core/text analysis, titles included", () => {
@@ -40,11 +34,14 @@ describe("rankCandidates relevance", () => {
     const answerable = rankCandidates(lists, { topK: 1, candidateK: 5, minScore: 0.3, question: "In what year was Nikola Tesla born?" });
     expect(answerable.hits.map((hit) => hit.candidate.id)).toEqual(["tesla"]);
     expect(answerable.hits[0]!.scores.relevance).toBeGreaterThan(0.8);
+    expect(answerable.hits[0]!.scores.relevanceParts).toMatchObject({ coverage: 1, anchors: 1 });
 
     const offTopic = rankCandidates(lists, { topK: 5, candidateK: 20, minScore: 0.3, question: "In what year was Hedy Lamarr born?" });
     expect(offTopic.hits).toEqual([]);
     expect(offTopic.cut.map((hit) => hit.candidate.id)).toContain("tesla");
     for (const hit of offTopic.cut) expect(hit.scores.relevance).toBeLessThan(0.3);
+    // The names are nowhere in the pool: the anchor share is 0, whatever the rest of the question shares.
+    expect(offTopic.cut[0]!.scores.relevanceParts?.anchors).toBe(0);
   });
 
   it("keeps a matching question over a one-chunk corpus, where pool weights alone would overrate the missing word", () => {

@@ -1,6 +1,6 @@
 import type { Passage } from "./passages.js";
 import { normalizeText, tokenizeTerms } from "../text/text-tokens.js";
-import { splitSentences } from "../text/sentence-splitter.js";
+import { answerSentences } from "./answer-sentences.js";
 import { scoreSentences, type ScoredSentence } from "./sentence-relevance.js";
 
 export interface ExtractiveCitation {
@@ -56,12 +56,19 @@ interface Candidate extends ScoredSentence {
   end: number;
 }
 
+/** A passage title as a context-only heading above the passage's first sentence. */
+function titleHeading(hitIndex: number, terms: string[]): Candidate {
+  return { hitIndex, position: -1, start: 0, end: 0, terms, quotable: false, isHeading: true, hasNumber: false, score: 0, matchedTerms: [] };
+}
+
 /**
  * Answers from the retrieved chunks alone by quoting their most relevant sentences.
  *
- * Sentences come from `splitSentences` (hard-wrapped lines joined, offsets into the chunk text
+ * Sentences come from `answerSentences` (`splitSentences` with hard-wrapped lines joined, pieces
+ * that do not end like a sentence and citation abbreviations rejoined; offsets into the chunk text
  * kept); only those of prose, list items and tables are quoted, never headings, code, tables of
- * contents or navigation lines, which still lend context. Each is scored by `scoreSentences`
+ * contents or navigation lines, which still lend context. The passage's title (underscores read as
+ * spaces) counts as a heading above its first sentence: context, never quoted. Each is scored by `scoreSentences`
  * (question-term coverage with IDF over the sentences, proximity of the matched terms, coverage by
  * the neighbouring sentences and heading, passage rank, a digit when the question asks for a
  * number). Sentences with no question term are never chosen; a sentence repeated by overlapping
@@ -90,7 +97,10 @@ function collectCandidates(hits: Passage[]): Candidate[] {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   hits.forEach((hit, hitIndex) => {
-    splitSentences(hit.text).forEach((sentence, position) => {
+    // The passage's title stands above its first heading: context for every sentence, never quoted.
+    const titleTerms = tokenizeTerms(hit.metadata.title.replace(/_/g, " "));
+    if (titleTerms.length > 0) candidates.push(titleHeading(hitIndex, titleTerms));
+    answerSentences(hit.text).forEach((sentence, position) => {
       const key = normalizeText(sentence.text).replace(/\s+/g, " ");
       const quotable = QUOTABLE_KINDS.has(sentence.kind) && !seen.has(key);
       if (quotable) seen.add(key);

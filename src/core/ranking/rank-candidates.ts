@@ -1,8 +1,8 @@
 import { fuseLists, PLAIN_RRF, type FusionSettings } from "./fuse-lists.js";
-import { candidateTerms, distinctQueryTerms, matchedTermShare, poolTermWeights } from "./term-relevance.js";
+import { calibratedRelevance, type RelevanceParts } from "./calibrated-relevance.js";
+import { candidateTermSequence } from "./term-relevance.js";
 
-/** Share of the relevance that comes from the dense cosine; the rest is the matched share of query term weight. */
-export const RELEVANCE_DENSE_SHARE = 0.2;
+export { RELEVANCE_DENSE_SHARE, type RelevanceParts } from "./calibrated-relevance.js";
 
 /** Default threshold on `relevance` (config retrieval.minScore), chosen with the eval harness's off-topic questions. */
 export const MIN_RELEVANCE_DEFAULT = 0.3;
@@ -32,6 +32,8 @@ export interface RankingScores {
   fused: number;
   /** Calibrated relevance in [0, 1] (see rankCandidates): the thresholded score. */
   relevance: number;
+  /** What the relevance is made of (calibratedRelevance); absent when ranked without a question. */
+  relevanceParts?: RelevanceParts;
 }
 
 export interface RankingOptions {
@@ -58,9 +60,11 @@ export interface Ranked<C> {
  * BM25 (both descending, stable, so equal scores keep the engine's order); an id repeated inside a
  * list counts at its first position. Every candidate's dense score is its dense-list score, or for a
  * lexical-only candidate its `similarity`. The lists are fused as `options.fusion` says (fuseLists).
- * Each candidate's relevance is (1 − RELEVANCE_DENSE_SHARE) × the share of the question's term
- * weight its text and title match (term weights from the candidate pool, poolTermWeights) +
- * RELEVANCE_DENSE_SHARE × max(0, dense): absolute for the query, never normalised over the list.
+ * Each candidate's relevance is `calibratedRelevance` of the question over the pool of both lists
+ * (coverage of the question's pool-IDF term weight by the candidate's title and text, its dense
+ * cosine, and the share of the question's names and numbers the pool mentions; `relevanceParts`
+ * holds the three): absolute for the query, never normalised over the list. Without a question the
+ * relevance is the dense cosine clamped to [0, 1].
  * `hits` are the fused candidates with relevance >= minScore, best fused first, at most topK; `cut`
  * holds the rest, most relevant first, at most candidateK; `fused` is every candidate in fused order
  * (for explanations). Each candidate object is returned as
@@ -101,7 +105,7 @@ export function rankCandidates<D extends RankableCandidate, L extends RankableLe
       denseRank: entry.denseRank,
       textRank: entry.lexicalRank,
       fused: entry.score,
-      relevance: relevance.get(entry.id)!,
+      ...relevance.get(entry.id)!,
     };
     const ranked = { candidate: byId.get(entry.id)!, scores };
     all.push(ranked);
@@ -111,14 +115,16 @@ export function rankCandidates<D extends RankableCandidate, L extends RankableLe
   return { hits: hits.slice(0, options.topK), cut: cut.slice(0, options.candidateK), fused: all };
 }
 
-function relevanceOf(byId: ReadonlyMap<string, RankableCandidate>, denseById: ReadonlyMap<string, number>, question: string | undefined): Map<string, number> {
+function relevanceOf(
+  byId: ReadonlyMap<string, RankableCandidate>,
+  denseById: ReadonlyMap<string, number>,
+  question: string | undefined,
+): Map<string, { relevance: number; relevanceParts?: RelevanceParts }> {
   const ids = [...byId.keys()];
-  const denseShare = (id: string) => Math.max(0, denseById.get(id)!);
-  if (question === undefined) return new Map(ids.map((id) => [id, denseShare(id)]));
-  const queryTerms = distinctQueryTerms(question);
-  const terms = ids.map((id) => candidateTerms(byId.get(id)!));
-  const weights = poolTermWeights(queryTerms, terms);
-  return new Map(
-    ids.map((id, index) => [id, (1 - RELEVANCE_DENSE_SHARE) * matchedTermShare(queryTerms, weights, terms[index]!) + RELEVANCE_DENSE_SHARE * denseShare(id)]),
+  if (question === undefined) return new Map(ids.map((id) => [id, { relevance: Math.min(1, Math.max(0, denseById.get(id)!)) }]));
+  const scored = calibratedRelevance(
+    question,
+    ids.map((id) => ({ terms: candidateTermSequence(byId.get(id)!), dense: denseById.get(id)! })),
   );
+  return new Map(ids.map((id, index) => [id, { relevance: scored[index]!.relevance, relevanceParts: scored[index]!.parts }]));
 }

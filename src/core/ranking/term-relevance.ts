@@ -20,22 +20,6 @@ export function poolTermWeights(queryTerms: readonly string[], candidateTerms: R
   });
 }
 
-/**
- * Share in [0, 1] of the query's term weight that one candidate's terms match; 0 for a query without
- * terms. Absolute for a query (it does not depend on how the other candidates score), so a threshold
- * on it means the same for every query.
- */
-export function matchedTermShare(queryTerms: readonly string[], weights: readonly number[], terms: ReadonlySet<string>): number {
-  let total = 0;
-  let matched = 0;
-  queryTerms.forEach((term, index) => {
-    const weight = weights[index] ?? 0;
-    total += weight;
-    if (terms.has(term)) matched += weight;
-  });
-  return total > 0 ? matched / total : 0;
-}
-
 /** Distinct retrieval terms of a question, in first-seen order. */
 export function distinctQueryTerms(question: string): string[] {
   return [...new Set(tokenizeTerms(question))];
@@ -43,5 +27,10 @@ export function distinctQueryTerms(question: string): string[] {
 
 /** Retrieval terms of a candidate: its text and its title (titles count). */
 export function candidateTerms(candidate: { text?: string; metadata?: { title?: string } }): Set<string> {
-  return new Set(tokenizeTerms(`${candidate.metadata?.title ?? ""}\n${candidate.text ?? ""}`));
+  return new Set(candidateTermSequence(candidate));
+}
+
+/** Retrieval terms of a candidate in order: its title, then its text (the sequence `candidateTerms` collects). */
+export function candidateTermSequence(candidate: { text?: string; metadata?: { title?: string } }): string[] {
+  return tokenizeTerms(`${candidate.metadata?.title ?? ""}\n${candidate.text ?? ""}`);
 }
