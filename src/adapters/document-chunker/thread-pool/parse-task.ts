@@ -1,9 +1,12 @@
+import type { MessagePort } from "node:worker_threads";
 import { AppError, UnprocessableDocumentError, UnsupportedMediaTypeError } from "../../../core/errors.js";
 import type { ChunkDocumentRequest, DocumentChunks } from "../../../ports/document-chunker.js";
 
-/** What the main thread sends a parse thread: one document and the cap on its extracted text. */
+/** What the main thread sends a parse thread: one document, the cap on its extracted text, and a port to say it started. */
 export interface ParseTask extends ChunkDocumentRequest {
   maxExtractedChars: number;
+  /** Receives one message when the thread starts the document: the time limit counts from then. */
+  started: MessagePort;
 }
 
 /** An error as it crosses the thread boundary (class identity does not survive structured cloning). */

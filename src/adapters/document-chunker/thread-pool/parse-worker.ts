@@ -9,6 +9,8 @@ const tokens = createTokenCounter();
 
 /** Runs in a pool thread (loaded by parse-worker.mjs): one document → its chunks, or its error as data. */
 export async function runParseTask(task: ParseTask): Promise<ParseTaskResult> {
+  task.started.postMessage(null);
+  task.started.close();
   try {
     const result = await parseAndChunk({ parse, tokens, maxExtractedChars: task.maxExtractedChars }, task);
     return { ok: true, ...result };
