@@ -77,9 +77,8 @@ export function splitSentences(text: string): SentenceSpan[] {
       const segmentStart = block.start + segment.index;
       const segmentEnd = segmentStart + segment.segment.length;
       const start: number = pendingStart ?? segmentStart;
-      const trimmed = text.slice(start, segmentEnd).trim();
       const isLastSegment = segmentEnd >= block.end;
-      if (!isLastSegment && continuesPastPeriod(trimmed)) {
+      if (!isLastSegment && continuesPastPeriod(text, start, segmentEnd)) {
         pendingStart = start;
         continue;
       }
@@ -91,10 +90,18 @@ export function splitSentences(text: string): SentenceSpan[] {
   return sentences;
 }
 
-/** True when the piece ends with a period that does not close a sentence (or is only a list marker). */
-function continuesPastPeriod(piece: string): boolean {
-  if (LIST_MARKER_ONLY.test(piece)) return true;
-  const lastWord = LAST_WORD_WITH_PERIOD.exec(piece)?.[1];
+/** Characters before a period that are read to find the word it ends (longer words are never abbreviations). */
+const LAST_WORD_REACH = 100;
+
+/**
+ * True when `text.slice(start, end)` ends with a period that does not close a sentence (or is only a
+ * list marker). Reads only its last characters: a run of abbreviations ("Mr. Mr. …") grows one piece,
+ * and re-reading all of it for each would be quadratic.
+ */
+function continuesPastPeriod(text: string, start: number, end: number): boolean {
+  const tail = text.slice(Math.max(start, end - LAST_WORD_REACH), end).trim();
+  if (end - start <= LAST_WORD_REACH && LIST_MARKER_ONLY.test(tail)) return true;
+  const lastWord = LAST_WORD_WITH_PERIOD.exec(tail)?.[1];
   if (lastWord === undefined) return false;
   if (SINGLE_INITIAL.test(lastWord) || UPPERCASE_DOTTED_ACRONYM.test(lastWord)) return true;
   return NON_TERMINAL_ABBREVIATIONS.has(lastWord.toLowerCase());
