@@ -12,7 +12,9 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { createInProcessDocumentChunker } from "../src/adapters/document-chunker/in-process/in-process-document-chunker.js";
+import { parseHtml } from "../src/adapters/parser/html-parser.js";
 import { splitSentences } from "../src/core/text/sentence-splitter.js";
+import { findTextBlocks } from "../src/core/text/text-blocks.js";
 import { sniffMediaType } from "../src/core/text/sniff-media-type.js";
 import { heavyDocument, type HeavyKind } from "./lib/heavy-documents.js";
 import { metricValue, startBenchService } from "./lib/bench-service.js";
@@ -61,6 +63,20 @@ for (const kind of ["html", "markdown-run"] as const) {
   console.log(
     `${`sniff (${kind})`.padEnd(22)} ${smallMs.toFixed(0).padStart(10)} ${largeMs.toFixed(0).padStart(10)} ${(largeMs / smallMs).toFixed(1).padStart(6)}`,
   );
+}
+
+// Adversarial inputs for the query-time text functions and the HTML parser's tree (100 kB vs 400 kB: linear is 4).
+const ADVERSARIAL: Array<[string, (length: number) => unknown]> = [
+  ["text blocks, dot run", (length) => findTextBlocks(".".repeat(length))],
+  ["text blocks, '[a](' run", (length) => findTextBlocks("[a](".repeat(length / 4))],
+  ["sentences, 'Mr. ' run", (length) => splitSentences("Mr. ".repeat(length / 4))],
+  ["html, nested <div>", (length) => parseHtml(Buffer.from(`<html><body>${"<div>".repeat(length / 5)}x`))],
+];
+console.log(`\n${"adversarial input".padEnd(26)} ${"100 kB ms".padStart(10)} ${"400 kB ms".padStart(10)} ${"ratio".padStart(6)}`);
+for (const [name, run] of ADVERSARIAL) {
+  const smallMs = await timeMs(() => run(100_000));
+  const largeMs = await timeMs(() => run(400_000));
+  console.log(`${name.padEnd(26)} ${smallMs.toFixed(0).padStart(10)} ${largeMs.toFixed(0).padStart(10)} ${(largeMs / smallMs).toFixed(1).padStart(6)}`);
 }
 
 if (!values["skip-service"]) {
