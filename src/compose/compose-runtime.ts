@@ -34,6 +34,7 @@ import { SqlJobQueue } from "../adapters/job-queue/sql/sql-job-queue.js";
 import { failQuarantinedIngest } from "../use-cases/fail-quarantined-ingest.js";
 import { withCrashingParserStandIn } from "./crashing-parser-stand-in.js";
 import type { JobQueue } from "../ports/job-queue.js";
+import type { DocumentChunker } from "../ports/document-chunker.js";
 import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
 import { startServerModeBackground } from "./server-mode-background.js";
@@ -119,16 +120,19 @@ export async function composeRuntime(options: {
   const documents: DocumentRepository = new SqlDocumentRepository(state, { jobMaxAttempts: config.ingest.maxAttempts });
   // Synced like the database commits that refer to them (database.sqliteSynchronous; PostgreSQL syncs commits).
   const blobs = new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" });
-  // Parsing and chunking run on their own threads, with per-document time, heap and size limits.
-  const chunker = withCrashingParserStandIn(
-    createThreadPoolDocumentChunker({
-      threads: config.ingest.parseThreads,
-      timeoutMs: config.ingest.parseTimeoutMs,
-      maxHeapMb: config.ingest.parseMaxHeapMb,
-      maxExtractedChars: config.ingest.maxExtractedChars,
-      logger: logger.child({ component: "parse" }),
-    }),
-  );
+  // Parsing and chunking run on their own threads, with per-document time, heap and size limits; started
+  // with the ingest workers, so an API-only process (server mode, workers.inProcess: false) has none.
+  let chunker: DocumentChunker | null = null;
+  const createChunker = (): DocumentChunker =>
+    withCrashingParserStandIn(
+      createThreadPoolDocumentChunker({
+        threads: config.ingest.parseThreads,
+        timeoutMs: config.ingest.parseTimeoutMs,
+        maxHeapMb: config.ingest.parseMaxHeapMb,
+        maxExtractedChars: config.ingest.maxExtractedChars,
+        logger: logger.child({ component: "parse" }),
+      }),
+    );
   const queueLogger = logger.child({ component: "queue" });
   const queue: JobQueue<IngestJobData> = config.redis.url
     ? new BullMqJobQueue<IngestJobData>({
@@ -170,6 +174,7 @@ export async function composeRuntime(options: {
     deps,
     queue,
     async startWorkers() {
+      chunker ??= createChunker();
       const ingestDeps = {
         documents,
         blobs,
@@ -205,7 +210,7 @@ export async function composeRuntime(options: {
     async close() {
       await background?.stop();
       await queue.close();
-      await chunker.close();
+      await chunker?.close();
       await store.close();
       await sqlCache?.close();
       if (redis) await closeRedisClient(redis);
