@@ -29,12 +29,13 @@ import { createRerankerSource } from "./create-reranker-source.js";
 import { countingEmbedder, createIngestEmbedder } from "./create-embedders.js";
 import type { Embedder } from "../ports/embedder.js";
 import { LocalHashEmbedder } from "../adapters/embedder/local/local-hash-embedder.js";
-import { createParserRegistry } from "../adapters/parser/parser-registry.js";
+import { createThreadPoolDocumentChunker } from "../adapters/document-chunker/thread-pool/thread-pool-document-chunker.js";
 import { BullMqJobQueue } from "../adapters/job-queue/bullmq/bullmq-job-queue.js";
 import { SqlJobQueue } from "../adapters/job-queue/sql/sql-job-queue.js";
 import { failQuarantinedIngest } from "../use-cases/fail-quarantined-ingest.js";
 import { withCrashingParserStandIn } from "./crashing-parser-stand-in.js";
 import type { JobQueue } from "../ports/job-queue.js";
+import type { DocumentChunker } from "../ports/document-chunker.js";
 import { createCollectionEnsuringStore } from "../wrappers/collection-ensuring-store.js";
 import { createVectorStore } from "./create-vector-store.js";
 import { SqlApiKeyStore } from "../adapters/api-key-store/sql/sql-api-key-store.js";
@@ -138,7 +139,19 @@ export async function composeRuntime(options: {
   const documents: DocumentRepository = new SqlDocumentRepository(state, { jobMaxAttempts: config.ingest.maxAttempts });
   // Synced like the database commits that refer to them (database.sqliteSynchronous; PostgreSQL syncs commits).
   const blobs = new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" });
-  const parse = withCrashingParserStandIn(createParserRegistry());
+  // Parsing and chunking run on their own threads, with per-document time, heap and size limits; started
+  // with the ingest workers, so an API-only process (server mode, workers.inProcess: false) has none.
+  let chunker: DocumentChunker | null = null;
+  const createChunker = (): DocumentChunker =>
+    withCrashingParserStandIn(
+      createThreadPoolDocumentChunker({
+        threads: config.ingest.parseThreads,
+        timeoutMs: config.ingest.parseTimeoutMs,
+        maxHeapMb: config.ingest.parseMaxHeapMb,
+        maxExtractedChars: config.ingest.maxExtractedChars,
+        logger: logger.child({ component: "parse" }),
+      }),
+    );
   const queueLogger = logger.child({ component: "queue" });
   const queue: JobQueue<IngestJobData> = config.redis.url
     ? new BullMqJobQueue<IngestJobData>({
@@ -187,13 +200,13 @@ export async function composeRuntime(options: {
     deps,
     queue,
     async startWorkers() {
+      chunker ??= createChunker();
       const ingestDeps = {
         documents,
         blobs,
-        parse,
+        chunker,
         store: ensuringStore,
         embeddings: ingestEmbeddings,
-        tokens,
         chunking: () => config.chunking,
         maxBytesPerGroup: config.ingest.batchMaxBytes,
         onIndexed: (count: number) => metrics.chunksIndexed.inc(count),
@@ -223,6 +236,7 @@ export async function composeRuntime(options: {
     async close() {
       await background?.stop();
       await queue.close();
+      await chunker?.close();
       await store.close();
       await sqlCache?.close();
       if (redis) await closeRedisClient(redis);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { availableParallelism } from "node:os";
 import { FUSION_METHODS, resolveFusion } from "../core/ranking/fuse-lists.js";
 import { MIN_RELEVANCE_DEFAULT } from "../core/ranking/rank-candidates.js";
 import { redactReranker, rerankerEndpointProblem, rerankerSchema, resolveReranker } from "./reranker-schema.js";
@@ -290,6 +291,19 @@ export const configSchema = z
         relayIntervalMs: z.number().int().min(50).default(1_000),
         /** Server mode: how often documents stranded between PostgreSQL and BullMQ are repaired (records untouched for this long). */
         reconcileIntervalMs: z.number().int().min(100).default(60_000),
+        /** Threads that parse and chunk documents, off the event loop; by default one fewer than the CPU cores (at least one). */
+        parseThreads: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(Math.max(1, availableParallelism() - 1)),
+        /** Most time one document's parse and chunking may take on its thread; then the thread is stopped and the document failed. */
+        parseTimeoutMs: z.number().int().min(100).default(60_000),
+        /** Heap (old generation, MB) of each parse thread; a document needing more is failed and only its thread dies. */
+        parseMaxHeapMb: z.number().int().min(32).default(512),
+        /** Most characters one document may extract to (a heap limit does not bound buffers); more fails it before chunking. */
+        maxExtractedChars: z.number().int().min(1).default(20_000_000),
       })
       .prefault({}),
     retrieval: retrievalSchema.prefault({}),

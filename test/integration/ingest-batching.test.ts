@@ -2,10 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createParserRegistry } from "../../src/adapters/parser/parser-registry.js";
+import { createInProcessDocumentChunker } from "../../src/adapters/document-chunker/in-process/in-process-document-chunker.js";
 import { composeRuntime, type Runtime } from "../../src/compose/compose-runtime.js";
 import { configSchema } from "../../src/config/schema.js";
-import { createTokenCounter } from "../../src/core/text/token-counter.js";
 import { createApp } from "../../src/http/create-app.js";
 import { createLogger } from "../../src/observability/logger.js";
 import type { Job } from "../../src/ports/job-queue.js";
@@ -151,10 +150,9 @@ describe("ingest batches against an OpenAI-compatible endpoint (real embedded ru
     const deps = {
       documents: runtime.deps.documents,
       blobs: runtime.deps.blobs,
-      parse: createParserRegistry(),
+      chunker: createInProcessDocumentChunker(),
       store: runtime.deps.store,
       embeddings: runtime.deps.embeddings,
-      tokens: createTokenCounter(),
       chunking: () => config.chunking,
       maxBytesPerGroup: 1_000_000,
     };

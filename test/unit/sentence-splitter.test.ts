@@ -58,4 +58,19 @@ describe("splitSentences", () => {
     expect(splitSentences("")).toEqual([]);
     expect(splitSentences("   \n\n  ")).toEqual([]);
   });
+
+  it("splits a block far longer than one segmenting window exactly as it splits its sentences one by one", () => {
+    const sentences = Array.from({ length: 3_000 }, (_, index) =>
+      index % 7 === 0
+        ? `Mr. Smith met Dr. Jones at gate ${index}.`
+        : index % 5 === 0
+          ? `Was it U.S. Army crate ${index}?`
+          : `Crate ${index} held e.g. rope and 3.5 kg of nails.`,
+    );
+    const text = sentences.join(" ");
+    expect(text.length).toBeGreaterThan(100_000);
+    expect(splitSentences(text).map((sentence) => sentence.text)).toEqual(sentences);
+    const spans = splitSentences(text);
+    for (const span of spans) expect(text.slice(span.start, span.end)).toBe(span.text);
+  });
 });

@@ -92,4 +92,22 @@ describe("findTextBlocks", () => {
       }
     }
   });
+
+  it("reads dot leaders before a page number in every form, and only there (scanned from the line's end)", () => {
+    const kindOf = (line: string) => findTextBlocks(`Intro paragraph that ends here.\n\n${line}\n\nClosing paragraph that ends here.`)[1]!.kind;
+    expect(kindOf("Streams ........ 14")).toBe("contents");
+    expect(kindOf("Streams …… 14")).toBe("contents");
+    expect(kindOf("Streams . . . . 14  ")).toBe("contents");
+    expect(kindOf("Streams ...14")).toBe("contents");
+    expect(kindOf("Streams .. 14")).not.toBe("contents");
+    expect(kindOf("Streams ........ page")).not.toBe("contents");
+    expect(kindOf(`${".".repeat(5_000)} x`)).not.toBe("contents");
+    expect(kindOf(`${". ".repeat(5_000)}7`)).toBe("contents");
+  });
+
+  it("reads a line of Markdown links as navigation, and an unclosed run of link openers as text", () => {
+    const kindOf = (line: string) => findTextBlocks(`Intro paragraph that ends here.\n\n${line}\n\nClosing paragraph that ends here.`)[1]!.kind;
+    expect(kindOf("[Home](/) | [Docs](/docs) | [API](/api)")).toBe("navigation");
+    expect(kindOf("[a](".repeat(5_000))).not.toBe("navigation");
+  });
 });

@@ -1,6 +1,7 @@
 import { Parser as HtmlTokenizer } from "htmlparser2";
 import { decodeText } from "../../core/text/decode-text.js";
 import type { HeadingMark, ParsedDocument, Parser } from "../../ports/parser.js";
+import { useLinearElementStack } from "./html-element-stack.js";
 import { assertNotBlank } from "./plain-text-parser.js";
 
 // Elements whose content is never visible text. <head> itself is absent: its children are (or are
@@ -266,7 +267,9 @@ export function parseHtml(bytes: Uint8Array): ParsedDocument {
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
+  const restoreElementStack = useLinearElementStack(parser);
   parser.write(source);
+  restoreElementStack();
   parser.end();
 
   const text = builder.toString().trimEnd();

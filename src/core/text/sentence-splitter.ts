@@ -56,6 +56,27 @@ const LIST_MARKER_ONLY = /^(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,5})[.)]$/i;
 const HAS_WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
+/** Blocks longer than this are segmented in windows: Intl.Segmenter slows down with each break in one long text. */
+const SEGMENT_WINDOW = 4_000;
+/** A place the Unicode rules always break a sentence: terminal punctuation, spaces, then an uppercase letter. */
+const CERTAIN_BREAK = /[.!?]["'”’)\]]*\s+(?=\p{Lu})/gu;
+
+/**
+ * Intl.Segmenter's sentences of `text`, with their offsets. A long text is cut into windows of about
+ * 4,000 characters at places where the rules break anyway, so the result is the same, in linear time.
+ */
+function* sentenceSegments(text: string): Generator<{ index: number; segment: string }> {
+  let offset = 0;
+  while (text.length - offset > SEGMENT_WINDOW * 2) {
+    CERTAIN_BREAK.lastIndex = offset + SEGMENT_WINDOW;
+    const found = CERTAIN_BREAK.exec(text);
+    if (found === null) break;
+    const cut = found.index + found[0].length;
+    for (const segment of segmenter.segment(text.slice(offset, cut))) yield { index: offset + segment.index, segment: segment.segment };
+    offset = cut;
+  }
+  for (const segment of segmenter.segment(text.slice(offset))) yield { index: offset + segment.index, segment: segment.segment };
+}
 
 /**
  * Splits text into sentences with exact character offsets, in order, none empty.
@@ -73,13 +94,12 @@ export function splitSentences(text: string): SentenceSpan[] {
   for (const block of findTextBlocks(text)) {
     const blockText = text.slice(block.start, block.end).replace(/[\r\n]/g, " ");
     let pendingStart: number | null = null;
-    for (const segment of segmenter.segment(blockText)) {
+    for (const segment of sentenceSegments(blockText)) {
       const segmentStart = block.start + segment.index;
       const segmentEnd = segmentStart + segment.segment.length;
       const start: number = pendingStart ?? segmentStart;
-      const trimmed = text.slice(start, segmentEnd).trim();
       const isLastSegment = segmentEnd >= block.end;
-      if (!isLastSegment && continuesPastPeriod(trimmed)) {
+      if (!isLastSegment && continuesPastPeriod(text, start, segmentEnd)) {
         pendingStart = start;
         continue;
       }
@@ -91,10 +111,18 @@ export function splitSentences(text: string): SentenceSpan[] {
   return sentences;
 }
 
-/** True when the piece ends with a period that does not close a sentence (or is only a list marker). */
-function continuesPastPeriod(piece: string): boolean {
-  if (LIST_MARKER_ONLY.test(piece)) return true;
-  const lastWord = LAST_WORD_WITH_PERIOD.exec(piece)?.[1];
+/** Characters before a period that are read to find the word it ends (longer words are never abbreviations). */
+const LAST_WORD_REACH = 100;
+
+/**
+ * True when `text.slice(start, end)` ends with a period that does not close a sentence (or is only a
+ * list marker). Reads only its last characters: a run of abbreviations ("Mr. Mr. …") grows one piece,
+ * and re-reading all of it for each would be quadratic.
+ */
+function continuesPastPeriod(text: string, start: number, end: number): boolean {
+  const tail = text.slice(Math.max(start, end - LAST_WORD_REACH), end).trim();
+  if (end - start <= LAST_WORD_REACH && LIST_MARKER_ONLY.test(tail)) return true;
+  const lastWord = LAST_WORD_WITH_PERIOD.exec(tail)?.[1];
   if (lastWord === undefined) return false;
   if (SINGLE_INITIAL.test(lastWord) || UPPERCASE_DOTTED_ACRONYM.test(lastWord)) return true;
   return NON_TERMINAL_ABBREVIATIONS.has(lastWord.toLowerCase());

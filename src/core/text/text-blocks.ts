@@ -31,10 +31,12 @@ const TERMINAL_END = /[.!?:;…]["'”’)\]]*\s*$/;
 const STARTS_LOWERCASE = /^\s*\p{Ll}/u;
 const FIRST_WORD = /^\s*(\S+)/;
 const WORD = /[\p{L}\p{N}]+/gu;
-/** Dot leaders or a section number, then a title, then a page number: a printed table of contents. */
-const CONTENTS_LINE = /(?:\.{3,}|…{2,}|\s\.(?:\s\.){2,})\s*\d+\s*$|^\s*\d+(?:\.\d+)+\.?\s+\S.{0,80}?\s\d{1,4}\s*$/;
-/** A Markdown link, an autolink or a bare URL. */
-const LINK = /!?\[[^\]]*\]\([^)]*\)|<https?:[^>\s]+>|https?:\/\/\S+/g;
+/** A section number, then a title, then a page number: a line of a printed table of contents (see also `endsWithDotLeaders`). */
+const NUMBERED_CONTENTS_LINE = /^\s*\d+(?:\.\d+)+\.?\s+\S.{0,80}?\s\d{1,4}\s*$/;
+/** Dot leaders ("...", "……", " . . .") at the end of what comes before a page number. */
+const DOT_LEADER_END = /(?:\.{3}|…{2}|\s\.\s\.\s\.)$/;
+/** A Markdown link, an autolink or a bare URL (lengths bounded: unbounded, a line of "[a](" backtracks quadratically). */
+const LINK = /!?\[[^\]]{0,1000}\]\([^)]{0,2000}\)|<https?:[^>\s]+>|https?:\/\/\S+/g;
 const ANCHOR_LINK = /^\s*\[[^\]]+\]\(#[^)]*\)\s*$/;
 /** Separators between links in breadcrumbs and menus. */
 const LINK_SEPARATORS = /[|·•›»>/,]/g;
@@ -205,7 +207,7 @@ function isSoftWrap(previous: string, next: string, width: number): boolean {
 function refineKind(text: string, block: TextBlock & { lines: number }, before: TextBlock | undefined, after: TextBlock | undefined): TextBlockKind {
   if (block.kind === "heading" || block.kind === "code") return block.kind;
   const lines = text.slice(block.start, block.end).split(/\r\n|\r|\n/);
-  if (lines.every((line) => CONTENTS_LINE.test(line) || ANCHOR_LINK.test(line.replace(LIST_MARKER, "")))) return "contents";
+  if (lines.every((line) => isContentsLine(line) || ANCHOR_LINK.test(line.replace(LIST_MARKER, "")))) return "contents";
   if (lines.every((line) => isLinksOnly(line))) return "navigation";
   if (lines.every((line) => CODE_LINE.test(line))) return "code";
   // A title introduces something: a lone line with nothing after it is not one.
@@ -214,6 +216,26 @@ function refineKind(text: string, block: TextBlock & { lines: number }, before: 
     if (overIndentedBody || standsAlone(text, block, before, after)) return "heading";
   }
   return block.kind;
+}
+
+/** Dot leaders or a section number, then a title, then a page number: a printed table of contents. */
+function isContentsLine(line: string): boolean {
+  return endsWithDotLeaders(line) || NUMBERED_CONTENTS_LINE.test(line);
+}
+
+/**
+ * True for a line ending in dot leaders and a page number ("Streams ........ 14"). Scanned from the end:
+ * an unanchored regex would try every dot of a long run of dots as the leaders' start.
+ */
+function endsWithDotLeaders(line: string): boolean {
+  let end = line.length;
+  while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
+  let digits = end;
+  while (digits > 0 && /[0-9]/.test(line.charAt(digits - 1))) digits--;
+  if (digits === end) return false;
+  let leaders = digits;
+  while (leaders > 0 && /\s/.test(line.charAt(leaders - 1))) leaders--;
+  return DOT_LEADER_END.test(line.slice(Math.max(0, leaders - 6), leaders));
 }
 
 /** A line made of links and separators only, or a breadcrumb trail of short unpunctuated items. */

@@ -65,7 +65,7 @@ describe("submitDocument: only the current revision's blob is kept", () => {
       blobs: deps.blobs,
       store: unreachable,
       embeddings: unreachable,
-      tokens: unreachable,
+      chunker: unreachable,
       chunking: () => unreachable,
       maxBytesPerGroup: 1_000_000,
     };
