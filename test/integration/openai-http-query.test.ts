@@ -204,12 +204,12 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
 
   it("maps model failures to 502/503 (with Retry-After) — never 500 — and keeps the key out of responses and logs", async () => {
     standIn.defaultChat = { kind: "status", status: 500, message: `upstream exploded; key ${SECRET_API_KEY}` };
-    const failed = await query({ question: "Where is Mount Etna? (500)" });
+    const failed = await query({ question: "Where is Mount Etna, on which coast?" });
     expect(failed.status).toBe(502);
     const failedText = await failed.text();
     expect(failedText).toContain("upstream_error");
     standIn.defaultChat = { kind: "status", status: 429, retryAfter: "120" };
-    const limited = await query({ question: "Where is Mount Etna? (429)" });
+    const limited = await query({ question: "Where is the active Mount Etna?" });
     expect(limited.status).toBe(503);
     expect(limited.headers.get("retry-after")).toBe("120");
     const everything = `${failedText} ${await limited.text()} ${logs.text()}`;
