@@ -149,6 +149,7 @@ export async function composeRuntime(options: {
         timeoutMs: config.ingest.parseTimeoutMs,
         maxHeapMb: config.ingest.parseMaxHeapMb,
         maxExtractedChars: config.ingest.maxExtractedChars,
+        maxPages: config.ingest.maxPages,
         logger: logger.child({ component: "parse" }),
       }),
     );

@@ -304,6 +304,8 @@ export const configSchema = z
         parseMaxHeapMb: z.number().int().min(32).default(512),
         /** Most characters one document may extract to (a heap limit does not bound buffers); more fails it before chunking. */
         maxExtractedChars: z.number().int().min(1).default(20_000_000),
+        /** Most pages of one PDF; more → the document is failed before its pages are read. */
+        maxPages: z.number().int().min(1).default(5_000),
       })
       .prefault({}),
     retrieval: retrievalSchema.prefault({}),

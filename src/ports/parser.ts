@@ -11,11 +11,17 @@ export type { HeadingMark, PageSpan, ParsedDocument, SupportedMediaType } from "
  */
 export interface Parser {
   readonly mediaTypes: readonly SupportedMediaType[];
-  parse(bytes: Uint8Array): Promise<ParsedDocument>;
+  parse(bytes: Uint8Array, limits?: ParseLimits): Promise<ParsedDocument>;
+}
+
+/** Bounds a parser checks before doing the work (a document over one is UnprocessableDocumentError, naming the key). */
+export interface ParseLimits {
+  /** Most pages of a paged format (PDF) read: config ingest.maxPages. */
+  maxPages?: number;
 }
 
 /**
  * Parses bytes of a sniffed media type with the parser registered for it (what the ingest use case
  * receives). Same errors as `Parser.parse`; a type without a parser is UnsupportedMediaTypeError.
  */
-export type ParseDocument = (bytes: Uint8Array, mediaType: SupportedMediaType) => Promise<ParsedDocument>;
+export type ParseDocument = (bytes: Uint8Array, mediaType: SupportedMediaType, limits?: ParseLimits) => Promise<ParsedDocument>;

@@ -10,6 +10,8 @@ export interface ParseAndChunkDeps {
   tokens: TokenCounter;
   /** Most characters a parser may extract from one document; more fails it before chunking. */
   maxExtractedChars: number;
+  /** Most pages of a PDF read; more fails it before its pages are (config ingest.maxPages). */
+  maxPages?: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface ParseAndChunkDeps {
  * UnprocessableDocumentError for a document over the cap or without text to index, and whatever the parser throws.
  */
 export async function parseAndChunk(deps: ParseAndChunkDeps, request: ChunkDocumentRequest): Promise<DocumentChunks> {
-  const parsed = await deps.parse(request.bytes, request.mediaType);
+  const parsed = await deps.parse(request.bytes, request.mediaType, { maxPages: deps.maxPages });
   if (parsed.text.length > deps.maxExtractedChars) {
     throw new UnprocessableDocumentError(
       `the document's extracted text has ${parsed.text.length} characters, over the limit of ${deps.maxExtractedChars} (ingest.maxExtractedChars)`,

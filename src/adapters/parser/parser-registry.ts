@@ -24,9 +24,9 @@ export function createParserRegistry(parsers: readonly Parser[] = PARSERS): Pars
   }
   const missing = SUPPORTED_MEDIA_TYPES.filter((mediaType) => !byMediaType.has(mediaType));
   if (missing.length > 0) throw new Error(`no parser is registered for ${missing.join(", ")}`);
-  return async (bytes, mediaType) => {
+  return async (bytes, mediaType, limits) => {
     const parser = byMediaType.get(mediaType);
     if (!parser) throw new UnsupportedMediaTypeError(`unsupported media type: ${mediaType}`, { details: { detected: mediaType } });
-    return parser.parse(bytes);
+    return parser.parse(bytes, limits);
   };
 }

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { UnprocessableDocumentError } from "../../core/errors.js";
-import type { PageSpan, ParsedDocument, Parser } from "../../ports/parser.js";
+import type { PageSpan, ParsedDocument, ParseLimits, Parser } from "../../ports/parser.js";
 
 const PAGE_SEPARATOR = "\n\n";
 
@@ -80,7 +80,7 @@ function describeFailure(error: unknown): UnprocessableDocumentError {
  * from the document info. The input is copied, never detached. Throws UnprocessableDocumentError
  * for encrypted, invalid or corrupt files and for PDFs without extractable text (scans).
  */
-export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
+export async function parsePdf(bytes: Uint8Array, limits: ParseLimits = {}): Promise<ParsedDocument> {
   const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
   let loadingTask: ReturnType<typeof pdfjs.getDocument> | null = null;
   try {
@@ -100,6 +100,11 @@ export async function parsePdf(bytes: Uint8Array): Promise<ParsedDocument> {
       standardFontDataUrl: pdfjsAssetDirectory("standard_fonts"),
     });
     const document = await loadingTask.promise;
+    if (limits.maxPages !== undefined && document.numPages > limits.maxPages) {
+      throw new UnprocessableDocumentError(`the PDF has ${document.numPages} pages, over the limit of ${limits.maxPages} (ingest.maxPages)`, {
+        details: { pages: document.numPages, maxPages: limits.maxPages },
+      });
+    }
     const pages: PageSpan[] = [];
     let text = "";
     for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber += 1) {

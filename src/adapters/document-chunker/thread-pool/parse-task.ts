@@ -5,6 +5,7 @@ import type { ChunkDocumentRequest, DocumentChunks } from "../../../ports/docume
 /** What the main thread sends a parse thread: one document, the cap on its extracted text, and a port to say it started. */
 export interface ParseTask extends ChunkDocumentRequest {
   maxExtractedChars: number;
+  maxPages?: number;
   /** Receives one message when the thread starts the document: the time limit counts from then. */
   started: MessagePort;
 }

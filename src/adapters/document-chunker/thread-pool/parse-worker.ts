@@ -12,7 +12,7 @@ export async function runParseTask(task: ParseTask): Promise<ParseTaskResult> {
   task.started.postMessage(null);
   task.started.close();
   try {
-    const result = await parseAndChunk({ parse, tokens, maxExtractedChars: task.maxExtractedChars }, task);
+    const result = await parseAndChunk({ parse, tokens, maxExtractedChars: task.maxExtractedChars, maxPages: task.maxPages }, task);
     return { ok: true, ...result };
   } catch (error) {
     return { ok: false, error: serializeParseError(error) };

@@ -13,6 +13,8 @@ export interface ThreadPoolChunkerOptions {
   /** Old-generation heap of each thread; a parse needing more kills its thread only. */
   maxHeapMb: number;
   maxExtractedChars: number;
+  /** Most pages of a PDF (ingest.maxPages). */
+  maxPages?: number;
   logger?: Logger;
   /** Worker module (default: parse-worker.mjs next to this file); tests point it at a stand-in that misbehaves. */
   workerUrl?: URL;
@@ -55,7 +57,7 @@ export function createThreadPoolDocumentChunker(options: ThreadPoolChunkerOption
       }, options.timeoutMs);
     });
     try {
-      const task: ParseTask = { ...request, maxExtractedChars: options.maxExtractedChars, started };
+      const task: ParseTask = { ...request, maxExtractedChars: options.maxExtractedChars, maxPages: options.maxPages, started };
       return await pool.run(task, { signal: stop.signal, transferList: [started] });
     } catch (error) {
       throw threadFailure(error, timedOut, options);
