@@ -97,4 +97,22 @@ describe("LocalHashEmbedder (the Embedder contract runs in test/contracts/embedd
     const [passage] = await embedder.embed([PASSAGES.normans]);
     expect(Math.abs(cosine(vectors[0]!, passage!))).toBeLessThan(0.2);
   });
+
+  it("gives the event loop turns during a long call, with the same vectors as one text at a time", async () => {
+    const embedder = new LocalHashEmbedder({ dimension: 64 });
+    const texts = Array.from({ length: 3_000 }, (_, index) => `${PASSAGES.normans} Paragraph ${index} about harbours and herons.`);
+    const events: string[] = [];
+    const ticker = setInterval(() => events.push("tick"), 1);
+    const vectors = await embedder.embed(texts);
+    events.push("done");
+    clearInterval(ticker);
+    // Timers ran while the call was in progress (the loop was not held for the whole batch).
+    expect(events.indexOf("tick")).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf("tick")).toBeLessThan(events.indexOf("done"));
+    expect(vectors[1_234]).toEqual(embedder.embedOne(texts[1_234]!));
+    const aborted = new AbortController();
+    const pending = embedder.embed(texts, { signal: aborted.signal });
+    aborted.abort(new Error("client went away"));
+    await expect(pending).rejects.toThrow("client went away");
+  });
 });

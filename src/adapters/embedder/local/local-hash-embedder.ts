@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Embedder } from "../../../ports/embedder.js";
 import { isStopword, stemWord, tokenizeWords } from "../../../core/text/text-tokens.js";
 
@@ -38,6 +39,9 @@ function mix32(input: number): number {
   return value >>> 0;
 }
 
+/** Longest stretch one embed call keeps the event loop before giving it a turn. */
+const SLICE_MS = 20;
+
 function countFeature(counts: Map<number, number>, featureHash: number): void {
   counts.set(featureHash, (counts.get(featureHash) ?? 0) + 1);
 }
@@ -55,7 +59,7 @@ function countFeature(counts: Map<number, number>, featureHash: number): void {
 export class LocalHashEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
-  /** No endpoint limits: a call is a loop on this thread, so it takes any number of texts. */
+  /** No endpoint limits: a call is a loop on this thread (yielding every SLICE_MS), so it takes any number of texts. */
   readonly maxInputsPerCall = 2048;
   readonly maxTokensPerCall = Number.POSITIVE_INFINITY;
   /** Embedding runs synchronously on the caller's thread: calls in flight at once run one after another. */
@@ -78,10 +82,24 @@ export class LocalHashEmbedder implements Embedder {
     this.mixedVector = new Float64Array(dimension);
   }
 
-  /** See the `Embedder` contract; rejects with the signal's reason when aborted before it starts. */
+  /**
+   * See the `Embedder` contract; rejects with the signal's reason when aborted. The work runs on the
+   * caller's thread, so a long call gives the event loop a turn every SLICE_MS (a batch of 2,048 chunks
+   * would otherwise hold it for seconds: health probes and queries wait behind it).
+   */
   async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
     options.signal?.throwIfAborted();
-    return texts.map((text) => this.embedOne(text));
+    const vectors: number[][] = [];
+    let sliceStarted = performance.now();
+    for (const text of texts) {
+      vectors.push(this.embedOne(text));
+      if (performance.now() - sliceStarted > SLICE_MS) {
+        await yieldToEventLoop();
+        options.signal?.throwIfAborted();
+        sliceStarted = performance.now();
+      }
+    }
+    return vectors;
   }
 
   /** Synchronous form of `embed` for a single text (benchmarks and in-process callers). */
