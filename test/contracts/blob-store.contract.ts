@@ -59,6 +59,17 @@ export function runBlobStoreContract(options: { name: string; create: () => Prom
       await store.delete("never-existed");
     });
 
+    it("answers many gets at once (more than one statement's worth), each with its own bytes, null for missing keys, also the same key twice", async () => {
+      const { store } = fixture;
+      const entries = Array.from({ length: 1_100 }, (_, index) => ({ key: `at-once-${index}`, bytes: bytesOf(1 + (index % 40), index + 1) }));
+      await store.putMany!(entries);
+      const keys = [...entries.map((entry) => entry.key), "at-once-missing", "at-once-3"];
+      const results = await Promise.all(keys.map((key) => store.get(key)));
+      entries.forEach((entry, index) => expect(results[index]).toEqual(entry.bytes));
+      expect(results[entries.length]).toBeNull();
+      expect(results[entries.length + 1]).toEqual(entries[3]!.bytes);
+    });
+
     it("putMany stores every entry (more than one statement's worth), the last bytes of a repeated key, and the same as put", async () => {
       const { store } = fixture;
       expect(store.putMany).toBeTypeOf("function");

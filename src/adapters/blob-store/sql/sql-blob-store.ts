@@ -3,7 +3,7 @@ import type { BlobEntry, BlobStore } from "../../../ports/document-repository.js
 import type { SqlDatabase } from "../../sql/sql-schema.js";
 import type { SqlState } from "../../sql/open-database.js";
 
-/** Rows per insert statement in `putMany` (two parameters each; far below SQLite's and PostgreSQL's limits). */
+/** Rows per insert statement in `putMany` and keys per coalesced read (far below SQLite's and PostgreSQL's parameter limits). */
 const ROWS_PER_STATEMENT = 500;
 
 /**
@@ -13,6 +13,8 @@ const ROWS_PER_STATEMENT = 500;
  */
 export class SqlBlobStore implements BlobStore {
   private readonly db: Kysely<SqlDatabase>;
+  /** Keys asked for since the last read, each with its callers. */
+  private pendingGets: Map<string, Array<{ resolve: (bytes: Uint8Array | null) => void; reject: (error: unknown) => void }>> | null = null;
 
   constructor(state: SqlState) {
     this.db = state.db;
@@ -41,12 +43,39 @@ export class SqlBlobStore implements BlobStore {
     });
   }
 
-  /** The stored bytes, or null when the key is unknown. */
-  async get(key: string): Promise<Uint8Array | null> {
-    const row = await this.db.selectFrom("blobs").select("bytes").where("key", "=", key).executeTakeFirst();
-    if (!row) return null;
-    const bytes = row.bytes;
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  /**
+   * The stored bytes, or null when the key is unknown. Gets asked in the same tick (an ingest batch
+   * reads its documents' blobs together) share one `where key in (…)` query instead of one query each.
+   */
+  get(key: string): Promise<Uint8Array | null> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingGets === null) {
+        this.pendingGets = new Map();
+        queueMicrotask(() => void this.readPending());
+      }
+      const waiters = this.pendingGets.get(key) ?? [];
+      waiters.push({ resolve, reject });
+      this.pendingGets.set(key, waiters);
+    });
+  }
+
+  private async readPending(): Promise<void> {
+    const pending = this.pendingGets!;
+    this.pendingGets = null;
+    const keys = [...pending.keys()];
+    for (let start = 0; start < keys.length; start += ROWS_PER_STATEMENT) {
+      const slice = keys.slice(start, start + ROWS_PER_STATEMENT);
+      try {
+        const rows = await this.db.selectFrom("blobs").select(["key", "bytes"]).where("key", "in", slice).execute();
+        const found = new Map(rows.map((row) => [row.key, row.bytes]));
+        for (const key of slice) {
+          const bytes = found.get(key);
+          for (const waiter of pending.get(key)!) waiter.resolve(bytes === undefined ? null : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        }
+      } catch (error) {
+        for (const key of slice) for (const waiter of pending.get(key)!) waiter.reject(error);
+      }
+    }
   }
 
   /** Idempotent: deleting a missing key is not an error. */
