@@ -14,6 +14,8 @@ import type { RetrievalSettingsProvider } from "../config/reloadable-settings.js
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository } from "../ports/document-repository.js";
 import { FileBlobStore } from "../adapters/blob-store/file/file-blob-store.js";
+import { SqlBlobStore } from "../adapters/blob-store/sql/sql-blob-store.js";
+import { TieredBlobStore } from "../adapters/blob-store/sql/tiered-blob-store.js";
 import { SqlDocumentRepository } from "../adapters/document-repository/sql/sql-document-repository.js";
 import { openStateDatabase } from "./open-state-database.js";
 import type { SqlState } from "../adapters/sql/open-database.js";
@@ -138,7 +140,12 @@ export async function composeRuntime(options: {
   const ingestEmbeddings = new EmbeddingCache({ embedder: ingestEmbedder, ...cacheSettings });
   const documents: DocumentRepository = new SqlDocumentRepository(state, { jobMaxAttempts: config.ingest.maxAttempts });
   // Synced like the database commits that refer to them (database.sqliteSynchronous; PostgreSQL syncs commits).
-  const blobs = new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" });
+  // Small uploads in the state database (one transaction per bulk group; in server mode every worker reads them from PostgreSQL), larger ones files.
+  const blobs = new TieredBlobStore({
+    small: new SqlBlobStore(state),
+    large: new FileBlobStore({ directory: join(dataDir, "blobs"), durable: config.database.url !== null || config.database.sqliteSynchronous === "full" }),
+    inlineMaxBytes: config.ingest.inlineBlobMaxBytes,
+  });
   // Parsing and chunking run on their own threads, with per-document time, heap and size limits; started
   // with the ingest workers, so an API-only process (server mode, workers.inProcess: false) has none.
   let chunker: DocumentChunker | null = null;

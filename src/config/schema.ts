@@ -282,6 +282,13 @@ export const configSchema = z
           .min(1)
           .default(64 * MEBIBYTE),
         maxAttempts: z.number().int().min(1).max(50).default(5),
+        /** Uploads up to this size keep their bytes in the state database (table `blobs`), larger ones one file each; 0 = every upload a file. */
+        inlineBlobMaxBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(64 * MEBIBYTE)
+          .default(256 * 1024),
         /** Times a job may crash the worker process (kill, out of memory, native fault) before it is failed instead of run again. */
         maxCrashes: z.number().int().min(1).max(100).default(3),
         /** Server mode (BullMQ): how long a worker's job lock lives, and how often dead workers' jobs are reclaimed. */

@@ -145,4 +145,11 @@ export interface BlobStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
   get(key: string): Promise<Uint8Array | null>;
   delete(key: string): Promise<void>;
+  /** Optional: several blobs at once (a bulk upload's group), in one transaction where the store has them. Same effect as `put` for each. */
+  putMany?(entries: ReadonlyArray<BlobEntry>): Promise<void>;
+}
+
+export interface BlobEntry {
+  key: string;
+  bytes: Uint8Array;
 }

@@ -76,12 +76,14 @@ export async function submitNewDocuments(
       updatedAt: now,
       indexedAt: null,
     }));
-    for (let start = 0; start < fresh.length; start += BLOB_WRITES_AT_ONCE) {
-      await Promise.all(
-        fresh
-          .slice(start, start + BLOB_WRITES_AT_ONCE)
-          .map((entry, offset) => deps.blobs.put(blobKeyFor(tenant, entry.id, 1), fresh[start + offset]!.item.bytes)),
-      );
+    const blobs = fresh.map((entry) => ({ key: blobKeyFor(tenant, entry.id, 1), bytes: entry.item.bytes }));
+    if (deps.blobs.putMany) {
+      // One call for the group: one transaction when the store keeps blobs in the database.
+      await deps.blobs.putMany(blobs);
+    } else {
+      for (let start = 0; start < blobs.length; start += BLOB_WRITES_AT_ONCE) {
+        await Promise.all(blobs.slice(start, start + BLOB_WRITES_AT_ONCE).map((blob) => deps.blobs.put(blob.key, blob.bytes)));
+      }
     }
     await deps.documents.putManyWithJobs(records.map((record) => ({ record, job: { id: record.jobId, data: jobDataFor(record) } })));
     fresh.forEach((entry, position) => {

@@ -7,7 +7,19 @@ import { migrateToLatest } from "../../src/adapters/sql/migrate.js";
 import { DatabaseInUseError, openPostgresDatabase, openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-database.js";
 import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
 
-const TABLES = ["api_keys", "documents", "embedding_cache", "eval_runs", "feedback", "jobs", "reviews", "upload_batch_items", "upload_batches", "usage"];
+const TABLES = [
+  "api_keys",
+  "blobs",
+  "documents",
+  "embedding_cache",
+  "eval_runs",
+  "feedback",
+  "jobs",
+  "reviews",
+  "upload_batch_items",
+  "upload_batches",
+  "usage",
+];
 
 async function tableNames(state: SqlState): Promise<string[]> {
   const tables = await state.db.introspection.getTables();
@@ -57,7 +69,13 @@ describe.skipIf(!postgres)("PostgreSQL state", () => {
       const [left, right] = await Promise.all([openPostgresDatabase({ url: database.url }), openPostgresDatabase({ url: database.url })]);
       expect((await tableNames(left)).sort()).toEqual(TABLES);
       const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(left.db);
-      expect(applied.rows.map((row) => row.name)).toEqual(["0001-initial", "0002-embedding-cache-expiry", "0003-upload-batches", "0004-keys-and-usage"]);
+      expect(applied.rows.map((row) => row.name)).toEqual([
+        "0001-initial",
+        "0002-embedding-cache-expiry",
+        "0003-upload-batches",
+        "0004-keys-and-usage",
+        "0005-blobs",
+      ]);
       expect(await migrateToLatest(right.db)).toEqual([]);
       await Promise.all([left.close(), right.close()]);
     } finally {

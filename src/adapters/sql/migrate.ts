@@ -4,6 +4,7 @@ import * as initial from "./migrations/0001-initial.js";
 import * as embeddingCacheExpiry from "./migrations/0002-embedding-cache-expiry.js";
 import * as uploadBatches from "./migrations/0003-upload-batches.js";
 import * as keysAndUsage from "./migrations/0004-keys-and-usage.js";
+import * as blobs from "./migrations/0005-blobs.js";
 import type { SqlDatabase } from "./sql-schema.js";
 
 /** Every migration, in order; a new one is a file in migrations/ and a row here. Names never change. */
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0002-embedding-cache-expiry": embeddingCacheExpiry,
   "0003-upload-batches": uploadBatches,
   "0004-keys-and-usage": keysAndUsage,
+  "0005-blobs": blobs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

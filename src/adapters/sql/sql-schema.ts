@@ -81,6 +81,12 @@ export interface EmbeddingCacheTable {
   used_at: string;
 }
 
+/** Uploaded bytes up to `ingest.inlineBlobMaxBytes` (larger ones are files). */
+export interface BlobsTable {
+  key: string;
+  bytes: Uint8Array;
+}
+
 export interface ApiKeysTable {
   id: string;
   tenant: string;
@@ -157,4 +163,5 @@ export interface SqlDatabase {
   feedback: FeedbackTable;
   reviews: ReviewsTable;
   eval_runs: EvalRunsTable;
+  blobs: BlobsTable;
 }
