@@ -181,7 +181,7 @@ export function sameJson(left: unknown, right: unknown): boolean {
  * durable once `putWithJob` returned, so a queue that cannot be reached (BullMQ's Redis down) must
  * not fail it: the embedded queue polls its table and server mode's outbox relay retries.
  */
-async function notifyQueue(deps: SubmitDocumentDeps, record: DocumentRecord): Promise<void> {
+export async function notifyQueue(deps: SubmitDocumentDeps, record: DocumentRecord): Promise<void> {
   try {
     await deps.queue.enqueue(jobDataFor(record), { id: record.jobId });
   } catch (error) {

@@ -2,8 +2,7 @@ import { AppError } from "../core/errors.js";
 import { deriveDocumentId, ingestJobId, normalizedContent, sha256Hex } from "../core/documents.js";
 import { sniffMediaType } from "../core/text/sniff-media-type.js";
 import type { DocumentRecord } from "../ports/document-repository.js";
-import { silentLogger } from "../ports/logger.js";
-import { blobKeyFor, jobDataFor, type SubmitDocumentDeps, type SubmittedDocument, type UploadItem } from "./submit-document.js";
+import { blobKeyFor, jobDataFor, notifyQueue, type SubmitDocumentDeps, type SubmittedDocument, type UploadItem } from "./submit-document.js";
 
 /** Blob writes in flight at once while a group is stored. */
 const BLOB_WRITES_AT_ONCE = 32;
@@ -98,18 +97,5 @@ export async function submitNewDocuments(
 
 /** Tells the queue of every stored job (idempotent); as in `submitDocument`, an unreachable queue does not fail the upload. */
 async function notifyQueueOfMany(deps: SubmitDocumentDeps, outcomes: GroupItemOutcome[]): Promise<void> {
-  await Promise.all(
-    outcomes.map(async (outcome) => {
-      if (outcome.kind !== "submitted") return;
-      const record = outcome.submitted.record;
-      try {
-        await deps.queue.enqueue(jobDataFor(record), { id: record.jobId });
-      } catch (error) {
-        (deps.logger ?? silentLogger).warn(
-          { documentId: record.id, jobId: record.jobId, error: error instanceof Error ? error.message : String(error) },
-          "queue not reached after the upload was stored; its job is picked up from the stored row",
-        );
-      }
-    }),
-  );
+  await Promise.all(outcomes.map((outcome) => (outcome.kind === "submitted" ? notifyQueue(deps, outcome.submitted.record) : undefined)));
 }

@@ -1,21 +1,17 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SqlApiKeyStore } from "../../src/adapters/api-key-store/sql/sql-api-key-store.js";
-import { openPostgresDatabase, openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-database.js";
 import { generateApiKey, hashApiKey } from "../../src/core/api-keys.js";
 import type { ApiKeyRecord, ApiKeyStore } from "../../src/ports/api-key-store.js";
 import { UpstreamUnavailableError } from "../../src/core/errors.js";
 import { createKeyAuthenticator } from "../../src/use-cases/api-keys.js";
-import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
+import { openTestPostgres, openTestSqlite, postgresForTests, type TestSqlState } from "../helpers/test-database.js";
 
 function record(tenant: string, createdAt: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord & { key: string } {
   const { id, key } = generateApiKey();
   return { id, key, tenant, keyHash: hashApiKey(key), scopes: ["read"], name: "", createdAt, expiresAt: null, revokedAt: null, ...overrides };
 }
 
-function runApiKeyStoreContract(name: string, open: () => Promise<{ state: SqlState; cleanup: () => Promise<void> }>): void {
+function runApiKeyStoreContract(name: string, open: () => Promise<TestSqlState>): void {
   describe(`ApiKeyStore: ${name}`, () => {
     it("finds a key by hash, refuses a duplicate, lists newest first per tenant page by page, revokes once", async () => {
       const { state, cleanup } = await open();
@@ -49,30 +45,10 @@ function runApiKeyStoreContract(name: string, open: () => Promise<{ state: SqlSt
   });
 }
 
-runApiKeyStoreContract("SQL on SQLite", async () => {
-  const directory = await mkdtemp(join(tmpdir(), "ragline-keys-sqlite-"));
-  const state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
-  return {
-    state,
-    cleanup: async () => {
-      await state.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
-});
+runApiKeyStoreContract("SQL on SQLite", () => openTestSqlite("ragline-keys-sqlite-"));
 
 if (await postgresForTests("the SQL API key store on PostgreSQL")) {
-  runApiKeyStoreContract("SQL on PostgreSQL", async () => {
-    const database = await createTestPostgresDatabase();
-    const state = await openPostgresDatabase({ url: database.url, maxConnections: 2 });
-    return {
-      state,
-      cleanup: async () => {
-        await state.close();
-        await database.drop();
-      },
-    };
-  });
+  runApiKeyStoreContract("SQL on PostgreSQL", () => openTestPostgres());
 }
 
 describe("createKeyAuthenticator", () => {

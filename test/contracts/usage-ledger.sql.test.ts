@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openPostgresDatabase, openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-database.js";
 import { SqlUsageLedger } from "../../src/adapters/usage-ledger/sql/sql-usage-ledger.js";
 import type { ModelCall } from "../../src/ports/model-usage.js";
-import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
+import { openTestPostgres, openTestSqlite, postgresForTests, type TestSqlState } from "../helpers/test-database.js";
 
 function call(overrides: Partial<ModelCall>): ModelCall {
   return {
@@ -21,7 +17,7 @@ function call(overrides: Partial<ModelCall>): ModelCall {
   };
 }
 
-function runUsageLedgerContract(name: string, open: () => Promise<{ state: SqlState; cleanup: () => Promise<void> }>): void {
+function runUsageLedgerContract(name: string, open: () => Promise<TestSqlState>): void {
   describe(`UsageLedger: ${name}`, () => {
     it("sums entries in [from, to) per tenant and per group, ignores a repeated id", async () => {
       const { state, cleanup } = await open();
@@ -64,28 +60,8 @@ function runUsageLedgerContract(name: string, open: () => Promise<{ state: SqlSt
   });
 }
 
-runUsageLedgerContract("SQL on SQLite", async () => {
-  const directory = await mkdtemp(join(tmpdir(), "ragline-usage-sqlite-"));
-  const state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
-  return {
-    state,
-    cleanup: async () => {
-      await state.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
-});
+runUsageLedgerContract("SQL on SQLite", () => openTestSqlite("ragline-usage-sqlite-"));
 
 if (await postgresForTests("the SQL usage ledger on PostgreSQL")) {
-  runUsageLedgerContract("SQL on PostgreSQL", async () => {
-    const database = await createTestPostgresDatabase();
-    const state = await openPostgresDatabase({ url: database.url, maxConnections: 2 });
-    return {
-      state,
-      cleanup: async () => {
-        await state.close();
-        await database.drop();
-      },
-    };
-  });
+  runUsageLedgerContract("SQL on PostgreSQL", () => openTestPostgres());
 }

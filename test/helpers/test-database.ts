@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openPostgresDatabase, openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-database.js";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { TEST_RUN_ID_VARIABLE, testDatabaseUrl } from "./test-environment.js";
@@ -63,4 +67,36 @@ export async function postgresForTests(suite: string): Promise<boolean> {
   if (process.env.CI) throw new Error(message);
   console.warn(`Skipping: ${message}`);
   return false;
+}
+
+/** An opened state database of a test's own and how to throw it away. */
+export interface TestSqlState {
+  state: SqlState;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh SQLite state database in a temporary directory (migrated, as the service opens it). */
+export async function openTestSqlite(prefix = "ragline-sqlite-"): Promise<TestSqlState> {
+  const directory = await mkdtemp(join(tmpdir(), prefix));
+  const state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
+  return {
+    state,
+    cleanup: async () => {
+      await state.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh PostgreSQL database of its own on the test server (migrated); `cleanup` drops it. */
+export async function openTestPostgres(maxConnections = 2): Promise<TestSqlState> {
+  const database = await createTestPostgresDatabase();
+  const state = await openPostgresDatabase({ url: database.url, maxConnections });
+  return {
+    state,
+    cleanup: async () => {
+      await state.close();
+      await database.drop();
+    },
+  };
 }
