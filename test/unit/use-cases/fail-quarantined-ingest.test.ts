@@ -37,6 +37,13 @@ describe("failQuarantinedIngest", () => {
     expect(await deps.documents.get("acme", "poison")).toMatchObject({ status: "failed", error: "crashed the worker 3 times" });
   });
 
+  it("leaves a document its job already indexed (the lock was lost after the work was done)", async () => {
+    const { record } = await submitDocument(deps, { tenant: "acme", item: textUpload("done before the lock was lost", "done"), mode: "replace" });
+    await deps.documents.update("acme", "done", { status: "indexed", chunkCount: 1, indexedAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    await failQuarantinedIngest(deps, quarantined(record.jobId, (await deps.queue.get(record.jobId))!.data));
+    expect(await deps.documents.get("acme", "done")).toMatchObject({ status: "indexed", error: null });
+  });
+
   it("leaves a document alone once a newer revision replaced the job, and ignores one that no longer exists", async () => {
     const { record: first } = await submitDocument(deps, { tenant: "acme", item: textUpload("version one", "guide"), mode: "replace" });
     const firstData = (await deps.queue.get(first.jobId))!.data;
