@@ -23,6 +23,7 @@ import { MemoryVectorStore } from "@langchain/classic/vectorstores/memory";
 import { OpenAIEmbeddings } from "@langchain/openai";
 import { Redis } from "ioredis";
 import { startService, type ServiceProcess } from "../test/helpers/service-process.js";
+import { deleteKeysWithPrefix } from "../test/helpers/redis-keys.js";
 import { createTestPostgresDatabase } from "../test/helpers/test-database.js";
 import { peakMemoryMiB } from "./lib/bench-service.js";
 import { ingestInBulks, type BulkDocument } from "./lib/bulk-ingest.js";
@@ -256,12 +257,7 @@ async function runServer(standIn: StandInChild): Promise<void> {
   } finally {
     await Promise.all(processes.map((service) => service.stop()));
     const redis = new Redis(redisUrl);
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== "0");
+    await deleteKeysWithPrefix(redis, keyPrefix);
     redis.disconnect();
     await database.drop();
   }

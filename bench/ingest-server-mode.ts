@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { startService, type ServiceProcess } from "../test/helpers/service-process.js";
+import { deleteKeysWithPrefix } from "../test/helpers/redis-keys.js";
 import { createTestPostgresDatabase } from "../test/helpers/test-database.js";
 import { ingestParagraphs, metricValue } from "./lib/bench-service.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
@@ -53,12 +54,7 @@ for (const workerCount of values.workers!.split(",").map(Number)) {
   } finally {
     await Promise.all(processes.map((service) => service.stop()));
     const redis = new Redis(redisUrl);
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== "0");
+    await deleteKeysWithPrefix(redis, keyPrefix);
     redis.disconnect();
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
