@@ -1,3 +1,4 @@
+import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { ValidationError } from "../../core/errors.js";
 
 /** Where a newest-first listing stopped: the last row's creation time and id (ties broken by id). */
@@ -22,4 +23,27 @@ export function decodeCursor(cursor: string): ListCursor {
     // Falls through to the validation error.
   }
   throw new ValidationError("Invalid cursor", [{ path: "cursor", message: "Not a cursor returned by a previous page" }]);
+}
+
+/** A page size must be a positive integer (ValidationError on `limit` otherwise). */
+export function assertPageLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new ValidationError("limit must be a positive integer", [{ path: "limit", message: "Expected a positive integer" }]);
+  }
+}
+
+/**
+ * The keyset condition of the page after `cursor` in a listing ordered `created_at desc, id asc`: rows
+ * created before the cursor's row, or at the same time with a larger id. For tables with both columns.
+ */
+export function afterCursor(cursor: string): RawBuilder<SqlBool> {
+  const after = decodeCursor(cursor);
+  return sql<SqlBool>`(created_at < ${after.createdAt} or (created_at = ${after.createdAt} and id > ${after.id}))`;
+}
+
+/** One page of `limit` items from up to `limit + 1` fetched, with the cursor of the next page when there is one. */
+export function pageOf<T extends ListCursor>(fetched: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = fetched.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: fetched.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
 }

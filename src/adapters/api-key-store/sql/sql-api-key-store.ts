@@ -1,8 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../../core/api-keys.js";
-import { ValidationError } from "../../../core/errors.js";
 import type { ApiKeyPage, ApiKeyRecord, ApiKeyStore } from "../../../ports/api-key-store.js";
-import { decodeCursor, encodeCursor } from "../../sql/list-cursor.js";
+import { afterCursor, assertPageLimit, pageOf } from "../../sql/list-cursor.js";
 import type { SqlState } from "../../sql/open-database.js";
 import type { ApiKeysTable, SqlDatabase } from "../../sql/sql-schema.js";
 
@@ -52,25 +51,17 @@ export class SqlApiKeyStore implements ApiKeyStore {
   }
 
   async list(options: { tenant?: string; limit: number; cursor?: string | null }): Promise<ApiKeyPage> {
-    if (!Number.isInteger(options.limit) || options.limit < 1) {
-      throw new ValidationError("limit must be a positive integer", [{ path: "limit", message: "Expected a positive integer" }]);
-    }
+    assertPageLimit(options.limit);
     let query = this.db.selectFrom("api_keys").selectAll();
     if (options.tenant !== undefined) query = query.where("tenant", "=", options.tenant);
-    if (options.cursor) {
-      const after = decodeCursor(options.cursor);
-      query = query.where((where) =>
-        where.or([where("created_at", "<", after.createdAt), where.and([where("created_at", "=", after.createdAt), where("id", ">", after.id)])]),
-      );
-    }
+    if (options.cursor) query = query.where(afterCursor(options.cursor));
     const rows = await query
       .orderBy("created_at", "desc")
       .orderBy("id", "asc")
       .limit(options.limit + 1)
       .execute();
-    const keys = rows.slice(0, options.limit).map(recordFromRow);
-    const last = keys[keys.length - 1];
-    return { keys, nextCursor: rows.length > options.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+    const { items, nextCursor } = pageOf(rows.map(recordFromRow), options.limit);
+    return { keys: items, nextCursor };
   }
 
   async revoke(id: string, at: string): Promise<ApiKeyRecord | null> {

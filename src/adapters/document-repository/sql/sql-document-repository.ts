@@ -14,7 +14,7 @@ import { selectDocuments, updateDocuments } from "./document-batch-statements.js
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { reusableQuery } from "../../sql/reusable-query.js";
-import { decodeCursor, encodeCursor } from "../../sql/list-cursor.js";
+import { afterCursor, assertPageLimit, pageOf } from "../../sql/list-cursor.js";
 import type { DocumentsTable, SqlDatabase } from "../../sql/sql-schema.js";
 import { DOCUMENT_COLUMNS, recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
 import { insertBatch, insertBatchItems, setBatchReceived, summarizeBatch } from "./sql-upload-batches.js";
@@ -120,25 +120,16 @@ export class SqlDocumentRepository implements DocumentRepository {
     tenant: string,
     options: { limit: number; cursor?: string; status?: DocumentStatus },
   ): Promise<{ items: DocumentRecord[]; nextCursor: string | null }> {
-    if (!Number.isInteger(options.limit) || options.limit < 1) {
-      throw new ValidationError("limit must be a positive integer", [{ path: "limit", message: "Expected a positive integer" }]);
-    }
-    const after = options.cursor === undefined ? null : decodeCursor(options.cursor);
+    assertPageLimit(options.limit);
     let query = this.db.selectFrom("documents").selectAll().where("tenant", "=", tenant);
     if (options.status !== undefined) query = query.where("status", "=", options.status);
-    if (after) {
-      query = query.where((where) =>
-        where.or([where("created_at", "<", after.createdAt), where.and([where("created_at", "=", after.createdAt), where("id", ">", after.id)])]),
-      );
-    }
+    if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor));
     const rows = await query
       .orderBy("created_at", "desc")
       .orderBy("id", "asc")
       .limit(options.limit + 1)
       .execute();
-    const items = rows.slice(0, options.limit).map(recordFromRow);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > options.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+    return pageOf(rows.map(recordFromRow), options.limit);
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {
