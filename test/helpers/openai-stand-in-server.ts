@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LocalHashEmbedder } from "../../src/adapters/embedder/local/local-hash-embedder.js";
+import { hangingResponses, readBody, sendJson } from "./stand-in-http.js";
 
 /**
  * A local stand-in for an OpenAI-compatible endpoint (no network: 127.0.0.1 only), because no real
@@ -60,24 +61,13 @@ function correctAnswer(messages: Array<{ role: string; content: string }>): { an
   return { answer: `${sentence} [1]`, citations: [1], context_sufficient: true };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of request) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString("utf8");
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { "content-type": "application/json", ...headers });
-  response.end(JSON.stringify(body));
-}
-
 const USAGE = { prompt_tokens: 120, completion_tokens: 20, total_tokens: 140, prompt_tokens_details: { cached_tokens: 64 } };
 
 export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
   const chatScript: Behaviour[] = [];
   const embeddingScript: Behaviour[] = [];
   const requests: RecordedRequest[] = [];
-  const hanging = new Set<ServerResponse>();
+  const hanging = hangingResponses();
   const state = { defaultChat: { kind: "ok" } as Behaviour };
 
   const server: Server = createServer(async (request, response) => {
@@ -89,8 +79,7 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
     const behaviour = (isChat ? chatScript.shift() : embeddingScript.shift()) ?? (isChat ? state.defaultChat : { kind: "ok" });
 
     if (behaviour.kind === "hang") {
-      hanging.add(response);
-      response.on("close", () => hanging.delete(response));
+      hanging.hold(response);
       return;
     }
     if (behaviour.kind === "status") {
@@ -157,11 +146,6 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
     set defaultChat(value: Behaviour) {
       state.defaultChat = value;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const response of hanging) response.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => hanging.close(server),
   };
 }

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hangingResponses, readBody, sendJson } from "./stand-in-http.js";
 
 /**
  * A local stand-in for a `/rerank` server (TEI, vLLM, Jina, Cohere), because no reranking model can
@@ -58,21 +59,10 @@ export function wordOverlapScore(query: string, document: string): number {
   return found / queryWords.size;
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of request) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString("utf8");
-}
-
-function send(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { "content-type": "application/json", ...headers });
-  response.end(body);
-}
-
 export async function startRerankStandIn(options: { path?: string } = {}): Promise<RerankStandIn> {
   const queue: RerankBehaviour[] = [];
   const requests: RecordedRerankRequest[] = [];
-  const hanging = new Set<ServerResponse>();
+  const hanging = hangingResponses();
   const state = { defaultBehaviour: { kind: "ok" } as RerankBehaviour, scoreOf: null as RerankStandIn["scoreOf"], tokensPerDocument: 7 };
 
   const server: Server = createServer(async (request, response) => {
@@ -80,28 +70,27 @@ export async function startRerankStandIn(options: { path?: string } = {}): Promi
     const body = (raw ? JSON.parse(raw) : {}) as RerankRequestBody;
     const path = request.url ?? "";
     requests.push({ path, headers: request.headers, body });
-    if (request.method !== "POST" || !path.endsWith("/rerank")) return send(response, 404, JSON.stringify({ error: "not found" }));
+    if (request.method !== "POST" || !path.endsWith("/rerank")) return sendJson(response, 404, { error: "not found" });
     const behaviour = queue.shift() ?? state.defaultBehaviour;
     if (behaviour.kind === "hang") {
-      hanging.add(response);
-      response.on("close", () => hanging.delete(response));
+      hanging.hold(response);
       return;
     }
     if (behaviour.kind === "status") {
       const headers: Record<string, string> = behaviour.retryAfter !== undefined ? { "retry-after": behaviour.retryAfter } : {};
-      return send(response, behaviour.status, JSON.stringify({ error: `stand-in error ${behaviour.status}: ${body.query ?? ""}` }), headers);
+      return sendJson(response, behaviour.status, { error: `stand-in error ${behaviour.status}: ${body.query ?? ""}` }, headers);
     }
-    if (behaviour.kind === "invalid-json") return send(response, 200, '{"results": [{"index": 0, "relevance_score": 0.9}');
+    if (behaviour.kind === "invalid-json") return sendJson(response, 200, '{"results": [{"index": 0, "relevance_score": 0.9}');
     if (behaviour.kind === "delay") await new Promise((resolve) => setTimeout(resolve, behaviour.ms));
 
     const documents = body.texts ?? body.documents ?? [];
     const score = state.scoreOf ?? wordOverlapScore;
     let scored = documents.map((document, index) => ({ index, score: score(body.query ?? "", document) })).sort((a, b) => b.score - a.score);
     if (behaviour.kind === "wrong-length") scored = scored.slice(0, Math.max(0, scored.length - 1));
-    if (behaviour.kind === "unknown-shape") return send(response, 200, JSON.stringify({ data: scored }));
-    if (body.texts) return send(response, 200, JSON.stringify(scored));
+    if (behaviour.kind === "unknown-shape") return sendJson(response, 200, { data: scored });
+    if (body.texts) return sendJson(response, 200, scored);
     const results = scored.slice(0, body.top_n ?? scored.length).map(({ index, score: value }) => ({ index, relevance_score: value }));
-    send(response, 200, JSON.stringify({ model: body.model, results, usage: { total_tokens: documents.length * state.tokensPerDocument } }));
+    sendJson(response, 200, { model: body.model, results, usage: { total_tokens: documents.length * state.tokensPerDocument } });
   });
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -128,11 +117,6 @@ export async function startRerankStandIn(options: { path?: string } = {}): Promi
     set tokensPerDocument(value: number) {
       state.tokensPerDocument = value;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const response of hanging) response.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => hanging.close(server),
   };
 }
