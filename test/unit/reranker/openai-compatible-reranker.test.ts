@@ -3,19 +3,11 @@ import { OpenAiCompatibleReranker } from "../../../src/adapters/reranker/openai-
 import { ModelRateLimitedError, ModelRequestRejectedError } from "../../../src/adapters/openai/openai-errors.js";
 import { AppError, UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from "../../../src/core/errors.js";
 import { startRerankStandIn, wordOverlapScore, type RerankStandIn } from "../../helpers/rerank-stand-in-server.js";
+import { rejectionOf } from "../../helpers/rejection.js";
 
 const QUERY = "Which birds cannot fly";
 const DOCUMENTS = ["Sourdough needs a starter.", "Kiwis are birds that cannot fly.", "Penguins are birds."];
 const KEY = "rk-stand-in-SECRET-key-0123456789";
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("OpenAiCompatibleReranker against the /rerank stand-in server", () => {
   let standIn: RerankStandIn;
@@ -63,7 +55,7 @@ describe("OpenAiCompatibleReranker against the /rerank stand-in server", () => {
 
   it("maps 5xx to a transient upstream error without the server's text", async () => {
     standIn.script({ kind: "status", status: 500 });
-    const error = await failure(reranker.rerank(QUERY, DOCUMENTS));
+    const error = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as AppError).transient).toBe(true);
     expect((error as Error).message).toBe("the reranker failed (HTTP 500)");
@@ -72,19 +64,19 @@ describe("OpenAiCompatibleReranker against the /rerank stand-in server", () => {
 
   it("maps 429 to rate limited with the Retry-After it asked for (1 s when absent)", async () => {
     standIn.script({ kind: "status", status: 429, retryAfter: "7" }, { kind: "status", status: 429 });
-    const asked = await failure(reranker.rerank(QUERY, DOCUMENTS));
+    const asked = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
     expect(asked).toBeInstanceOf(ModelRateLimitedError);
     expect((asked as AppError).retryAfterSeconds).toBe(7);
-    expect(((await failure(reranker.rerank(QUERY, DOCUMENTS))) as AppError).retryAfterSeconds).toBe(1);
+    expect(((await rejectionOf(reranker.rerank(QUERY, DOCUMENTS))) as AppError).retryAfterSeconds).toBe(1);
   });
 
   it("maps 503, 504 and 4xx like the OpenAI adapters do", async () => {
     standIn.script({ kind: "status", status: 503, retryAfter: "2" }, { kind: "status", status: 504 }, { kind: "status", status: 401 });
-    const unavailable = await failure(reranker.rerank(QUERY, DOCUMENTS));
+    const unavailable = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
     expect(unavailable).toBeInstanceOf(UpstreamUnavailableError);
     expect((unavailable as AppError).retryAfterSeconds).toBe(2);
-    expect(await failure(reranker.rerank(QUERY, DOCUMENTS))).toBeInstanceOf(UpstreamTimeoutError);
-    const rejected = await failure(reranker.rerank(QUERY, DOCUMENTS));
+    expect(await rejectionOf(reranker.rerank(QUERY, DOCUMENTS))).toBeInstanceOf(UpstreamTimeoutError);
+    const rejected = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
     expect(rejected).toBeInstanceOf(ModelRequestRejectedError);
     expect((rejected as AppError).transient).toBe(false);
     expect((rejected as ModelRequestRejectedError).upstreamStatus).toBe(401);
@@ -92,11 +84,11 @@ describe("OpenAiCompatibleReranker against the /rerank stand-in server", () => {
 
   it("refuses malformed JSON, an unknown shape and a reply of the wrong length with a clear upstream error", async () => {
     standIn.script({ kind: "invalid-json" }, { kind: "unknown-shape" }, { kind: "wrong-length" });
-    const malformed = await failure(reranker.rerank(QUERY, DOCUMENTS));
+    const malformed = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
     expect(malformed).toBeInstanceOf(UpstreamError);
     expect((malformed as Error).message).toBe("the reranker returned a reply that is not JSON");
-    expect(((await failure(reranker.rerank(QUERY, DOCUMENTS))) as Error).message).toMatch(/unknown shape/);
-    const short = await failure(reranker.rerank(QUERY, DOCUMENTS));
+    expect(((await rejectionOf(reranker.rerank(QUERY, DOCUMENTS))) as Error).message).toMatch(/unknown shape/);
+    const short = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
     expect(short).toBeInstanceOf(UpstreamError);
     expect((short as Error).message).toBe("the reranker returned 2 scores for 3 documents");
   });
@@ -106,7 +98,7 @@ describe("OpenAiCompatibleReranker against the /rerank stand-in server", () => {
     const baseUrl = closed.baseUrl;
     await closed.close();
     const nowhere = new OpenAiCompatibleReranker({ baseUrl, apiKey: null, model: "m", requestFormat: "documents" });
-    const error = await failure(nowhere.rerank(QUERY, DOCUMENTS));
+    const error = await rejectionOf(nowhere.rerank(QUERY, DOCUMENTS));
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect((error as Error).message).toBe("the reranker could not be reached");
   });
@@ -114,7 +106,7 @@ describe("OpenAiCompatibleReranker against the /rerank stand-in server", () => {
   it("passes an abort through untouched", async () => {
     standIn.script({ kind: "hang" });
     const controller = new AbortController();
-    const pending = failure(reranker.rerank(QUERY, DOCUMENTS, { signal: controller.signal }));
+    const pending = rejectionOf(reranker.rerank(QUERY, DOCUMENTS, { signal: controller.signal }));
     setTimeout(() => controller.abort(), 20);
     const error = await pending;
     expect(error).not.toBeInstanceOf(AppError);

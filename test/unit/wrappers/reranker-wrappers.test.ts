@@ -9,6 +9,7 @@ import { createMeteredReranker, type RerankCall } from "../../../src/wrappers/me
 import { CircuitOpenError, createResiliencePolicy } from "../../../src/wrappers/resilience-policy.js";
 import { createResilientReranker } from "../../../src/wrappers/resilient-reranker.js";
 import { startRerankStandIn, wordOverlapScore, type RerankStandIn } from "../../helpers/rerank-stand-in-server.js";
+import { rejectionOf } from "../../helpers/rejection.js";
 
 const QUERY = "Which birds cannot fly";
 const DOCUMENTS = ["Sourdough needs a starter.", "Kiwis are birds that cannot fly.", "Penguins are birds."];
@@ -24,15 +25,6 @@ const policy = (overrides: { timeoutMs?: number; maxAttempts?: number; breakerTh
     initialDelayMs: 5,
     ...overrides,
   });
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("reranker wrappers over the /rerank stand-in server", () => {
   let standIn: RerankStandIn;
@@ -72,7 +64,7 @@ describe("reranker wrappers over the /rerank stand-in server", () => {
       standIn.defaultBehaviour = { kind: "hang" };
       const errors: unknown[] = [];
       const reranker = createResilientReranker(adapter, policy({ timeoutMs: 80, maxAttempts: 2 }), { onError: (error) => errors.push(error) });
-      const error = await failure(reranker.rerank(QUERY, DOCUMENTS));
+      const error = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
       expect(error).toBeInstanceOf(UpstreamTimeoutError);
       expect(standIn.requests).toHaveLength(2);
       expect(errors).toEqual([error]);
@@ -81,7 +73,7 @@ describe("reranker wrappers over the /rerank stand-in server", () => {
     it("does not retry a reply of the wrong length forever, and reports it as an upstream error", async () => {
       standIn.defaultBehaviour = { kind: "wrong-length" };
       const reranker = createResilientReranker(adapter, policy({ maxAttempts: 2 }));
-      const error = await failure(reranker.rerank(QUERY, DOCUMENTS));
+      const error = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
       expect(error).toBeInstanceOf(UpstreamError);
       expect((error as Error).message).toBe("the reranker returned 2 scores for 3 documents");
       expect(standIn.requests).toHaveLength(2);
@@ -90,10 +82,10 @@ describe("reranker wrappers over the /rerank stand-in server", () => {
     it("opens the breaker after consecutive failures and then fails fast without calling the server", async () => {
       standIn.defaultBehaviour = { kind: "status", status: 503 };
       const reranker = createResilientReranker(adapter, policy({ maxAttempts: 1, breakerThreshold: 2 }));
-      await failure(reranker.rerank(QUERY, DOCUMENTS));
-      await failure(reranker.rerank(QUERY, DOCUMENTS));
+      await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
+      await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
       const sent = standIn.requests.length;
-      const error = await failure(reranker.rerank(QUERY, DOCUMENTS));
+      const error = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
       expect(error).toBeInstanceOf(CircuitOpenError);
       expect(standIn.requests).toHaveLength(sent);
     });
@@ -101,7 +93,7 @@ describe("reranker wrappers over the /rerank stand-in server", () => {
     it("does not retry a 429 whose Retry-After is too long to wait: the caller gets it", async () => {
       standIn.script({ kind: "status", status: 429, retryAfter: "120" });
       const reranker = createResilientReranker(adapter, policy());
-      const error = await failure(reranker.rerank(QUERY, DOCUMENTS));
+      const error = await rejectionOf(reranker.rerank(QUERY, DOCUMENTS));
       expect(error).toBeInstanceOf(ModelRateLimitedError);
       expect(standIn.requests).toHaveLength(1);
     });
@@ -168,7 +160,7 @@ describe("reranker wrappers over the /rerank stand-in server", () => {
       await reranker.rerank(QUERY, DOCUMENTS, { tenant: "acme" });
       await reranker.rerank(QUERY, DOCUMENTS, { tenant: "acme" });
       standIn.script({ kind: "status", status: 500 });
-      await failure(reranker.rerank("another question", DOCUMENTS, { tenant: "acme" }));
+      await rejectionOf(reranker.rerank("another question", DOCUMENTS, { tenant: "acme" }));
       expect(calls).toEqual([
         {
           model: "openai:stand-in-rerank",
