@@ -5,25 +5,23 @@ import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { SqlDocumentRepository } from "../../src/adapters/document-repository/sql/sql-document-repository.js";
 import { openPostgresDatabase, openSqliteDatabase, type SqlState } from "../../src/adapters/sql/open-database.js";
-import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
+import { createTestPostgresDatabase, openTestPostgres, openTestSqlite, postgresForTests, type TestSqlState } from "../helpers/test-database.js";
 import { makeRecord, runDocumentRepositoryContract, type DocumentRepositoryFixture } from "./document-repository.contract.js";
 import { runDocumentRepositoryBatchContract } from "./document-repository-batches.contract.js";
 
 const JOB_ATTEMPTS = { jobMaxAttempts: 3 };
 
+/** A repository on a state database of the test's own (`opened`: a fresh SQLite or PostgreSQL database). */
+async function repositoryOn(opened: Promise<TestSqlState>): Promise<DocumentRepositoryFixture> {
+  const { state, cleanup } = await opened;
+  return { open: () => new SqlDocumentRepository(state, JOB_ATTEMPTS), cleanup };
+}
+
+const sqliteFixture = () => repositoryOn(openTestSqlite("ragline-documents-sqlite-"));
+
 runDocumentRepositoryContract({
   name: "SQL on SQLite",
-  create: async () => {
-    const directory = await mkdtemp(join(tmpdir(), "ragline-documents-sqlite-"));
-    const state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
-    return {
-      open: () => new SqlDocumentRepository(state, JOB_ATTEMPTS),
-      cleanup: async () => {
-        await state.close();
-        await rm(directory, { recursive: true, force: true });
-      },
-    };
-  },
+  create: sqliteFixture,
   skip: [
     {
       reason: "embedded mode: one process holds the SQLite file (its exclusive lock), so a second instance shares the first one's connection",
@@ -32,18 +30,6 @@ runDocumentRepositoryContract({
   ],
 });
 
-async function sqliteFixture(): Promise<DocumentRepositoryFixture> {
-  const directory = await mkdtemp(join(tmpdir(), "ragline-documents-sqlite-"));
-  const state = await openSqliteDatabase({ path: join(directory, "state.sqlite") });
-  return {
-    open: () => new SqlDocumentRepository(state, JOB_ATTEMPTS),
-    cleanup: async () => {
-      await state.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
-}
-
 runDocumentRepositoryBatchContract({ name: "SQL on SQLite", create: sqliteFixture });
 
 const postgres = await postgresForTests("the SQL document repository on PostgreSQL");
@@ -51,17 +37,7 @@ const postgres = await postgresForTests("the SQL document repository on PostgreS
 if (postgres) {
   runDocumentRepositoryBatchContract({
     name: "SQL on PostgreSQL",
-    create: async () => {
-      const database = await createTestPostgresDatabase();
-      const state = await openPostgresDatabase({ url: database.url, maxConnections: 4 });
-      return {
-        open: () => new SqlDocumentRepository(state, JOB_ATTEMPTS),
-        cleanup: async () => {
-          await state.close();
-          await database.drop();
-        },
-      };
-    },
+    create: () => repositoryOn(openTestPostgres(4)),
   });
 }
 
