@@ -87,14 +87,7 @@ export async function claimJobs(db: Kysely<SqlDatabase>, options: ClaimOptions):
  * whether the job was changed.
  */
 export async function updateHeldJob(db: Database, id: string, owner: string, changes: Updateable<JobsTable>): Promise<boolean> {
-  const result = await db
-    .updateTable("jobs")
-    .set(changes)
-    .where("id", "=", id)
-    .where("lease_owner", "=", owner)
-    .where("state", "=", "active")
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return (await updateHeldJobs(db, [id], owner, changes)) > 0;
 }
 
 /** `updateHeldJob` for several jobs in one statement; returns how many were changed. */
