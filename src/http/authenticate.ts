@@ -15,49 +15,53 @@ function presentedKey(authorization: string | undefined, apiKeyHeader: string | 
   return bearer ?? apiKeyHeader;
 }
 
+type AuthenticateKey = (key: string) => Promise<Principal | null>;
+
+/** The principal of the key a request presents; 401 when it presents none, or one that is unknown, revoked or expired. */
+async function principalOf(authenticateKey: AuthenticateKey, headers: { authorization: string | undefined; apiKey: string | undefined }): Promise<Principal> {
+  const presented = presentedKey(headers.authorization, headers.apiKey);
+  if (!presented) throw new UnauthorizedError("missing API key: send Authorization: Bearer <key> or X-API-Key");
+  const principal = await authenticateKey(presented);
+  if (!principal) throw new UnauthorizedError("invalid API key (unknown, revoked or expired)");
+  return principal;
+}
+
+/** 403 naming the scope(s) unless the principal has one of `scopes`. */
+function assertScope(principal: Principal, scopes: readonly ApiKeyScope[]): void {
+  if (scopes.some((scope) => principal.scopes.has(scope))) return;
+  const required = scopes.join(" or ");
+  throw new ForbiddenError(`this API key lacks the ${scopes.map((scope) => `"${scope}"`).join(" or ")} scope`, { details: { required_scope: required } });
+}
+
 /**
  * The tenant and scopes come from the API key, never from the body. `required: false` (no key in the
  * config file and none created) turns auth off: every request is the `default` tenant.
  */
-export function authenticate(options: { required: boolean; authenticate: (key: string) => Promise<Principal | null> }): MiddlewareHandler<AppEnv> {
+export function authenticate(options: { required: boolean; authenticate: AuthenticateKey }): MiddlewareHandler<AppEnv> {
   return async (context, next) => {
-    let principal = ANONYMOUS;
-    if (options.required) {
-      const presented = presentedKey(context.req.header("authorization"), context.req.header("x-api-key"));
-      if (!presented) throw new UnauthorizedError("missing API key: send Authorization: Bearer <key> or X-API-Key");
-      const found = await options.authenticate(presented);
-      if (!found) throw new UnauthorizedError("invalid API key (unknown, revoked or expired)");
-      principal = found;
-    }
+    const principal = options.required
+      ? await principalOf(options.authenticate, { authorization: context.req.header("authorization"), apiKey: context.req.header("x-api-key") })
+      : ANONYMOUS;
     context.set("principal", principal);
     context.set("tenant", principal.tenant);
     return next();
   };
 }
 
-/**
- * Checks a request's key outside the /v1 middleware (e.g. `/metrics`): 401 without a valid key, 403
- * without `scope`.
- */
+/** Checks a request's key outside the /v1 middleware (e.g. `/metrics`): 401 without a valid key, 403 without `scope`. */
 export async function requireKeyWithScope(
-  authenticateKey: (key: string) => Promise<Principal | null>,
+  authenticateKey: AuthenticateKey,
   scope: ApiKeyScope,
   headers: { authorization: string | undefined; apiKey: string | undefined },
 ): Promise<void> {
-  const presented = presentedKey(headers.authorization, headers.apiKey);
-  if (!presented) throw new UnauthorizedError("missing API key: send Authorization: Bearer <key> or X-API-Key");
-  const principal = await authenticateKey(presented);
-  if (!principal) throw new UnauthorizedError("invalid API key (unknown, revoked or expired)");
-  if (!principal.scopes.has(scope)) throw new ForbiddenError(`this API key lacks the "${scope}" scope`, { details: { required_scope: scope } });
+  assertScope(await principalOf(authenticateKey, headers), [scope]);
 }
 
-/** Refuses (403, naming the scope) a request whose key lacks the scope `scopeFor` gives its method. */
-export function requireScope(scopeFor: (method: string) => ApiKeyScope): MiddlewareHandler<AppEnv> {
+/** Refuses (403, naming the scopes) a request whose key has none of the scopes `scopeFor` gives its method. */
+export function requireScope(scopeFor: (method: string) => ApiKeyScope | readonly ApiKeyScope[]): MiddlewareHandler<AppEnv> {
   return async (context, next) => {
-    const scope = scopeFor(context.req.method);
-    if (!context.get("principal").scopes.has(scope)) {
-      throw new ForbiddenError(`this API key lacks the "${scope}" scope`, { details: { required_scope: scope } });
-    }
+    const scopes = scopeFor(context.req.method);
+    assertScope(context.get("principal"), typeof scopes === "string" ? [scopes] : scopes);
     return next();
   };
 }

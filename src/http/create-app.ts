@@ -97,6 +97,11 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     "/v1/keys/*",
     requireScope(() => "admin"),
   );
+  // A tenant's key reads its own usage, an admin key every tenant's.
+  app.use(
+    "/v1/usage/*",
+    requireScope(() => ["read", "admin"]),
+  );
   app.route(
     "/v1/documents",
     documentRoutes({

@@ -111,6 +111,14 @@ describe("usage ledger (GET /v1/usage)", () => {
     expect((await usage(OTHER, "")).map((row) => row.calls)).toEqual([1]);
   });
 
+  it("needs the read or admin scope", async () => {
+    const test = await startTestRuntime({ auth: { apiKeys: [{ key: "write-only-key-0123456789ab", tenant: "acme", scopes: ["write"] }] } });
+    cleanups.push(() => test.close());
+    const refused = await test.app.request("/v1/usage", { headers: as("write-only-key-0123456789ab") });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: "forbidden", details: { required_scope: "read or admin" } } });
+  });
+
   it("refuses unknown groups and bad ranges with 400", async () => {
     const { test } = await start();
     for (const query of [

@@ -77,7 +77,6 @@ export function usageRoutes(deps: { usageLedger: UsageLedger }): OpenAPIHono<App
     const query = context.req.valid("query");
     const principal = context.get("principal");
     const isAdmin = principal.scopes.has("admin");
-    if (!isAdmin && !principal.scopes.has("read")) throw new ForbiddenError('this API key lacks the "read" scope', { details: { required_scope: "read" } });
     if (query.tenant !== undefined && !isAdmin && query.tenant !== principal.tenant) {
       throw new ForbiddenError("only an admin key reads another tenant's usage", { details: { required_scope: "admin" } });
     }
