@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { ApiClient, CliError, EXIT } from "./api-client.js";
+import { ApiClient, CliError, EXIT, readJson } from "./api-client.js";
 import { ask } from "./ask-command.js";
 import { ingest } from "./ingest-command.js";
 
@@ -86,7 +86,8 @@ export function buildProgram(): Command {
     .argument("<id>")
     .action(async (id: string) => {
       const response = await client().send("DELETE", `/v1/documents/${encodeURIComponent(id)}`);
-      if (!response.ok) await client().json("DELETE", `/v1/documents/${encodeURIComponent(id)}`);
+      // A refusal (404, 403…) becomes the one-line error, read from this answer.
+      if (!response.ok) await readJson(response);
       print({ deleted: id }, json(), () => `deleted ${id}`);
     });
 

@@ -96,6 +96,9 @@ describe("ragline CLI (real service)", () => {
     const missing = await cli([...as(TENANT), "docs", "get", bread]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/^ragline: 404 not_found/);
+    const removedTwice = await cli([...as(TENANT), "docs", "rm", bread]);
+    expect(removedTwice.code).toBe(3);
+    expect(removedTwice.stderr).toMatch(/^ragline: 404 not_found/);
   }, 60_000);
 
   it("manages keys with the admin key; a created key works and, revoked, is refused", async () => {
