@@ -22,13 +22,18 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/** `error` and the errors it was caused by, outermost first (at most four deep). */
+function* causeChain(error: unknown): Generator<unknown> {
+  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) yield current;
+}
+
 /**
  * A body read that failed because the client disconnected (`aborted`, ECONNRESET, premature close) or
  * sent framing Node's HTTP parser refused (HPE_* codes: a malformed chunked body), looking through
  * `cause`. Neither is a server error.
  */
 export function clientFaultOf(error: unknown): ClientFault | null {
-  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+  for (const current of causeChain(error)) {
     const code = errorCode(current);
     if (code?.startsWith("HPE_")) return "malformed";
     // Node's own abort of a request body ("aborted", ECONNRESET); a reset from a database is not this.
@@ -46,7 +51,7 @@ const UNREACHABLE_MESSAGES =
 
 /** Whether `error` (or its cause) says a dependency could not be reached, rather than that we failed. */
 export function isDependencyUnreachable(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+  for (const current of causeChain(error)) {
     const code = errorCode(current);
     if (code && (UNREACHABLE_CODES.has(code) || UNREACHABLE_SQLSTATE.test(code))) return true;
     if (current instanceof Error && (UNREACHABLE_MESSAGES.test(current.message) || current.name === "MaxRetriesPerRequestError")) return true;
