@@ -61,7 +61,7 @@ export function createKeyAuthenticator(deps: KeyAuthenticatorDeps): (presented: 
     if (match) return { tenant: match.tenant, scopes: new Set(match.scopes), keyId: match.id };
     if (apiKeyId(presented) === null) return null;
     const record = await stored(hash);
-    if (!record || !sameKeyHash(record.keyHash, hash) || record.revokedAt !== null) return null;
+    if (!record || record.revokedAt !== null) return null;
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now().getTime()) return null;
     return { tenant: record.tenant, scopes: new Set(record.scopes), keyId: record.id };
   };
