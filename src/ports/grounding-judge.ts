@@ -48,3 +48,11 @@ export interface GroundingJudge {
   readonly version: string;
   judge(request: GroundingJudgeRequest): Promise<GroundingVerdict>;
 }
+
+/** What an answer carries once judged: `needed` when its score is below `answer.judge.minScore` (it is then queued for review). */
+export interface AnswerReview {
+  needed: boolean;
+  score: number;
+  /** One line per unsupported or partly supported sentence (or why the verdict is missing). */
+  reasons: string[];
+}

@@ -3,6 +3,7 @@ import { NOT_FOUND_ANSWER, NO_CONTEXT_ANSWER, STORE_UNAVAILABLE_ANSWER } from ".
 import type { Answer, AnswerEvent, Answerer, AnswerRequest, AnswerUsage, Citation } from "../ports/answerer.js";
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import type { SearchFilter } from "../ports/vector-store.js";
+import type { AnswerReview } from "../ports/grounding-judge.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "./retrieve.js";
 import type { QueryExpansionSettings } from "./expand-query.js";
 
@@ -35,10 +36,20 @@ export interface QueryResult {
   usage: AnswerUsage;
   cached: boolean;
   degraded: boolean;
+  /** The grounding judge's verdict; null when no judge ran (judge off, a refusal, retrieve mode, or streamed: see the `review` event). */
+  review: AnswerReview | null;
+  /** The judge that gave `review` (method and prompt version); null when none ran. */
+  judgeVersion: string | null;
+  /** Ids of the reviewed corrections shown to the model as examples (empty when none). */
+  examples: string[];
 }
 
 /** Events of a streamed answer: text deltas, then one `result` with the validated answer. */
-export type QueryStreamEvent = { type: "delta"; text: string } | { type: "result"; result: QueryResult };
+export type QueryStreamEvent =
+  | { type: "delta"; text: string }
+  | { type: "result"; result: QueryResult }
+  /** After `result`, when a judge checks streamed answers: a streamed answer is never retried, its verdict comes last. */
+  | { type: "review"; review: AnswerReview; judgeVersion: string };
 
 /** A streamed query: retrieval is done (its status is known before anything is sent), the answer is still to come. */
 export interface QueryStream {
@@ -151,7 +162,8 @@ function fromAnswer(answer: Answer, step: Extract<Step, { kind: "ask" }>, retrie
   return withStatus({ ...base, answer: answer.answer, citations: step.withoutPassages ? [] : answer.citations, degraded: step.withoutPassages });
 }
 
-function withStatus(result: Omit<QueryResult, "answerStatus">): QueryResult {
+function withStatus(unjudged: Omit<QueryResult, "answerStatus" | "review" | "judgeVersion" | "examples">): QueryResult {
+  const result = { review: null, judgeVersion: null, examples: [], ...unjudged };
   const refused = result.answer === NOT_FOUND_ANSWER || (result.answer === null && result.retrieval.status === "empty");
   return { answerStatus: result.degraded ? "degraded" : refused ? "refused" : "answered", ...result };
 }

@@ -92,6 +92,11 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
             await stream.writeSSE({ event: "delta", data: JSON.stringify({ text: event.text }) });
             continue;
           }
+          if (event.type === "review") {
+            const review = { needed: event.review.needed, score: event.review.score, reasons: event.review.reasons, judge_version: event.judgeVersion };
+            await stream.writeSSE({ event: "review", data: JSON.stringify(review) });
+            continue;
+          }
           const result = event.result;
           finish(result);
           await stream.writeSSE({ event: "citations", data: JSON.stringify({ citations: result.citations.map(citationJson) }) });
