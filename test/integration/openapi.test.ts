@@ -7,9 +7,14 @@ import { OPENAPI_DOCUMENT_PATH } from "../../src/http/openapi-document.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+interface MediaType {
+  schema?: unknown;
+  example?: unknown;
+}
 interface Operation {
   parameters?: Array<{ name: string; in: string; required?: boolean }>;
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: { content?: Record<string, MediaType> };
+  responses?: Record<string, { description?: string; content?: Record<string, MediaType> }>;
 }
 interface OpenApiDocument {
   openapi: string;
@@ -141,6 +146,35 @@ describe("GET /openapi.json", () => {
     await check("POST", "/v1/documents", await test.app.request("/v1/documents", { method: "POST", headers: { "content-type": "text/csv" }, body: "a,b" }));
   });
 
+  it("gives every JSON request body and response an example that its own schema accepts", () => {
+    const ajv = documentValidator(document);
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const escaped = path.replaceAll("~", "~0").replaceAll("/", "~1");
+        const bodies: Array<[string, string, MediaType | undefined]> = [
+          ["request", `requestBody/content/application~1json`, operation.requestBody?.content?.["application/json"]],
+          ...Object.entries(operation.responses ?? {}).map(([status, response]): [string, string, MediaType | undefined] => [
+            status,
+            `responses/${status}/content/application~1json`,
+            response.content?.["application/json"],
+          ]),
+        ];
+        for (const [what, pointer, media] of bodies) {
+          if (!media) continue;
+          const example = media.example ?? exampleOf(document, media.schema);
+          if (example === undefined) {
+            missing.push(`${method} ${path} ${what}`);
+            continue;
+          }
+          const validate = ajv.getSchema(`openapi.json#/paths/${escaped}/${method}/${pointer}/schema`)!;
+          expect(validate(example), `${method} ${path} ${what} example: ${JSON.stringify(validate.errors)}`).toBe(true);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("requires an API key in the document only when keys are configured", async () => {
     expect((document as unknown as { security: unknown[] }).security).toEqual([]);
     const secured = await startTestRuntime({ auth: { apiKeys: [{ key: "test-key-0123456789abcdef", tenant: "acme" }] } });
@@ -178,12 +212,20 @@ function undocumented(registered: Map<string, { method: string; path: string }>,
   return [...registered.values()].filter(({ method, path }) => !document.paths[path]?.[method]);
 }
 
+/** The example a schema carries, looking through a `$ref` to its component. */
+function exampleOf(document: OpenApiDocument, schema: unknown): unknown {
+  const node = schema as { example?: unknown; $ref?: string } | undefined;
+  if (node?.example !== undefined || !node?.$ref) return node?.example;
+  const name = node.$ref.replace("#/components/schemas/", "");
+  return exampleOf(document, document.components?.schemas?.[name]);
+}
+
 /** Ajv over the whole document, so `#/components/...` references resolve from any schema in it. */
 function documentValidator(document: OpenApiDocument): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats.default(ajv);
   ajv.addFormat("binary", true);
-  for (const keyword of ["openapi", "info", "paths", "components", "security", "tags", "servers", "webhooks"]) ajv.addKeyword(keyword);
+  for (const keyword of ["example", "openapi", "info", "paths", "components", "security", "tags", "servers", "webhooks"]) ajv.addKeyword(keyword);
   ajv.addSchema(document, "openapi.json");
   return ajv;
 }

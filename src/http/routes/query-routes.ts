@@ -7,7 +7,8 @@ import { answerQuery, type AnswerQueryDeps, type QueryInput, type QueryResult } 
 import type { Retrieval } from "../../use-cases/retrieve.js";
 import type { AppEnv } from "../app-env.js";
 import { validationHook } from "../openapi-hook.js";
-import { errorEnvelopeSchema, errorResponses } from "../openapi-schemas.js";
+import { errorEnvelopeSchema, errorResponses, jsonContent } from "../openapi-schemas.js";
+import { queryRequestExample, queryResponseExample } from "../openapi-examples.js";
 import { queryEventStreamSchema, queryRequestSchema, queryResponseSchema } from "../query-schemas.js";
 import { limitBody, readBodyText, requestSignal } from "../request-body.js";
 import { citationJson, queryJson, retrievalJson, usageJson } from "../serialize.js";
@@ -31,12 +32,12 @@ const queryRoute = createRoute({
   tags: ["query"],
   summary: "Ask a question: hybrid retrieval plus a cited answer, or hits only (`mode: retrieve`)",
   middleware: [limitBody(QUERY_BODY_MAX_BYTES, () => new PayloadTooLargeError(`query body exceeds ${QUERY_BODY_MAX_BYTES} bytes`)), readJsonBody] as const,
-  request: { body: { required: true, content: { "application/json": { schema: queryRequestSchema } } } },
+  request: { body: { required: true, content: jsonContent(queryRequestSchema, queryRequestExample) } },
   responses: {
     200: {
       description: "The answer with its citations and the retrieval it came from (`degraded` when answered without the documents)",
       headers: { "X-Retrieval-Status": { schema: { type: "string", enum: ["ok", "empty", "unavailable"] } } },
-      content: { "application/json": { schema: queryResponseSchema }, "text/event-stream": { schema: queryEventStreamSchema } },
+      content: { ...jsonContent(queryResponseSchema, queryResponseExample), "text/event-stream": { schema: queryEventStreamSchema } },
     },
     ...errorResponses(401, 502, 503, 504),
     400: errorContent("Invalid body or thresholds out of the configured bounds: `details.issues` names each field path"),
