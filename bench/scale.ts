@@ -10,6 +10,7 @@
  *   npm run bench:scale -- --chunks 100000 [--questions 800] [--bulk 500] [--clients 4] [--refine 8]
  */
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,6 +111,12 @@ const serviceRss = await residentMiB(pid);
 const servicePeakRss = await peakMemoryMiB(pid);
 await running.service.stop();
 const diskAfterStop = diskBytes(running.dataDir);
+const diskParts = execFileSync("du", ["-sb", ...readdirSync(running.dataDir).map((entry) => join(running.dataDir, entry))], { encoding: "utf8" })
+  .trim()
+  .split("\n")
+  .map((row) => row.split("\t"))
+  .map(([bytes, path]) => `${path!.slice(running.dataDir.length + 1)} ${mib(Number(bytes))}`)
+  .join(", ");
 
 // 2. The raw LanceDB anchor on the same rows, same questions, same query embedder.
 const rawDir = await mkdtemp(join(tmpdir(), "ragline-raw-lancedb-"));
@@ -168,6 +175,7 @@ for (const [index, pass] of service.entries()) {
 console.log(
   `| disk: peak during ingest, after, after stop | ${mib(peakDisk)}, ${mib(diskAfterIngest)}, ${mib(diskAfterStop)} (${(diskAfterStop / ingest.chunks).toFixed(0)} B/chunk) | ${mib(rawDisk)} (${(rawDisk / ingest.chunks).toFixed(0)} B/chunk) | ${(peakDisk / rawDisk).toFixed(2)}× peak, ${(diskAfterStop / rawDisk).toFixed(2)}× after |`,
 );
+console.log(`| DATA_DIR after stop, by entry | ${diskParts} | | |`);
 console.log(`| service RSS after queries, peak | ${serviceRss.toFixed(0)} MiB, ${servicePeakRss?.toFixed(0)} MiB | | |`);
 console.log(`| dense ANN recall@50 vs exact (raw table, service's index settings, refine ${refineFactor}) | | ${(overlap / count).toFixed(3)} | |`);
 console.log(

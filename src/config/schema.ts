@@ -207,6 +207,12 @@ export const configSchema = z
          * against exact search at 100k chunks: 1 → 0.70, 4 → 0.91, 8 → 0.98 (bench/RESULTS.md).
          */
         annRefineFactor: z.number().int().min(1).max(64).default(8),
+        /**
+         * LanceDB: table versions older than this are deleted by each optimize. A version is read only
+         * for the length of one query (store.timeoutMs), so minutes are plenty; hours of versions
+         * written during a long ingest are what made the data directory many times its rows' size.
+         */
+        versionRetentionSeconds: z.number().int().min(30).default(120),
         /** Per-call timeout for the vector store; past it the query takes the no-retrieval fallback. */
         timeoutMs: z.number().int().min(1).default(5_000),
       })
