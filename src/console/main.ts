@@ -51,7 +51,13 @@ function start(root: HTMLElement): void {
     panels.map((panel) => panel.element),
   );
   root.append(header, main);
-  const initial = panels.find((panel) => `#${panel.id}` === location.hash) ?? panels[0];
+  const fromHash = () => panels.find((panel) => `#${panel.id}` === location.hash);
+  // A link or the back button may change the fragment: show that pane.
+  window.addEventListener("hashchange", () => {
+    const panel = fromHash();
+    if (panel && panel !== current) show(panel, true);
+  });
+  const initial = fromHash() ?? panels[0];
   if (initial) show(initial, false);
 }
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startService, type ServiceProcess } from "../helpers/service-process.js";
 import { browserSkipReason, keepScreenshot, launchChromium } from "./chromium.js";
@@ -187,6 +187,90 @@ describe.skipIf(browserSkipReason !== null)(`web console in headless Chromium${b
     await openPane("Reviews");
     const expected = reviewsRoute.status === 404 ? "Reviews are not available on this server." : "No pending reviews.";
     await expect.poll(() => page.locator("#reviews").textContent()).toContain(expected);
+  });
+
+  it("works from the keyboard: a pane chosen with Tab and Enter, a question asked with Enter on the button", async () => {
+    await page.goto(`${service!.url}/console#upload`);
+    // From the key field (the first control), Tab walks the header, then the navigation in order.
+    await page.getByLabel("API key").focus();
+    const order: string[] = [];
+    for (let step = 0; step < 5; step += 1) {
+      await page.keyboard.press("Tab");
+      order.push(await page.evaluate(() => `${document.activeElement?.tagName}:${document.activeElement?.textContent}`));
+    }
+    expect(order).toEqual(["BUTTON:Use key", "BUTTON:Forget key", "BUTTON:Upload", "BUTTON:Documents", "BUTTON:Ask"]);
+    await page.keyboard.press("Enter");
+    expect(await page.locator("#ask").isVisible()).toBe(true);
+    expect(await page.evaluate(() => `${document.activeElement?.tagName}:${document.activeElement?.textContent}`)).toBe("H2:Ask"); // the pane's heading
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Do kiwis lay large eggs?");
+    await page.keyboard.press("Tab"); // the explain checkbox
+    await page.keyboard.press("Tab"); // the Ask button
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#answer").textContent(), { timeout: 10_000 }).toMatch(/egg/);
+  });
+
+  it("approves and corrects reviews (against a stand-in for the reviews API, which this branch does not have)", async () => {
+    const review = (id: string, answer: string) => ({
+      id,
+      answer_id: `ans_${id}`,
+      question: "Can kiwis fly?",
+      answer,
+      citations: [{ n: 1, document_id: "doc_1", snippet: "Kiwis are flightless birds" }],
+      score: 0.42,
+      reasons: ["sentence 1 unsupported"],
+      judge_version: "judge.v1",
+      prompt_version: "extractive.v1",
+      state: "pending",
+      corrected_answer: null,
+      comment: null,
+      created_at: "2026-11-27T10:00:00Z",
+      decided_at: null,
+      decided_by: null,
+    });
+    const decisions: Array<{ id: string; body: unknown; authorization: string | undefined }> = [];
+    const reviewsApiStandIn = async (route: Route) => {
+      const request = route.request();
+      if (request.method() === "GET") {
+        const reviews = [review("rev_a", "Kiwis can fly. [1]"), review("rev_b", `<img src=x onerror="window.__pwned=5"> [1]`)];
+        return route.fulfill({ json: { reviews: reviews.filter((item) => !decisions.some((decision) => decision.id === item.id)), next_cursor: null } });
+      }
+      decisions.push({ id: request.url().split("/").pop()!, body: request.postDataJSON(), authorization: request.headers().authorization });
+      return route.fulfill({ json: { ...review("rev_x", ""), state: "decided" } });
+    };
+    await page.route(/\/v1\/reviews(\/|\?|$)/, reviewsApiStandIn);
+    try {
+      await openPane("Reviews");
+      const first = page.getByRole("article", { name: "Review rev_a" });
+      await first.getByRole("button", { name: "Approve" }).click();
+      await expect.poll(() => page.locator("#reviews .status").textContent()).toBe("Review rev_a: approve recorded.");
+      const second = page.getByRole("article", { name: "Review rev_b" });
+      expect(await second.locator(".answer-text").textContent()).toBe(`<img src=x onerror="window.__pwned=5"> [1]`);
+      await second.getByLabel("Corrected answer").fill("Kiwis cannot fly. [1]");
+      await second.getByLabel("Comment").fill("flightless");
+      await second.getByRole("button", { name: "Save correction" }).click();
+      await expect.poll(() => page.locator("#reviews").textContent()).toContain("No pending reviews.");
+      expect(decisions).toEqual([
+        { id: "rev_a", body: { action: "approve" }, authorization: `Bearer ${KEY}` },
+        { id: "rev_b", body: { action: "correct", corrected_answer: "Kiwis cannot fly. [1]", comment: "flightless" }, authorization: `Bearer ${KEY}` },
+      ]);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    } finally {
+      await page.unroute(/\/v1\/reviews(\/|\?|$)/, reviewsApiStandIn);
+    }
+  });
+
+  it("deletes a document after confirmation", async () => {
+    await openPane("Documents");
+    const row = page.locator("#documents tbody tr", { hasText: "kiwis.txt" });
+    await expect.poll(() => row.count()).toBe(1);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: /^Delete / }).click();
+    await expect.poll(() => page.locator("#documents .status").textContent()).toMatch(/^Deleted /);
+    expect(await row.count()).toBe(0);
+    await page.getByRole("button", { name: "Refresh" }).first().click();
+    await expect.poll(() => page.locator("#documents caption").textContent()).toMatch(/ loaded document/);
+    expect(await row.count()).toBe(0);
   });
 
   it("never put the key in a URL", () => {
