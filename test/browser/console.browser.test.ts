@@ -26,11 +26,15 @@ describe.skipIf(browserSkipReason !== null)(`web console in headless Chromium${b
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), "ragline-console-"));
     await writeFile(join(directory, "ragline.yaml"), `auth:\n  apiKeys:\n    - { key: ${KEY}, tenant: acme }\n`);
-    [service, browser] = await Promise.all([
+    // Both at once; whichever started is stopped in afterAll even when the other failed.
+    const [started, launched] = await Promise.allSettled([
       startService({ DATA_DIR: join(directory, "data"), RAGLINE_CONFIG: join(directory, "ragline.yaml") }),
       launchChromium(),
     ]);
-    context = await browser.newContext();
+    if (started.status === "fulfilled") service = started.value;
+    if (launched.status === "fulfilled") browser = launched.value;
+    for (const outcome of [started, launched]) if (outcome.status === "rejected") throw outcome.reason;
+    context = await browser!.newContext();
     // Runs before the page's own scripts (and outside its CSP): records every CSP violation the page reports.
     await context.addInitScript(() => {
       const record = window as unknown as { __violations: string[] };
@@ -84,6 +88,9 @@ describe.skipIf(browserSkipReason !== null)(`web console in headless Chromium${b
     const dataTransfer = await page.evaluateHandle((text) => {
       const transfer = new DataTransfer();
       transfer.items.add(new File([text], "kiwis.txt", { type: "text/plain" }));
+      // A PNG (sniffed from its bytes): refused on its own, with the reason, in its own row.
+      const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+      transfer.items.add(new File([png], "photo.png", { type: "image/png" }));
       return transfer;
     }, KIWI_TEXT);
     await page.dispatchEvent("[data-testid=drop-zone]", "drop", { dataTransfer });
@@ -91,6 +98,10 @@ describe.skipIf(browserSkipReason !== null)(`web console in headless Chromium${b
     await expect.poll(() => row.locator(".outcome").textContent(), { timeout: 20_000 }).toMatch(/^indexed \(1 chunks\)$/);
     expect(await row.getAttribute("data-state")).toBe("done");
     expect(await row.locator("progress").evaluate((bar: HTMLProgressElement) => bar.value)).toBe(1);
+    const refused = page.locator("li.file", { hasText: "photo.png" });
+    expect(await refused.getAttribute("data-state")).toBe("error");
+    expect(await refused.locator(".outcome").textContent()).toMatch(/^refused: .*image\/png.*\(HTTP 415\)$/);
+    expect(await page.locator("#upload .status").textContent()).toBe("1 of 2 file(s) uploaded, 1 with errors.");
 
     await openPane("Documents");
     const documentRow = page.locator("#documents tbody tr", { hasText: "kiwis" });
