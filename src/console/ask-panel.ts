@@ -28,7 +28,8 @@ export function askPanel(): Panel {
     submit,
   ]);
   const status = statusLine();
-  const answer = el("div", { id: "answer", class: "answer", "aria-live": "polite", "aria-atomic": "false", "aria-label": "Answer" });
+  // role=log: text appended as it streams is announced politely, in order.
+  const answer = el("div", { id: "answer", class: "answer", role: "log", "aria-live": "polite", "aria-atomic": "false", "aria-labelledby": "answer-heading" });
   const review = el("p", { class: "review-note", hidden: true });
   const citations = el("ol", { class: "citations", "aria-label": "Citations" });
   const stages = el("div", { class: "stages" });
@@ -86,6 +87,15 @@ export function askPanel(): Panel {
   return {
     id: "ask",
     label: "Ask",
-    element: panelSection("ask", "Ask", [form, status.element, el("h3", {}, ["Answer"]), answer, review, el("h3", {}, ["Citations"]), citations, stages]),
+    element: panelSection("ask", "Ask", [
+      form,
+      status.element,
+      el("h3", { id: "answer-heading" }, ["Answer"]),
+      answer,
+      review,
+      el("h3", {}, ["Citations"]),
+      citations,
+      stages,
+    ]),
   };
 }

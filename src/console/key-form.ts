@@ -7,7 +7,7 @@ import { statusLine } from "./panel.js";
  * tab closes) and sent as `Authorization: Bearer`; never put in a URL. `onChange` runs after Save/Forget.
  */
 export function keyForm(onChange: () => void): HTMLElement {
-  const input = el("input", { type: "password", id: "api-key", autocomplete: "off", spellcheck: false });
+  const input = el("input", { type: "password", id: "api-key", autocomplete: "off", spellcheck: "false" });
   input.value = apiKey.get();
   const status = statusLine();
   const describe = () => status.info(apiKey.get() ? "Key kept in this tab's session storage." : "No key: fine when the server requires none.");

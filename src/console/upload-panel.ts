@@ -76,7 +76,8 @@ export function uploadPanel(onUploaded: () => void): Panel {
   const uploadAll = async (files: File[]) => {
     if (files.length === 0) return;
     const rows = files.map((file) => ({ file, row: fileRow(file) }));
-    for (const { row } of rows) list.prepend(row.element);
+    // Newest set first, each set in the order it was chosen.
+    for (const { row } of [...rows].reverse()) list.prepend(row.element);
     status.info(`Uploading ${files.length} file(s)…`);
     let next = 0;
     const worker = async () => {

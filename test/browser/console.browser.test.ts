@@ -70,6 +70,9 @@ describe.skipIf(browserSkipReason !== null)(`web console in headless Chromium${b
     expect(html).not.toMatch(/<style|\sstyle=|\son\w+=/i);
     expect((await fetch(`${service!.url}/console/assets/console.js`)).headers.get("content-type")).toMatch(/^text\/javascript/);
     expect((await fetch(`${service!.url}/console/assets/secrets.txt`)).status).toBe(404);
+    expect((await fetch(`${service!.url}/console/assets/..%2Fbuild-options.ts`)).status).toBe(404);
+    const slash = await fetch(`${service!.url}/console/`, { redirect: "manual" });
+    expect([slash.status, slash.headers.get("location")]).toEqual([301, "/console"]);
   });
 
   it("asks for the key, keeps it in session storage and sends it as a header, never in a URL", async () => {

@@ -4,7 +4,7 @@ import { NotFoundError } from "../../core/errors.js";
 import type { AppEnv } from "../app-env.js";
 
 /** Paths of the web console (a page and its static files, not API operations, so not in the OpenAPI document). */
-export const CONSOLE_PATHS = ["/console", "/console/assets/:file"] as const;
+export const CONSOLE_PATHS = ["/console", "/console/", "/console/assets/:file"] as const;
 
 /**
  * Scripts, styles, images and connections only from this origin: no inline script or style, so
@@ -45,6 +45,8 @@ export function serveConsole(app: OpenAPIHono<AppEnv>): void {
     return bytes;
   };
   app.get("/console", async (context) => context.body(await load("index.html"), 200, { ...SECURITY_HEADERS, "Content-Type": "text/html; charset=utf-8" }));
+  // The page's asset URLs are absolute, but a bookmarked /console/ should still land on it.
+  app.get("/console/", (context) => context.redirect("/console", 301));
   app.get("/console/assets/:file", async (context) => {
     const file = context.req.param("file");
     const type = ASSETS[file];
