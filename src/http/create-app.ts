@@ -21,6 +21,7 @@ import type { RateLimiter } from "../ports/rate-limiter.js";
 import type { UsageLedger } from "../ports/usage-ledger.js";
 import { usageRoutes } from "./routes/usage-routes.js";
 import { serveApiDocs } from "./api-docs.js";
+import { serveConsole } from "./console/serve-console.js";
 import { createKeyAuthenticator } from "../use-cases/api-keys.js";
 import type { ApiKeyStore } from "../ports/api-key-store.js";
 import { handleError } from "./error-handler.js";
@@ -127,5 +128,6 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
   app.route("/v1/usage", usageRoutes(deps));
   serveOpenApiDocument(app, { authRequired: deps.authRequired });
   serveApiDocs(app);
+  serveConsole(app);
   return app;
 }

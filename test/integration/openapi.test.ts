@@ -1,4 +1,5 @@
 import { API_DOCS_PATHS } from "../../src/http/api-docs.js";
+import { CONSOLE_PATHS } from "../../src/http/console/serve-console.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -200,7 +201,7 @@ function registeredRoutes(app: { routes: ReadonlyArray<{ method: string; path: s
       if (!route.path.endsWith("*")) throw new Error(`ALL ${route.path} is a route, not middleware: declare it per method with createRoute`);
       continue;
     }
-    if (route.path === OPENAPI_DOCUMENT_PATH || (API_DOCS_PATHS as readonly string[]).includes(route.path)) continue;
+    if (route.path === OPENAPI_DOCUMENT_PATH || ([...API_DOCS_PATHS, ...CONSOLE_PATHS] as readonly string[]).includes(route.path)) continue;
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
     const method = route.method.toLowerCase();
     registered.set(`${method} ${path}`, { method, path });
