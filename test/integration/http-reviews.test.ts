@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/create-app.js";
 import type { ReviewRepository } from "../../src/ports/review-repository.js";
-import { recordAnswer } from "../../src/use-cases/reviews/record-answer.js";
+import { attachAnswerReview, recordAnswer } from "../../src/use-cases/reviews/record-answer.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -247,6 +247,24 @@ describe("reviews and feedback over HTTP", () => {
     expect(await up.json()).toMatchObject({ rating: "up", review_id: null, example_id: null });
     const down = (await (await feedback(KEYS.writer, answerId, { rating: "down" })).json()) as { review_id: string };
     expect((await reviewsOf(KEYS.reviewer)).reviews.find((item) => item.id === down.review_id)).toMatchObject({ reasons: ["user rated the answer down"] });
+  });
+
+  it("a streamed answer's later verdict is attached to its record, and queued when it needs review", async () => {
+    const streamed = await (await ask(KEYS.writer, { stream: true })).text();
+    const answerId = (JSON.parse(/event: done\ndata: (.*)/.exec(streamed)![1]!) as { answer_id: string }).answer_id;
+    const deps = { reviews: test.runtime.deps.reviews };
+    const verdict = { needed: true, score: 0.3, reasons: ["sentence 1 is not supported"] };
+    expect(await attachAnswerReview(deps, { tenant: "beta", answerId, review: verdict, judgeVersion: "local-support.v1" })).toBe(false);
+    expect(await attachAnswerReview(deps, { tenant: "acme", answerId, review: verdict, judgeVersion: "local-support.v1" })).toBe(true);
+    expect(await test.runtime.deps.reviews.getAnswer("acme", answerId)).toMatchObject({ review: verdict, judgeVersion: "local-support.v1" });
+    const queued = (await reviewsOf(KEYS.reviewer)).reviews.filter((item) => item.answer_id === answerId);
+    expect(queued).toEqual([expect.objectContaining({ state: "pending", score: 0.3, reasons: verdict.reasons, feedback_id: null })]);
+
+    const fine = (await (await ask(KEYS.writer)).json()) as { answer_id: string };
+    expect(
+      await attachAnswerReview(deps, { tenant: "acme", answerId: fine.answer_id, review: { needed: false, score: 1, reasons: [] }, judgeVersion: "v" }),
+    ).toBe(true);
+    expect((await reviewsOf(KEYS.reviewer)).reviews.map((item) => item.answer_id)).not.toContain(fine.answer_id);
   });
 
   it("pages the queue with a cursor", async () => {
