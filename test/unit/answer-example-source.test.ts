@@ -96,4 +96,13 @@ describe("createAnswerExampleSource", () => {
     expect(stored!.embeddingModel).not.toBe("retired-model");
     expect(stored!.embedding).toHaveLength(64);
   });
+
+  it("answers without examples when they cannot be had, but passes an abort on", async () => {
+    const { reviews, source, add } = await setup();
+    await add("acme", "Can kiwis fly?");
+    vi.spyOn(reviews, "examplesVersion").mockRejectedValue(new Error("database is down"));
+    expect(await source.find({ tenant: "acme", question: "Can kiwis fly?" })).toEqual([]);
+    const aborted = AbortSignal.abort(new Error("client went away"));
+    await expect(source.find({ tenant: "acme", question: "Can kiwis fly?", signal: aborted })).rejects.toThrow(/database is down/);
+  });
 });

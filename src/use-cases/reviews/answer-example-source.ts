@@ -25,7 +25,9 @@ export interface AnswerExampleSourceOptions {
  * A tenant's examples are cached in memory under `examplesVersion`, checked on every call (one small
  * query), so an example deleted by any process is never used after the deletion commits. A tenant
  * without examples costs that query and no embedding. Examples embedded by another model (the
- * embedder changed) are embedded again with the current one and stored.
+ * embedder changed) are embedded again with the current one and stored. When the examples cannot be
+ * had (database or embedder failing) it logs and returns none: the answer goes on without them; only
+ * an abort of `signal` is thrown.
  */
 export function createAnswerExampleSource(options: AnswerExampleSourceOptions): AnswerExampleSource {
   const maxTenants = options.maxCachedTenants ?? 1_000;
@@ -55,24 +57,30 @@ export function createAnswerExampleSource(options: AnswerExampleSourceOptions): 
     return examples.map((example) => ({ ...example, ...updated.get(example.id) }));
   }
 
+  async function mostSimilar(tenant: string, question: string, signal: AbortSignal | undefined): Promise<AnswerExample[]> {
+    const examples = await examplesOf(tenant);
+    if (examples.length === 0) return [];
+    const [vector] = await options.embedder.embed([question], { tenant, signal });
+    if (!vector) return [];
+    const norm = vectorNorm(vector);
+    return examples
+      .map((example) => ({ id: example.id, question: example.question, answer: example.answer, similarity: cosineSimilarity(vector, norm, example.embedding) }))
+      .filter((example) => example.similarity >= options.minSimilarity)
+      .sort((left, right) => right.similarity - left.similarity)
+      .slice(0, options.max);
+  }
+
   return {
     async find({ tenant, question, signal }): Promise<AnswerExample[]> {
       if (options.max < 1) return [];
-      const examples = await examplesOf(tenant);
-      if (examples.length === 0) return [];
-      const [vector] = await options.embedder.embed([question], { tenant, signal });
-      if (!vector) return [];
-      const norm = vectorNorm(vector);
-      return examples
-        .map((example) => ({
-          id: example.id,
-          question: example.question,
-          answer: example.answer,
-          similarity: cosineSimilarity(vector, norm, example.embedding),
-        }))
-        .filter((example) => example.similarity >= options.minSimilarity)
-        .sort((left, right) => right.similarity - left.similarity)
-        .slice(0, options.max);
+      try {
+        return await mostSimilar(tenant, question, signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        // Examples improve an answer; they are never worth failing it (database or embedder down).
+        options.logger?.warn({ tenant, err: error }, "answer examples unavailable: answering without them");
+        return [];
+      }
     },
   };
 }
