@@ -45,7 +45,7 @@ export async function decideReview(deps: ReviewStateDeps & { embedder: QuestionE
   const correctedAnswer = checkedText(input);
   const review = await deps.reviews.getReview(input.tenant, input.reviewId);
   if (!review) throw new NotFoundError(`review ${input.reviewId} not found`);
-  if (review.state !== "pending") throw new ConflictError(`review ${review.id} is already ${review.state}`, { details: { state: review.state } });
+  if (review.state !== "pending") throw alreadyDecided(review);
 
   const decidedAt = timestamp(deps);
   const created = await createdBy(deps, review, input, { correctedAnswer, decidedAt });
@@ -63,9 +63,12 @@ export async function decideReview(deps: ReviewStateDeps & { embedder: QuestionE
     created,
   );
   if (decided) return decided;
-  const now = await deps.reviews.getReview(input.tenant, review.id);
-  if (!now) throw new NotFoundError(`review ${input.reviewId} not found`);
-  throw new ConflictError(`review ${review.id} is already ${now.state}`, { details: { state: now.state } });
+  // Another reviewer (or the feedback's deletion) closed it since it was read.
+  throw alreadyDecided((await deps.reviews.getReview(input.tenant, review.id)) ?? review);
+}
+
+function alreadyDecided(review: ReviewRecord): ConflictError {
+  return new ConflictError(`review ${review.id} is already ${review.state}`, { details: { state: review.state } });
 }
 
 /** The reviewer's feedback and the example a decision creates (none for `reject`, or for approving an answer that has no text). */
