@@ -56,9 +56,16 @@ export const reviewSchema = z
     decided_at: z.string().nullable(),
     decided_by: z.string().nullable().openapi({ description: "Id of the key that decided" }),
   })
-  .openapi("Review", { examples: [REVIEW_EXAMPLE] });
+  .openapi("Review", { example: REVIEW_EXAMPLE });
 
-export const reviewPageSchema = z.object({ reviews: z.array(reviewSchema), next_cursor: z.string().nullable() }).openapi("ReviewPage");
+export const reviewPageSchema = z
+  .object({ reviews: z.array(reviewSchema), next_cursor: z.string().nullable() })
+  .openapi("ReviewPage", {
+    example: {
+      reviews: [{ ...REVIEW_EXAMPLE, state: "pending", corrected_answer: null, comment: null, example_id: null, decided_at: null, decided_by: null }],
+      next_cursor: null,
+    },
+  });
 
 export const reviewListQuerySchema = z.object({
   state: z.enum(REVIEW_STATES, { message: "state must be one of pending, approved, rejected, corrected" }).optional(),
@@ -79,7 +86,7 @@ export const decideReviewSchema = z
     comment: commentSchema.optional(),
   })
   .openapi("ReviewDecision", {
-    examples: [{ action: "correct", corrected_answer: "No: kiwis are flightless birds. [1]", comment: "the passage says flightless" }],
+    example: { action: "correct", corrected_answer: "No: kiwis are flightless birds. [1]", comment: "the passage says flightless" },
   });
 
 export const feedbackBodySchema = z
@@ -91,7 +98,7 @@ export const feedbackBodySchema = z
     }),
     comment: commentSchema.optional(),
   })
-  .openapi("FeedbackRequest", { examples: [{ rating: "down", corrected_answer: "No: kiwis are flightless birds.", comment: "they cannot fly" }] });
+  .openapi("FeedbackRequest", { example: { rating: "down", corrected_answer: "No: kiwis are flightless birds.", comment: "they cannot fly" } });
 
 export const feedbackSchema = z
   .object({
@@ -105,18 +112,16 @@ export const feedbackSchema = z
     example_id: z.string().nullable().openapi({ description: "The example this correction became at once (a `review` key); null when none" }),
   })
   .openapi("Feedback", {
-    examples: [
-      {
-        id: "fb_3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c80",
-        answer_id: "ans_7d1e2f3a4b5c6d7e8f9a0b1c2d3e4f50",
-        rating: "down",
-        corrected_answer: "No: kiwis are flightless birds.",
-        comment: null,
-        created_at: "2026-11-27T10:01:00.000Z",
-        review_id: "rev_0f6c5a1e9b2d4c7a8e3f1b2c3d4e5f60",
-        example_id: null,
-      },
-    ],
+    example: {
+      id: "fb_3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c80",
+      answer_id: "ans_7d1e2f3a4b5c6d7e8f9a0b1c2d3e4f50",
+      rating: "down",
+      corrected_answer: "No: kiwis are flightless birds.",
+      comment: null,
+      created_at: "2026-11-27T10:01:00.000Z",
+      review_id: "rev_0f6c5a1e9b2d4c7a8e3f1b2c3d4e5f60",
+      example_id: null,
+    },
   });
 
 export const deletedFeedbackSchema = z
@@ -125,7 +130,7 @@ export const deletedFeedbackSchema = z
     example_removed: z.boolean().openapi({ description: "An example made from this feedback left every future prompt" }),
     reviews_closed: z.number().int().openapi({ description: "Pending reviews it opened, now closed as rejected" }),
   })
-  .openapi("DeletedFeedback");
+  .openapi("DeletedFeedback", { example: { id: "fb_3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c80", example_removed: true, reviews_closed: 0 } });
 
 /** Wire shape of a review. */
 export function reviewJson(review: ReviewRecord): z.infer<typeof reviewSchema> {

@@ -190,7 +190,7 @@ function documentValidator(document: OpenApiDocument): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats.default(ajv);
   ajv.addFormat("binary", true);
-  for (const keyword of ["openapi", "info", "paths", "components", "security", "tags", "servers", "webhooks"]) ajv.addKeyword(keyword);
+  for (const keyword of ["example", "openapi", "info", "paths", "components", "security", "tags", "servers", "webhooks"]) ajv.addKeyword(keyword);
   ajv.addSchema(document, "openapi.json");
   return ajv;
 }
