@@ -46,6 +46,8 @@ import { SqlUsageLedger } from "../adapters/usage-ledger/sql/sql-usage-ledger.js
 import { spendTokens } from "../use-cases/token-budget.js";
 import type { ModelCall } from "../ports/model-usage.js";
 import { startServerModeBackground } from "./server-mode-background.js";
+import { SqlReviewRepository } from "../adapters/review-repository/sql/sql-review-repository.js";
+import { createAnswerExampleSource } from "../use-cases/reviews/answer-example-source.js";
 
 export interface Runtime {
   deps: AppDeps;
@@ -56,6 +58,8 @@ export interface Runtime {
 }
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
+// TODO(lead): read config.answer.examples ({enabled, minSimilarity, max}) after merging judge; these are its defaults.
+const ANSWER_EXAMPLES = { enabled: true, minSimilarity: 0.8, max: 3 };
 /** Embedded mode: the in-memory tier in front of the SQLite embedding cache holds at most this many vectors. */
 const EMBEDDING_MEMORY_TIER_MAX_ENTRIES = 10_000;
 
@@ -184,12 +188,19 @@ export async function composeRuntime(options: {
   const apiKeys = new SqlApiKeyStore(state);
   // Auth is off only while no key exists at all: none in the config file and none ever created.
   const authRequired = config.auth.apiKeys.length > 0 || (await apiKeys.list({ limit: 1 })).keys.length > 0;
+  const reviews = new SqlReviewRepository(state);
+  // Examples are compared with questions embedded by the query embedder, through its cache (the query's own embedding is a hit).
+  const answerExamples = ANSWER_EXAMPLES.enabled
+    ? createAnswerExampleSource({ reviews, embedder: embeddings, minSimilarity: ANSWER_EXAMPLES.minSimilarity, max: ANSWER_EXAMPLES.max, logger })
+    : undefined;
   const deps: AppDeps = {
     config,
     apiKeys,
     authRequired,
     rateLimiter,
     usageLedger,
+    reviews,
+    answerExamples,
     retrievalSettings: options.retrievalSettings,
     documents: background?.documents ?? documents,
     blobs,

@@ -33,6 +33,10 @@ import { healthRoutes, type ReadinessCheck } from "./routes/health-routes.js";
 import { jobRoutes } from "./routes/job-routes.js";
 import { batchRoutes } from "./routes/batch-routes.js";
 import { queryRoutes } from "./routes/query-routes.js";
+import { reviewRoutes } from "./routes/review-routes.js";
+import { feedbackRoutes } from "./routes/feedback-routes.js";
+import type { ReviewRepository } from "../ports/review-repository.js";
+import type { AnswerExampleSource } from "../ports/answer-examples.js";
 
 export interface AppDeps {
   config: Config;
@@ -57,6 +61,10 @@ export interface AppDeps {
   usageLedger: UsageLedger;
   /** Whether requests need a key: some key exists in the config file or was created. */
   authRequired: boolean;
+  /** Answer records, the review queue, feedback and examples (the state database). */
+  reviews: ReviewRepository;
+  /** Reviewed corrections for the answer prompt (config answer.examples); absent → none. */
+  answerExamples?: AnswerExampleSource;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
@@ -94,6 +102,19 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     requireScope(() => "read"),
     requireTokenBudget(limits),
   );
+  // The review queue: deciding needs `review`; an operator's `admin` key may also read its tenant's queue.
+  app.use(
+    "/v1/reviews/*",
+    requireScope((method) => (method === "GET" ? ["review", "admin"] : "review")),
+  );
+  app.use(
+    "/v1/answers/*",
+    requireScope(() => ["write", "review"]),
+  );
+  app.use(
+    "/v1/feedback/*",
+    requireScope(() => ["write", "review"]),
+  );
   app.use(
     "/v1/keys/*",
     requireScope(() => "admin"),
@@ -122,8 +143,12 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     retrievalSettings: () => deps.retrievalSettings.current(),
     answerer: deps.answerer,
     reranking: deps.reranking,
+    exampleSource: deps.answerExamples,
   };
-  app.route("/v1/query", queryRoutes(queryDeps));
+  app.route("/v1/query", queryRoutes({ ...queryDeps, reviews: deps.reviews }));
+  const reviewDeps = { reviews: deps.reviews, questionEmbedder: deps.embeddings };
+  app.route("/v1/reviews", reviewRoutes(reviewDeps));
+  app.route("/v1", feedbackRoutes(reviewDeps));
   app.route("/v1/keys", keyRoutes(deps));
   app.route("/v1/usage", usageRoutes(deps));
   serveOpenApiDocument(app, { authRequired: deps.authRequired });

@@ -189,6 +189,7 @@ export const queryResponseSchema = z
     usage: usageSchema,
     cached: z.boolean(),
     degraded: z.boolean().openapi({ description: "Answered without the documents (store down, or no-context fallback) or without a valid model output" }),
+    answer_id: z.string().nullish().openapi({ description: "Answer mode: the answer's id for POST /v1/answers/{id}/feedback; null if not recorded" }),
   })
   .openapi("QueryResponse");
 

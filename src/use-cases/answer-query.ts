@@ -4,6 +4,7 @@ import type { Answer, AnswerEvent, Answerer, AnswerRequest, AnswerUsage, Citatio
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import type { SearchFilter } from "../ports/vector-store.js";
 import type { AnswerReview } from "../ports/grounding-judge.js";
+import type { AnswerExampleSource } from "../ports/answer-examples.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "./retrieve.js";
 import type { QueryExpansionSettings } from "./expand-query.js";
 
@@ -74,6 +75,8 @@ export interface QuerySettings {
 export interface AnswerQueryDeps extends RetrieveDeps {
   retrievalSettings: () => QuerySettings;
   answerer: Answerer;
+  /** Reviewed corrections offered to the answerer as few-shot examples (config answer.examples); absent → none. */
+  exampleSource?: AnswerExampleSource;
 }
 
 export interface AnswerQueryOptions {

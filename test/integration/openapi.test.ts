@@ -125,7 +125,14 @@ describe("GET /openapi.json", () => {
     await check("GET", "/v1/jobs/{id}", await test.app.request(`/v1/jobs/${read!.job_id}`));
     await check("GET", "/v1/jobs", await test.app.request("/v1/jobs?state=failed"));
     await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "What do otters hold?", mode: "retrieve" })));
-    await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "What do otters hold?" })));
+    const answered = await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "What do otters hold?" })));
+    const feedbackPath = "/v1/answers/{id}/feedback";
+    const feedback = jsonRequest("POST", { rating: "down", corrected_answer: "Each other's hands." });
+    const given = await check("POST", feedbackPath, await test.app.request(`/v1/answers/${answered!.answer_id}/feedback`, feedback), feedbackPath);
+    await check("POST", feedbackPath, await test.app.request("/v1/answers/ans_unknown/feedback", feedback), feedbackPath);
+    await check("GET", "/v1/reviews", await test.app.request("/v1/reviews?state=approved&limit=5"));
+    await check("POST", "/v1/reviews/{id}", await test.app.request("/v1/reviews/rev_unknown", jsonRequest("POST", { action: "approve" })));
+    await check("DELETE", "/v1/feedback/{id}", await test.app.request(`/v1/feedback/${given!.id}`, { method: "DELETE" }));
     await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "" })));
     await check("GET", "/healthz", await test.app.request("/healthz"));
     await check("GET", "/readyz", await test.app.request("/readyz"));

@@ -12,6 +12,8 @@ import { queryRequestExample, queryResponseExample } from "../openapi-examples.j
 import { queryEventStreamSchema, queryRequestSchema, queryResponseSchema } from "../query-schemas.js";
 import { limitBody, readBodyText, requestSignal } from "../request-body.js";
 import { citationJson, queryJson, retrievalJson, usageJson } from "../serialize.js";
+import type { ReviewRepository } from "../../ports/review-repository.js";
+import { answerRecorder } from "./answer-recording.js";
 
 const QUERY_BODY_MAX_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -52,7 +54,7 @@ const queryRoute = createRoute({
  * `usage`, `done`; a failure after the stream started ends it with an `error` event. A body over
  * 64 KiB is a 413 before it is read.
  */
-export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenAPIHono<AppEnv> {
+export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics; reviews?: ReviewRepository }): OpenAPIHono<AppEnv> {
   const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   routes.openapi(queryRoute, async (context) => {
@@ -73,6 +75,8 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
       deps.metrics.retrievals.inc({ status: retrieval.status });
       context.header("X-Retrieval-Status", retrieval.status);
     };
+    // Answer mode: each answer is recorded (`answer_id`), a flagged one queued for review.
+    const recorder = answerRecorder(deps.reviews, context, { ...input, mode: body.mode });
     const finish = (result: QueryResult) => {
       deps.metrics.queryDuration.observe({ mode: body.mode }, (performance.now() - started) / 1000);
       recordAnswer(deps.metrics, context, result, performance.now() - started);
@@ -81,12 +85,14 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
     if (!body.stream) {
       const result = await answerQuery(queryDeps, input, { onRetrieval });
       finish(result);
-      return context.json(queryJson(result, { explain: body.explain }), 200);
+      const answerId = await recorder.record(result);
+      return context.json({ ...queryJson(result, { explain: body.explain }), ...(body.mode === "answer" ? { answer_id: answerId } : {}) }, 200);
     }
 
     const { retrieval, events } = await answerQuery(queryDeps, input, { stream: true, onRetrieval });
     return streamSSE(context, async (stream) => {
       await stream.writeSSE({ event: "retrieval", data: JSON.stringify(retrievalJson(retrieval, { explain: body.explain })) });
+      let answerId: string | null = null;
       try {
         for await (const event of events) {
           if (event.type === "delta") {
@@ -96,10 +102,12 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
           if (event.type === "review") {
             const review = { needed: event.review.needed, score: event.review.score, reasons: event.review.reasons, judge_version: event.judgeVersion };
             await stream.writeSSE({ event: "review", data: JSON.stringify(review) });
+            if (answerId) await recorder.attach(answerId, event.review, event.judgeVersion);
             continue;
           }
           const result = event.result;
           finish(result);
+          answerId = await recorder.record(result);
           await stream.writeSSE({ event: "citations", data: JSON.stringify({ citations: result.citations.map(citationJson) }) });
           await stream.writeSSE({ event: "usage", data: JSON.stringify(usageJson(result)) });
           const done = {
@@ -109,6 +117,7 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
             model: result.model,
             cached: result.cached,
             degraded: result.degraded,
+            ...(body.mode === "answer" ? { answer_id: answerId } : {}),
           };
           await stream.writeSSE({ event: "done", data: JSON.stringify(done) });
         }
