@@ -58,14 +58,12 @@ export const reviewSchema = z
   })
   .openapi("Review", { example: REVIEW_EXAMPLE });
 
-export const reviewPageSchema = z
-  .object({ reviews: z.array(reviewSchema), next_cursor: z.string().nullable() })
-  .openapi("ReviewPage", {
-    example: {
-      reviews: [{ ...REVIEW_EXAMPLE, state: "pending", corrected_answer: null, comment: null, example_id: null, decided_at: null, decided_by: null }],
-      next_cursor: null,
-    },
-  });
+export const reviewPageSchema = z.object({ reviews: z.array(reviewSchema), next_cursor: z.string().nullable() }).openapi("ReviewPage", {
+  example: {
+    reviews: [{ ...REVIEW_EXAMPLE, state: "pending", corrected_answer: null, comment: null, example_id: null, decided_at: null, decided_by: null }],
+    next_cursor: null,
+  },
+});
 
 export const reviewListQuerySchema = z.object({
   state: z.enum(REVIEW_STATES, { message: "state must be one of pending, approved, rejected, corrected" }).optional(),
