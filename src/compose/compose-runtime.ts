@@ -200,6 +200,7 @@ export async function composeRuntime(options: {
     logger,
     metrics,
     answerer: models.answerer ?? undefined,
+    judge: models.judge,
     reranking: createRerankerSource({ settings: () => options.retrievalSettings.current().reranker, openai: config.openai, models, keyValue, metrics, logger }),
     readinessChecks: redis ? { redis: () => pingRedis(redis), database: () => pingDatabase(state) } : {},
   };

@@ -1,6 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnswerQueryDeps } from "../use-cases/answer-query.js";
 import type { Answerer } from "../ports/answerer.js";
+import type { GroundingJudge } from "../ports/grounding-judge.js";
+import type { AnswerExampleSource } from "../ports/answer-examples.js";
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository, BlobStore } from "../ports/document-repository.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
@@ -46,6 +48,10 @@ export interface AppDeps {
   metrics: Metrics;
   /** The model answerer (answer.provider openai) or the local extractive one; chosen in compose. */
   answerer: Answerer;
+  /** The grounding judge (config answer.judge); absent or null → answers carry no review. */
+  judge?: GroundingJudge | null;
+  /** Reviewed corrections as few-shot examples (config answer.examples); absent → none. */
+  exampleSource?: AnswerExampleSource;
   /** The live rerank stage settings (config retrieval.reranker), null when none; chosen in compose. */
   reranking?: () => RerankStageSettings | null;
   /** Runtime-managed API keys (the state database). */
@@ -120,6 +126,13 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     metrics: deps.metrics,
     retrievalSettings: () => deps.retrievalSettings.current(),
     answerer: deps.answerer,
+    judge: deps.judge,
+    exampleSource: deps.exampleSource,
+    answerPolicy: () => ({
+      judgeMinScore: deps.config.answer.judge.minScore,
+      deadlineMs: deps.config.answer.deadlineMs,
+      examples: deps.config.answer.examples.enabled,
+    }),
     reranking: deps.reranking,
   };
   app.route("/v1/query", queryRoutes(queryDeps));

@@ -210,4 +210,7 @@ export const queryResponseExample = {
   usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0, model: "local-extractive", prompt_version: "extractive.v1" },
   cached: false,
   degraded: false,
+  review: { needed: false, score: 1, reasons: [] },
+  judge_version: "local-support.v1",
+  examples: [],
 };

@@ -109,6 +109,8 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
             model: result.model,
             cached: result.cached,
             degraded: result.degraded,
+            judge_version: result.judgeVersion,
+            examples: result.examples,
           };
           await stream.writeSSE({ event: "done", data: JSON.stringify(done) });
         }
