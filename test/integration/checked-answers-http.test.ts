@@ -11,7 +11,7 @@ import type { AnswerExample, AnswerExampleSource } from "../../src/ports/answer-
 import { capturingLogger, modelConfig } from "../helpers/model-layer-fixtures.js";
 import { startOpenAiStandIn, type OpenAiStandIn, type RecordedRequest } from "../helpers/openai-stand-in-server.js";
 import { jsonRequest } from "../helpers/test-runtime.js";
-import { waitFor } from "../helpers/wait-for.js";
+import { indexDocuments, readSse } from "../helpers/query-http.js";
 
 /**
  * Checked answers through POST /v1/query, against the loopback OpenAI-compatible stand-in server
@@ -24,22 +24,6 @@ const DOCUMENTS: Record<string, string> = {
 };
 
 type Overrides = Parameters<typeof modelConfig>[1];
-
-interface SseEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-async function readSse(response: Response): Promise<SseEvent[]> {
-  const text = await response.text();
-  return text
-    .split("\n\n")
-    .filter((block) => block.trim())
-    .map((block) => ({
-      event: /^event: (.*)$/m.exec(block)?.[1] ?? "message",
-      data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "{}") as Record<string, unknown>,
-    }));
-}
 
 const answerJson = (answer: string) => JSON.stringify({ answer, citations: [1], context_sufficient: true });
 const UNSUPPORTED_ANSWER = "Mount Etna is an active stratovolcano on the east coast of Sicily [1]. It last erupted in 1669 and destroyed Catania [1].";
@@ -64,13 +48,7 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
     });
     await runtime.startWorkers();
     const documentsApp = createApp(runtime.deps);
-    for (const [id, text] of Object.entries(DOCUMENTS)) await documentsApp.request(`/v1/documents/${id}`, jsonRequest("PUT", { text }));
-    for (const id of Object.keys(DOCUMENTS)) {
-      await waitFor(
-        async () => ((await (await documentsApp.request(`/v1/documents/${id}`)).json()) as { status: string }).status === "indexed",
-        `${id} indexed`,
-      );
-    }
+    await indexDocuments(documentsApp, DOCUMENTS);
   });
   afterAll(async () => {
     await runtime.close();
@@ -184,6 +162,13 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
     expect(events.at(-2)!.data).toMatchObject({ judge_version: "local-support.v1", examples: [] });
     expect(events.at(-1)!.data).toMatchObject({ needed: true, score: 0.5, judge_version: "local-support.v1" });
     expect(chat()).toHaveLength(1);
+  });
+
+  it("judges the extractive answerer's quotes locally (supported) without calling any model", async () => {
+    const { query } = appWith({ answer: { provider: "extractive", judge: { mode: "local" } } as never });
+    const body = (await (await query({ question: "How is sourdough bread leavened?" })).json()) as Record<string, any>;
+    expect(body).toMatchObject({ model: "local-extractive", judge_version: "local-support.v1", review: { needed: false, score: 1, reasons: [] } });
+    expect(chat()).toHaveLength(0);
   });
 
   describe("reviewed examples in the prompt", () => {

@@ -140,6 +140,8 @@ function recordAnswer(metrics: Metrics, context: Context<AppEnv>, result: QueryR
       cached_tokens: result.usage.cachedTokens,
       cost_usd: result.usage.costUsd,
       latency_ms: Math.round(milliseconds),
+      ...(result.review ? { review_needed: result.review.needed, review_score: result.review.score, judge_version: result.judgeVersion } : {}),
+      ...(result.examples.length > 0 ? { examples: result.examples } : {}),
     },
     "query answered",
   );
