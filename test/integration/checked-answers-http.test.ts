@@ -8,6 +8,7 @@ import { createModelLayer } from "../../src/compose/create-model-layer.js";
 import { createApp } from "../../src/http/create-app.js";
 import { Metrics } from "../../src/observability/metrics.js";
 import type { AnswerExample, AnswerExampleSource } from "../../src/ports/answer-examples.js";
+import type { ModelCall } from "../../src/observability/model-usage-recorder.js";
 import { capturingLogger, modelConfig } from "../helpers/model-layer-fixtures.js";
 import { startOpenAiStandIn, type OpenAiStandIn, type RecordedRequest } from "../helpers/openai-stand-in-server.js";
 import { jsonRequest } from "../helpers/test-runtime.js";
@@ -63,9 +64,12 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
   function appWith(overrides: Overrides, extra: { exampleSource?: AnswerExampleSource } = {}) {
     const config = modelConfig(standIn.baseUrl, { server: { dataDir }, retrieval: { minScore: 0.1 }, ...overrides });
     const logs = capturingLogger();
+    // The hook compose-runtime uses to take every call from the tenant's token budget and write the usage ledger.
+    const calls: ModelCall[] = [];
+    const onModelCall = (call: ModelCall) => calls.push(call);
     const layer = createModelLayer(
       config,
-      { metrics: new Metrics(), logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 100 }) },
+      { metrics: new Metrics(), logger: logs.logger, keyValue: new MemoryKeyValue({ maxEntries: 100 }), onModelCall },
       { initialRetryDelayMs: 10 },
     );
     const app = createApp({ ...runtime.deps, config, answerer: layer.answerer, judge: layer.judge, ...extra });
@@ -73,12 +77,12 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
       standIn.requests.length = 0;
       return app.request("/v1/query", jsonRequest("POST", body));
     };
-    return { query, logs };
+    return { query, logs, calls };
   }
   const chat = () => standIn.chatRequests();
 
   it("flags an answer the model judge finds unsupported, after one refined retry stating the unsupported sentence; judge calls on the small model, metered", async () => {
-    const { query, logs } = appWith({ answer: { smallModel: "stand-in-small", judge: { mode: "model" } } as never });
+    const { query, logs, calls } = appWith({ answer: { smallModel: "stand-in-small", judge: { mode: "model" } } as never });
     const first = answerJson("Mount Etna is a volcano in Sicily [1].");
     standIn.scriptChat(
       { kind: "content", content: first },
@@ -97,6 +101,12 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
     expect(lastUser(retry)).toContain('unsupported: "Mount Etna is a volcano in Sicily [1]." (not stated in the cited passage)');
     expect(system(retry)).toBe(system(chat()[0]!));
     expect(logs.text()).toContain('"task":"judge"');
+    expect(calls.map((call) => [call.task, call.attempt, call.tenant])).toEqual([
+      ["answer", "initial", "default"],
+      ["judge", "initial", "default"],
+      ["answer", "refined", "default"],
+      ["judge", "initial", "default"],
+    ]);
     expect(logs.text()).toContain('"attempt":"refined"');
     // Judge tokens count in the answer's usage: 4 calls of 120 input tokens each.
     expect(body.usage.input_tokens).toBe(480);
