@@ -1,6 +1,6 @@
 import { tokenizeTerms } from "../text/text-tokens.js";
 import { answerSentences } from "./answer-sentences.js";
-import type { Passage } from "./passages.js";
+import type { Citation, Passage } from "./passages.js";
 
 /** How well one answer sentence is backed by the passages it cites (the GroundingJudge port's vocabulary). */
 export type SupportLevel = "supported" | "partly" | "unsupported";
@@ -40,8 +40,23 @@ const REFUSAL =
   /\b(?:(?:could|can|do|does|did)(?:\s*not|n't)\s+(?:find|say|mention|contain|state|specify|provide|include|cover)|no (?:information|mention|passage|document)|not (?:stated|mentioned|specified|covered|found)|(?:passages|documents) (?:do not|don't)|insufficient)\b/i;
 
 /**
- * The local grounding judge: each sentence of `answer` (its "[n]" markers resolved against
- * `passages`, "[n]" = passages[n - 1]) is checked against the passages it cites. Its content words
+ * The passage each "[n]" marker of an answer points at: through the answer's citations (by chunk id:
+ * the extractive answerer numbers its markers in order of appearance), else passages[n - 1] (a
+ * model's markers are passage numbers). A marker pointing at neither is absent.
+ */
+export function citedPassages(citations: Array<Pick<Citation, "n" | "chunkId">>, passages: Passage[]): Map<number, Passage> {
+  const cited = new Map<number, Passage>();
+  passages.forEach((passage, index) => cited.set(index + 1, passage));
+  for (const citation of citations) {
+    const passage = passages.find((candidate) => candidate.id === citation.chunkId);
+    if (passage) cited.set(citation.n, passage);
+  }
+  return cited;
+}
+
+/**
+ * The local grounding judge: each sentence of `answer` (its "[n]" markers resolved by
+ * `citedPassages`) is checked against the passages it cites. Its content words
  * (the retrieval analysis: stop words dropped, Porter2 stems) must be covered by the cited passages'
  * words, and every number it states must appear in them: a number absent from the passages makes it
  * unsupported whatever the word coverage. A sentence without a usable citation is unsupported unless
@@ -52,9 +67,21 @@ const REFUSAL =
  * ("A bought B" vs "B bought A"), synonyms (a paraphrase with other words reads as unsupported) and
  * facts assembled from words scattered over the passage all escape it. Pure and deterministic.
  */
-export function checkSupport(input: { answer: string; passages: Passage[]; thresholds?: SupportThresholds }): SupportCheck {
+export function checkSupport(input: {
+  answer: string;
+  passages: Passage[];
+  citations?: Array<Pick<Citation, "n" | "chunkId">>;
+  thresholds?: SupportThresholds;
+}): SupportCheck {
   const thresholds = input.thresholds ?? DEFAULT_SUPPORT_THRESHOLDS;
-  const sentences = splitAnswer(input.answer).map((text, index) => checkSentence(text, index, input.passages, thresholds));
+  const cited = citedPassages(input.citations ?? [], input.passages);
+  const analysed = new Map<string, Analysed>();
+  const analyse = (text: string): Analysed => {
+    let found = analysed.get(text);
+    if (!found) analysed.set(text, (found = { terms: new Set(tokenizeTerms(text)), numbers: numbersIn(text) }));
+    return found;
+  };
+  const sentences = splitAnswer(input.answer).map((text, index) => checkSentence(text, index, cited, thresholds, analyse));
   return { score: supportScore(sentences.map((sentence) => sentence.support)), sentences };
 }
 
@@ -90,8 +117,20 @@ export function splitAnswer(answer: string): string[] {
   return pieces;
 }
 
-function checkSentence(text: string, index: number, passages: Passage[], thresholds: SupportThresholds): SentenceCheck {
-  const cited = [...new Set([...text.matchAll(MARKER)].map((match) => Number(match[1])))].filter((n) => n >= 1 && n <= passages.length);
+/** A cited text's terms and numbers, analysed once per check. */
+interface Analysed {
+  terms: Set<string>;
+  numbers: Set<string>;
+}
+
+function checkSentence(
+  text: string,
+  index: number,
+  passages: Map<number, Passage>,
+  thresholds: SupportThresholds,
+  analyse: (text: string) => Analysed,
+): SentenceCheck {
+  const cited = [...new Set([...text.matchAll(MARKER)].map((match) => Number(match[1])))].filter((n) => passages.has(n));
   const claim = text.replace(MARKER, " ");
   const terms = new Set(tokenizeTerms(claim).filter((term) => !/\d/.test(term)));
   const numbers = numbersIn(claim);
@@ -100,9 +139,7 @@ function checkSentence(text: string, index: number, passages: Passage[], thresho
     if (REFUSAL.test(claim) || (terms.size === 0 && numbers.size === 0)) return { index, text, support: "supported", citation };
     return { index, text, support: "unsupported", citation, reason: "cites no passage" };
   }
-  const source = cited.map((n) => passages[n - 1]!.text).join("\n");
-  const sourceTerms = new Set(tokenizeTerms(source));
-  const sourceNumbers = numbersIn(source);
+  const { terms: sourceTerms, numbers: sourceNumbers } = analyse(cited.map((n) => passages.get(n)!.text).join("\n"));
   const markers = cited.map((n) => `[${n}]`).join("");
   const missingNumbers = [...numbers].filter((number) => !sourceNumbers.has(number));
   if (missingNumbers.length > 0) return { index, text, support: "unsupported", citation, reason: `${missingNumbers.join(", ")} not in ${markers}` };

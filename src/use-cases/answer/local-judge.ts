@@ -14,7 +14,7 @@ export function createLocalJudge(): GroundingJudge {
   return {
     version: LOCAL_JUDGE_VERSION,
     judge: (request) => {
-      const check = checkSupport({ answer: request.answer, passages: request.passages });
+      const check = checkSupport({ answer: request.answer, passages: request.passages, citations: request.citations });
       const verdict: GroundingVerdict = { ...check, judgeVersion: LOCAL_JUDGE_VERSION, usage: NO_USAGE, degraded: false };
       return Promise.resolve(verdict);
     },

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { escapeDelimiters, formatPassage, formatQuestion, type PromptMessage } from "../../core/answer/prompt-templates.js";
-import { splitAnswer, supportScore } from "../../core/answer/support-check.js";
+import { citedPassages, splitAnswer, supportScore } from "../../core/answer/support-check.js";
 import type { ChatModel } from "../../ports/chat-model.js";
 import type { GroundingJudge, GroundingJudgeRequest, GroundingVerdict, JudgedSentence } from "../../ports/grounding-judge.js";
 import type { Logger } from "../../ports/logger.js";
@@ -48,7 +48,8 @@ export interface ModelJudgeDeps {
 
 /** `jdg:{sha256}` over tenant, judge version, model, the answer text and each cited passage's id and content hash. */
 export function judgeCacheKey(request: GroundingJudgeRequest, version: string, model: string): string {
-  const cited = request.citations.map((citation) => [citation.n, request.passages[citation.n - 1]?.id, request.passages[citation.n - 1]?.metadata.contentHash]);
+  const passages = citedPassages(request.citations, request.passages);
+  const cited = request.citations.map((citation) => [citation.n, passages.get(citation.n)?.id, passages.get(citation.n)?.metadata.contentHash]);
   const material = JSON.stringify([request.tenant, version, model, request.answer, cited]);
   return `jdg:${createHash("sha256").update(material).digest("hex")}`;
 }
@@ -56,8 +57,9 @@ export function judgeCacheKey(request: GroundingJudgeRequest, version: string, m
 /** The judge's user message: the question, the answer's numbered sentences, then only the cited passages (with their own numbers). */
 export function buildJudgeMessages(system: string, request: GroundingJudgeRequest, sentences: string[], extra?: string): PromptMessage[] {
   const numbered = sentences.map((sentence, index) => `(${index}) ${escapeDelimiters(sentence)}`).join("\n");
+  const passages = citedPassages(request.citations, request.passages);
   const cited = [...new Set(request.citations.map((citation) => citation.n))].sort((left, right) => left - right);
-  const documents = cited.flatMap((n) => (request.passages[n - 1] ? [formatPassage(request.passages[n - 1]!, n)] : [])).join("");
+  const documents = cited.flatMap((n) => (passages.has(n) ? [formatPassage(passages.get(n)!, n)] : [])).join("");
   const tail = extra ? `\n\n${extra}` : "";
   return [
     { role: "system", content: system },

@@ -74,6 +74,16 @@ describe("checkSupport (the local grounding judge)", () => {
     expect(check.sentences[0]!.support).toBe("supported");
   });
 
+  it("resolves markers through the answer's citations (the extractive answerer numbers them in order of appearance)", () => {
+    const answer = "The starter is fed with flour and water every day. [1] Mount Etna is on the east coast of Sicily. [2]";
+    const citations = [
+      { n: 1, chunkId: "chunk-2" },
+      { n: 2, chunkId: "chunk-1" },
+    ];
+    expect(checkSupport({ answer, passages: PASSAGES, citations }).score).toBe(1);
+    expect(checkSupport({ answer, passages: PASSAGES }).score).toBe(0);
+  });
+
   it("keeps a trailing marker with its sentence", () => {
     expect(splitAnswer("Etna is in Sicily. [1] Bread needs yeast. [2]")).toEqual(["Etna is in Sicily. [1]", "Bread needs yeast. [2]"]);
   });
