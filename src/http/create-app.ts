@@ -50,8 +50,6 @@ export interface AppDeps {
   answerer: Answerer;
   /** The grounding judge (config answer.judge); absent or null → answers carry no review. */
   judge?: GroundingJudge | null;
-  /** Reviewed corrections as few-shot examples (config answer.examples); absent → none. */
-  exampleSource?: AnswerExampleSource;
   /** The live rerank stage settings (config retrieval.reranker), null when none; chosen in compose. */
   reranking?: () => RerankStageSettings | null;
   /** Runtime-managed API keys (the state database). */
@@ -62,6 +60,8 @@ export interface AppDeps {
   usageLedger: UsageLedger;
   /** Whether requests need a key: some key exists in the config file or was created. */
   authRequired: boolean;
+  /** Reviewed corrections for the answer prompt (config answer.examples); absent → none. */
+  answerExamples?: AnswerExampleSource;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
 }
@@ -127,13 +127,13 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     retrievalSettings: () => deps.retrievalSettings.current(),
     answerer: deps.answerer,
     judge: deps.judge,
-    exampleSource: deps.exampleSource,
     answerPolicy: () => ({
       judgeMinScore: deps.config.answer.judge.minScore,
       deadlineMs: deps.config.answer.deadlineMs,
       examples: deps.config.answer.examples.enabled,
     }),
     reranking: deps.reranking,
+    exampleSource: deps.answerExamples,
   };
   app.route("/v1/query", queryRoutes(queryDeps));
   app.route("/v1/keys", keyRoutes(deps));

@@ -61,7 +61,7 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
   });
 
   /** An app whose model layer (answerer, judge, caches) is built from these overrides: each test gets fresh caches. */
-  function appWith(overrides: Overrides, extra: { exampleSource?: AnswerExampleSource } = {}) {
+  function appWith(overrides: Overrides, extra: { answerExamples?: AnswerExampleSource } = {}) {
     const config = modelConfig(standIn.baseUrl, { server: { dataDir }, retrieval: { minScore: 0.1 }, ...overrides });
     const logs = capturingLogger();
     // The hook compose-runtime uses to take every call from the tenant's token budget and write the usage ledger.
@@ -195,7 +195,7 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
 
     it("go after the static prefix (system text byte-identical, the rest of the prompt unchanged), most similar first, listed in `examples`", async () => {
       const asked: Array<{ tenant: string; question: string }> = [];
-      const withExamples = appWith({}, { exampleSource: source(() => examples, asked) });
+      const withExamples = appWith({}, { answerExamples: source(() => examples, asked) });
       const body = (await (await withExamples.query({ question: "Where is Mount Etna?" })).json()) as Record<string, any>;
       const [shown] = chat();
       expect(body.examples).toEqual(["fb-1", "fb-2"]);
@@ -213,7 +213,7 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
 
     it("drop the least similar past answer.examples.maxTokens, and are part of the answer cache key", async () => {
       let found = examples;
-      const { query } = appWith({ answer: { examples: { maxTokens: 60 } } as never }, { exampleSource: source(() => found) });
+      const { query } = appWith({ answer: { examples: { maxTokens: 60 } } as never }, { answerExamples: source(() => found) });
       const first = (await (await query({ question: "Where is Mount Etna?" })).json()) as Record<string, any>;
       expect(first).toMatchObject({ cached: false, examples: ["fb-1"] });
       expect(lastUser(chat()[0]!)).not.toContain("Vesuvius");
@@ -228,7 +228,7 @@ describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => 
 
     it("are not asked for when answer.examples.enabled is false", async () => {
       const asked: Array<{ tenant: string; question: string }> = [];
-      const { query } = appWith({ answer: { examples: { enabled: false } } as never }, { exampleSource: source(() => examples, asked) });
+      const { query } = appWith({ answer: { examples: { enabled: false } } as never }, { answerExamples: source(() => examples, asked) });
       expect(await (await query({ question: "Where is Mount Etna?" })).json()).toMatchObject({ examples: [] });
       expect(asked).toHaveLength(0);
       expect(lastUser(chat()[0]!)).not.toContain("<examples>");
