@@ -58,8 +58,6 @@ export interface Runtime {
 }
 
 const REDIS_READY_TIMEOUT_MS = 5_000;
-// TODO(lead): read config.answer.examples ({enabled, minSimilarity, max}) after merging judge; these are its defaults.
-const ANSWER_EXAMPLES = { enabled: true, minSimilarity: 0.8, max: 3 };
 /** Embedded mode: the in-memory tier in front of the SQLite embedding cache holds at most this many vectors. */
 const EMBEDDING_MEMORY_TIER_MAX_ENTRIES = 10_000;
 
@@ -190,8 +188,9 @@ export async function composeRuntime(options: {
   const authRequired = config.auth.apiKeys.length > 0 || (await apiKeys.list({ limit: 1 })).keys.length > 0;
   const reviews = new SqlReviewRepository(state);
   // Examples are compared with questions embedded by the query embedder, through its cache (the query's own embedding is a hit).
-  const answerExamples = ANSWER_EXAMPLES.enabled
-    ? createAnswerExampleSource({ reviews, embedder: embeddings, minSimilarity: ANSWER_EXAMPLES.minSimilarity, max: ANSWER_EXAMPLES.max, logger })
+  const examples = config.answer.examples;
+  const answerExamples = examples.enabled
+    ? createAnswerExampleSource({ reviews, embedder: embeddings, minSimilarity: examples.minSimilarity, max: examples.max, logger })
     : undefined;
   const deps: AppDeps = {
     config,
@@ -211,6 +210,7 @@ export async function composeRuntime(options: {
     logger,
     metrics,
     answerer: models.answerer ?? undefined,
+    judge: models.judge,
     reranking: createRerankerSource({ settings: () => options.retrievalSettings.current().reranker, openai: config.openai, models, keyValue, metrics, logger }),
     readinessChecks: redis ? { redis: () => pingRedis(redis), database: () => pingDatabase(state) } : {},
   };

@@ -4,7 +4,10 @@ import { AnswerCache } from "../use-cases/answer/answer-cache.js";
 import { createModelAnswerer } from "../use-cases/answer/model-answerer.js";
 import { createExtractiveAnswerer } from "../use-cases/answer/extractive-answerer.js";
 import type { Answerer } from "../ports/answerer.js";
-import { loadPromptTemplates } from "../adapters/prompts/file-prompt-templates.js";
+import { loadJudgePrompt, loadPromptTemplates } from "../adapters/prompts/file-prompt-templates.js";
+import type { GroundingJudge } from "../ports/grounding-judge.js";
+import { createLocalJudge } from "../use-cases/answer/local-judge.js";
+import { createModelJudge, type CachedVerdict } from "../use-cases/answer/model-judge.js";
 import { createTokenCounter } from "../core/text/token-counter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -35,6 +38,8 @@ export interface ModelLayer {
   embeddingEndpoint: { embedder: Embedder; concurrency: AdaptiveConcurrency } | null;
   /** The model answerer (`answer.provider: openai`), else the local extractive one. */
   answerer: Answerer;
+  /** The grounding judge (`answer.judge.mode`): the local support check, the model judge on the small model, or null (off). */
+  judge: GroundingJudge | null;
   answerCache: AnswerCache;
   recorder: ModelUsageRecorder;
   policies: Record<string, ResiliencePolicy>;
@@ -160,6 +165,7 @@ export function createModelLayer(
   }
 
   let answerer: Answerer = createExtractiveAnswerer({ maxSentences: config.answer.maxSentences });
+  let judge: GroundingJudge | null = config.answer.judge.mode === "local" ? createLocalJudge() : null;
   if (client && config.answer.provider === "openai") {
     const resilientChat = (name: string, model: string) => {
       const namedPolicy = policy(name, modelSettings);
@@ -171,6 +177,8 @@ export function createModelLayer(
     };
     const primary = resilientChat("chat", config.answer.model);
     const fallback = config.answer.fallbackModel ? resilientChat("chat_fallback", config.answer.fallbackModel).model : null;
+    const recordCall = (call: Omit<ModelCall, "provider">) => recorder.record({ provider: "openai", ...call });
+    const onInvalidOutput = () => metrics.modelErrors.inc({ provider: "openai", kind: "invalid_output" });
     const chat = createRoutedChatModel({ primary: primary.model, primaryPolicy: primary.policy, fallback });
     const smallModel = config.answer.smallModel ? resilientChat("chat_small", config.answer.smallModel) : null;
     const small: ChatModel | undefined = smallModel
@@ -179,24 +187,39 @@ export function createModelLayer(
     answerer = createModelAnswerer({
       chat,
       smallChat: small,
+      fallbackChat: fallback,
       templates: loadPromptTemplates({ version: config.answer.promptVersion, directory: options.promptDirectory }),
       counter: createTokenCounter(),
-      recordCall: (call) => recorder.record({ provider: "openai", ...call }),
-      onInvalidOutput: () => metrics.modelErrors.inc({ provider: "openai", kind: "invalid_output" }),
+      recordCall,
+      onInvalidOutput,
       cache: answerCache,
       settings: {
         maxOutputTokens: config.answer.maxOutputTokens,
         inputTokenBudget: config.answer.inputTokenBudget,
         fallbackInputTokenBudget: config.answer.fallbackInputTokenBudget,
+        examplesMaxTokens: config.answer.examples.enabled ? config.answer.examples.maxTokens : 0,
       },
       logger: logger.child({ component: "answer" }),
     });
+    if (config.answer.judge.mode === "model") {
+      judge = createModelJudge({
+        chat: small ?? chat,
+        prompt: loadJudgePrompt({ version: config.answer.judge.promptVersion, directory: options.promptDirectory }),
+        recordCall,
+        onInvalidOutput,
+        // Verdicts share the answer cache's store (and TTL), under their own `jdg:` keys.
+        cache: new AnswerCache<CachedVerdict>({ keyValue: deps.keyValue, ttlSeconds: config.answer.cacheTtlSeconds, logger }),
+        maxOutputTokens: config.answer.judge.maxOutputTokens,
+        logger: logger.child({ component: "judge" }),
+      });
+    }
   }
 
   return {
     embedder,
     embeddingEndpoint,
     answerer,
+    judge,
     answerCache,
     recorder,
     policies,

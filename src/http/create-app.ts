@@ -1,6 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnswerQueryDeps } from "../use-cases/answer-query.js";
 import type { Answerer } from "../ports/answerer.js";
+import type { GroundingJudge } from "../ports/grounding-judge.js";
+import type { AnswerExampleSource } from "../ports/answer-examples.js";
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository, BlobStore } from "../ports/document-repository.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
@@ -36,7 +38,6 @@ import { queryRoutes } from "./routes/query-routes.js";
 import { reviewRoutes } from "./routes/review-routes.js";
 import { feedbackRoutes } from "./routes/feedback-routes.js";
 import type { ReviewRepository } from "../ports/review-repository.js";
-import type { AnswerExampleSource } from "../ports/answer-examples.js";
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +52,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** The model answerer (answer.provider openai) or the local extractive one; chosen in compose. */
   answerer: Answerer;
+  /** The grounding judge (config answer.judge); absent or null → answers carry no review. */
+  judge?: GroundingJudge | null;
   /** The live rerank stage settings (config retrieval.reranker), null when none; chosen in compose. */
   reranking?: () => RerankStageSettings | null;
   /** Runtime-managed API keys (the state database). */
@@ -142,6 +145,12 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     metrics: deps.metrics,
     retrievalSettings: () => deps.retrievalSettings.current(),
     answerer: deps.answerer,
+    judge: deps.judge,
+    answerPolicy: () => ({
+      judgeMinScore: deps.config.answer.judge.minScore,
+      deadlineMs: deps.config.answer.deadlineMs,
+      examples: deps.config.answer.examples.enabled,
+    }),
     reranking: deps.reranking,
     exampleSource: deps.answerExamples,
   };

@@ -210,4 +210,8 @@ export const queryResponseExample = {
   usage: { input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0, model: "local-extractive", prompt_version: "extractive.v1" },
   cached: false,
   degraded: false,
+  answer_id: "ans_5b0c8f3e2a9d4c17",
+  review: { needed: false, score: 1, reasons: [] },
+  judge_version: "local-support.v1",
+  examples: [],
 };

@@ -118,6 +118,8 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics; reviews?
             cached: result.cached,
             degraded: result.degraded,
             ...(body.mode === "answer" ? { answer_id: answerId } : {}),
+            judge_version: result.judgeVersion,
+            examples: result.examples,
           };
           await stream.writeSSE({ event: "done", data: JSON.stringify(done) });
         }
@@ -147,6 +149,8 @@ function recordAnswer(metrics: Metrics, context: Context<AppEnv>, result: QueryR
       cached_tokens: result.usage.cachedTokens,
       cost_usd: result.usage.costUsd,
       latency_ms: Math.round(milliseconds),
+      ...(result.review ? { review_needed: result.review.needed, review_score: result.review.score, judge_version: result.judgeVersion } : {}),
+      ...(result.examples.length > 0 ? { examples: result.examples } : {}),
     },
     "query answered",
   );
