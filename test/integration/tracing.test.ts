@@ -170,6 +170,16 @@ describe("tracing with an in-memory exporter: one query and one ingest through t
       expect(chat.endTime[0] * 1e9 + chat.endTime[1]).toBeLessThanOrEqual(request.endTime[0] * 1e9 + request.endTime[1]);
     });
 
+    it("a streamed answer: the chat stream's span joins the request's trace and ends with the stream, tokens included", async () => {
+      const response = await app.request("/v1/query", jsonRequest("POST", { question: "Where on Sicily is Mount Etna?", stream: true }));
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain("Etna");
+      const trace = traceOf(exporter.getFinishedSpans(), response.headers.get("x-trace-id")!);
+      const chat = trace.named("chat stand-in-main");
+      expect(trace.isDescendant(chat, trace.named("POST /v1/query"))).toBe(true);
+      expect(chat.attributes).toMatchObject({ "ragline.chat.stream": true, "gen_ai.usage.output_tokens": 20, "ragline.outcome": "ok" });
+    });
+
     it("puts the response's trace id in every log line of the request", async () => {
       const before = logs.lines.length;
       // An off-topic filter that matches nothing: the request still logs (its access line at least).
