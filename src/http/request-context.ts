@@ -5,8 +5,8 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { AppEnv } from "./app-env.js";
 
-// Probes and scrapes come every few seconds: their access lines are debug.
-const OPERATIONS_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
+/** Probes and scrapes, which come every few seconds: their access lines are debug, and they are not traced. */
+export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/metrics"]);
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Request id (taken from X-Request-Id when well-formed), a child logger, access log and HTTP metrics. */

@@ -217,6 +217,15 @@ describe("tracing with an in-memory exporter: one query and one ingest through t
       expect(parentOf(traceOf(exporter.getFinishedSpans(), traceId).named("POST /v1/query"))).toBeUndefined();
     });
 
+    it("leaves probes and scrapes untraced", async () => {
+      for (const path of ["/healthz", "/readyz", "/metrics"]) {
+        const response = await app.request(path);
+        expect(response.status, path).toBe(200);
+        expect(response.headers.get("x-trace-id"), path).toBeNull();
+      }
+      expect(exporter.getFinishedSpans()).toEqual([]);
+    });
+
     it("marks a request span with its route template, status and no tenant on a 400", async () => {
       const response = await app.request("/v1/query", jsonRequest("POST", { question: "" }));
       expect(response.status).toBe(400);
