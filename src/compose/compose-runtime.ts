@@ -48,6 +48,7 @@ import type { ModelCall } from "../ports/model-usage.js";
 import { startServerModeBackground } from "./server-mode-background.js";
 import { noopTracer, type Tracer } from "../ports/tracer.js";
 import { withTraceIds } from "../observability/trace-logger.js";
+import { createTracedAnswerer } from "../wrappers/traced-answerer.js";
 import { createTracedEmbedder } from "../wrappers/traced-embedder.js";
 import { createTracedVectorStore } from "../wrappers/traced-vector-store.js";
 
@@ -214,7 +215,7 @@ export async function composeRuntime(options: {
     locks: new KeyedLock(),
     logger,
     metrics,
-    answerer: models.answerer ?? undefined,
+    answerer: createTracedAnswerer(models.answerer, tracer),
     reranking: createRerankerSource({
       settings: () => options.retrievalSettings.current().reranker,
       openai: config.openai,

@@ -48,9 +48,11 @@ export function createOtelTracer(tracer: OtelTracer): Tracer {
       }
     },
     start(name, attributes, options = {}): OpenSpan {
-      const { span } = begin(name, attributes, options);
+      const { span, parent } = begin(name, attributes, options);
+      const current = trace.setSpan(parent, span);
       let ended = false;
       return {
+        run: (run) => context.with(current, run),
         setAttributes: (more) => span.setAttributes(defined(more)),
         end(error) {
           if (ended) return;

@@ -18,6 +18,8 @@ export interface OpenSpan {
   setAttributes(attributes: SpanAttributes): void;
   /** Ends the span; with an error, marked failed with its message. Later calls do nothing. */
   end(error?: unknown): void;
+  /** Runs `run` with this span current, so the spans it opens (across awaits) are this span's children. */
+  run<T>(run: () => T): T;
 }
 
 export interface SpanOptions {
@@ -52,6 +54,6 @@ const noopSpan: ActiveSpan = { setAttributes: () => {}, updateName: () => {}, ma
 export const noopTracer: Tracer = {
   enabled: false,
   span: async (_name, _attributes, run) => run(noopSpan),
-  start: () => ({ setAttributes: () => {}, end: () => {} }),
+  start: () => ({ setAttributes: () => {}, end: () => {}, run: (run) => run() }),
   current: () => null,
 };

@@ -1,9 +1,8 @@
 import type { ChatModel, TokenUsage } from "../ports/chat-model.js";
-import type { OpenSpan, SpanAttributes, Tracer } from "../ports/tracer.js";
-import { failedOutcome, modelCallAttributes, modelSpan } from "./model-span.js";
+import type { SpanAttributes, Tracer } from "../ports/tracer.js";
+import { modelCallAttributes, modelSpan } from "./model-span.js";
+import { tracedStream } from "./traced-stream.js";
 import { wrapPort } from "./wrap-port.js";
-
-type StreamPart = { delta: string } | { usage: TokenUsage };
 
 /**
  * Each chat call in a span `chat <model>` (OTel GenAI attributes: model asked and answered, input,
@@ -22,28 +21,14 @@ export function createTracedChatModel(chat: ChatModel, tracer: Tracer | undefine
       ),
     stream: (next) => (request) => {
       const span = tracer.start(`chat ${chat.modelId}`, modelCallAttributes("chat", chat.modelId, { "ragline.chat.stream": true }), { kind: "client" });
-      return tracedStream(() => next(request), span, request.signal);
+      return tracedStream(span, () => next(request), {
+        onPart: (part) => {
+          if ("usage" in part) span.setAttributes(usageAttributes(part.usage));
+        },
+        signal: request.signal,
+      });
     },
   });
-}
-
-async function* tracedStream(open: () => AsyncIterable<StreamPart>, span: OpenSpan, signal: AbortSignal | undefined): AsyncIterable<StreamPart> {
-  let outcome: SpanAttributes = { "ragline.outcome": "cancelled" };
-  let failure: unknown;
-  try {
-    for await (const part of open()) {
-      if ("usage" in part) span.setAttributes(usageAttributes(part.usage));
-      yield part;
-    }
-    outcome = { "ragline.outcome": "ok" };
-  } catch (error) {
-    outcome = failedOutcome(signal);
-    failure = error;
-    throw error;
-  } finally {
-    span.setAttributes(outcome);
-    span.end(failure);
-  }
 }
 
 function usageAttributes(usage: TokenUsage): SpanAttributes {

@@ -157,9 +157,16 @@ describe("tracing with an in-memory exporter: one query and one ingest through t
       expect(trace.named("vector_store.candidates").attributes).toMatchObject({ "db.system.name": "lancedb", "ragline.tenant": "default" });
       expect(trace.named("retrieval.fuse_and_threshold").attributes["ragline.hits"]).toBeGreaterThan(0);
 
+      const answer = trace.named("answer");
+      expect(parentOf(answer)).toBe(parentOf(retrieval));
+      expect(trace.isDescendant(answer, request)).toBe(true);
+      expect(answer.attributes).toMatchObject({
+        "ragline.answer.model": "stand-in-main",
+        "ragline.answer.outcome": "answered",
+        "ragline.answer.cached": false,
+      });
+      expect(trace.childrenOf(answer)).toEqual(["chat stand-in-main"]);
       const chat = trace.named("chat stand-in-main");
-      expect(trace.isDescendant(chat, request)).toBe(true);
-      expect(trace.isDescendant(chat, retrieval)).toBe(false);
       expect(chat.attributes).toMatchObject({
         "gen_ai.operation.name": "chat",
         "gen_ai.request.model": "stand-in-main",
@@ -176,6 +183,7 @@ describe("tracing with an in-memory exporter: one query and one ingest through t
       expect(await response.text()).toContain("Etna");
       const trace = traceOf(exporter.getFinishedSpans(), response.headers.get("x-trace-id")!);
       const chat = trace.named("chat stand-in-main");
+      expect(parentOf(chat)).toBe(trace.named("answer").spanContext().spanId);
       expect(trace.isDescendant(chat, trace.named("POST /v1/query"))).toBe(true);
       expect(chat.attributes).toMatchObject({ "ragline.chat.stream": true, "gen_ai.usage.output_tokens": 20, "ragline.outcome": "ok" });
     });

@@ -89,12 +89,25 @@ describe("traced port wrappers", () => {
     expect(onlySpan().attributes).toMatchObject({ "ragline.chat.stream": true, "gen_ai.usage.output_tokens": 7, "ragline.outcome": "ok" });
   });
 
-  it("a stream its consumer leaves early ends as cancelled; one that breaks ends failed", async () => {
-    for await (const part of createTracedChatModel(scriptedChat(["a", "b"]), tracer).stream({ messages: [] })) {
+  it("a stream its consumer leaves early ends as cancelled (and the model's stream is closed); one that breaks ends failed", async () => {
+    let innerClosed = false;
+    const chat: ChatModel = {
+      ...scriptedChat([]),
+      async *stream() {
+        try {
+          yield { delta: "a" };
+          yield { delta: "b" };
+        } finally {
+          innerClosed = true;
+        }
+      },
+    };
+    for await (const part of createTracedChatModel(chat, tracer).stream({ messages: [] })) {
       expect(part).toEqual({ delta: "a" });
       break;
     }
     expect(onlySpan().attributes["ragline.outcome"]).toBe("cancelled");
+    expect(innerClosed).toBe(true);
     exporter.reset();
 
     const cut = new UpstreamUnavailableError("the stream was cut");
