@@ -234,6 +234,7 @@ export async function composeRuntime(options: {
     queue,
     async startWorkers() {
       chunker ??= createChunker();
+      const ingestLogger = logger.child({ component: "ingest" });
       const ingestDeps = {
         documents,
         blobs,
@@ -243,7 +244,7 @@ export async function composeRuntime(options: {
         chunking: () => config.chunking,
         maxBytesPerGroup: config.ingest.batchMaxBytes,
         onIndexed: (count: number) => metrics.chunksIndexed.inc(count),
-        logger: logger.child({ component: "ingest" }),
+        logger: ingestLogger,
         tracer,
       };
       await queue.startBatches(
@@ -258,7 +259,7 @@ export async function composeRuntime(options: {
           concurrency: config.ingest.concurrency,
           onQuarantined: async (job) => {
             metrics.ingestJobs.inc({ outcome: "failed" });
-            await failQuarantinedIngest({ documents }, job);
+            await failQuarantinedIngest({ documents, logger: ingestLogger }, job);
           },
         },
       );
