@@ -9,6 +9,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type SpanContext,
   type Tracer as OtelTracer,
 } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
@@ -25,13 +26,12 @@ const KINDS = { internal: SpanKind.INTERNAL, server: SpanKind.SERVER, client: Sp
  */
 export function createOtelTracer(tracer: OtelTracer): Tracer {
   const begin = (name: string, attributes: SpanAttributes, options: SpanOptions): { span: Span; parent: Context } => {
-    const parent =
-      options.parent !== undefined
-        ? propagator.extract(ROOT_CONTEXT, { traceparent: options.parent }, defaultTextMapGetter)
-        : options.root
-          ? ROOT_CONTEXT
-          : context.active();
-    const span = tracer.startSpan(name, { kind: KINDS[options.kind ?? "internal"], attributes: defined(attributes) }, parent);
+    const parent = options.parent !== undefined ? remote(options.parent) : options.root ? ROOT_CONTEXT : context.active();
+    const links = (options.links ?? []).flatMap((traceparent) => {
+      const linked = trace.getSpanContext(remote(traceparent));
+      return linked && isSpanContextValid(linked) ? [{ context: linked }] : [];
+    });
+    const span = tracer.startSpan(name, { kind: KINDS[options.kind ?? "internal"], attributes: defined(attributes), links }, parent);
     return { span, parent };
   };
   return {
@@ -64,20 +64,29 @@ export function createOtelTracer(tracer: OtelTracer): Tracer {
     },
     current() {
       const spanContext = trace.getActiveSpan()?.spanContext();
-      return spanContext && isSpanContextValid(spanContext) ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : null;
+      if (!spanContext || !isSpanContextValid(spanContext)) return null;
+      return { traceId: spanContext.traceId, spanId: spanContext.spanId, traceparent: traceparentOf(spanContext) };
     },
   };
 }
 
 function activeSpan(span: Span): ActiveSpan {
-  const { traceId, spanId, traceFlags } = span.spanContext();
   return {
     setAttributes: (attributes) => span.setAttributes(defined(attributes)),
     updateName: (name) => span.updateName(name),
     markFailed: (reason) => span.setStatus({ code: SpanStatusCode.ERROR, message: reason }),
-    traceparent: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, "0")}`,
-    traceId,
+    traceparent: traceparentOf(span.spanContext()),
+    traceId: span.spanContext().traceId,
   };
+}
+
+/** A context whose span is the remote one a W3C `traceparent` names (none when malformed). */
+function remote(traceparent: string): Context {
+  return propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
+}
+
+function traceparentOf({ traceId, spanId, traceFlags }: SpanContext): string {
+  return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, "0")}`;
 }
 
 function fail(span: Span, error: unknown): void {

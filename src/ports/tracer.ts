@@ -29,6 +29,8 @@ export interface SpanOptions {
   parent?: string;
   /** Starts a new trace whatever is current (work that outlives what triggered it, such as an ingest batch). */
   root?: boolean;
+  /** W3C `traceparent` values of spans this one is linked to (not children of): e.g. the uploads an ingest batch serves. Malformed ones are skipped. */
+  links?: readonly string[];
 }
 
 /**
@@ -45,7 +47,8 @@ export interface Tracer {
   span<T>(name: string, attributes: SpanAttributes, run: (span: ActiveSpan) => Promise<T> | T, options?: SpanOptions): Promise<T>;
   /** Starts a child of the current span without making it current; the caller must `end` it. */
   start(name: string, attributes: SpanAttributes, options?: SpanOptions): OpenSpan;
-  current(): { traceId: string; spanId: string } | null;
+  /** The current span's ids and its W3C `traceparent`, or null when none. */
+  current(): { traceId: string; spanId: string; traceparent: string } | null;
 }
 
 const noopSpan: ActiveSpan = { setAttributes: () => {}, updateName: () => {}, markFailed: () => {}, traceparent: "", traceId: "" };

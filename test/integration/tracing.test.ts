@@ -54,6 +54,7 @@ describe("tracing with an in-memory exporter: one query and one ingest through t
   const exporter = new InMemorySpanExporter();
   const logs = recordingLogger();
   const documentIds: Record<string, string> = {};
+  const uploadTraceIds: string[] = [];
 
   beforeAll(async () => {
     standIn = await startOpenAiStandIn();
@@ -75,6 +76,7 @@ describe("tracing with an in-memory exporter: one query and one ingest through t
     ] as const) {
       const response = await app.request("/v1/documents", upload(name, text));
       expect(response.status).toBe(202);
+      uploadTraceIds.push(response.headers.get("x-trace-id")!);
       const [document] = ((await response.json()) as { documents: Array<{ id: string }> }).documents;
       documentIds[name] = document!.id;
       await waitFor(
@@ -109,6 +111,17 @@ describe("tracing with an in-memory exporter: one query and one ingest through t
         "gen_ai.request.model": "openai:stand-in-embed:d64",
         "ragline.outcome": "ok",
       });
+    });
+
+    it("links each batch to the upload request that queued its documents (a batch is a trace of its own)", () => {
+      const batches = exporter.getFinishedSpans().filter((span) => span.name === "ingest.batch");
+      const linked = batches.flatMap((batch) => batch.links.map((link) => link.context.traceId));
+      expect(new Set(linked)).toEqual(new Set(uploadTraceIds));
+      for (const batch of batches) expect(uploadTraceIds).not.toContain(batch.spanContext().traceId);
+      const uploads = exporter.getFinishedSpans().filter((span) => span.name === "POST /v1/documents");
+      expect(batches.flatMap((batch) => batch.links.map((link) => link.context.spanId)).sort()).toEqual(
+        uploads.map((span) => span.spanContext().spanId).sort(),
+      );
     });
 
     it("logs each indexed document with its id and file name, in its batch's trace", () => {

@@ -42,7 +42,7 @@ export interface IngestBatchDeps extends DocumentChunksDeps {
  */
 export async function ingestBatch(deps: IngestBatchDeps, jobs: Array<Job<IngestJobData>>, context: BatchContext): Promise<JobOutcome[]> {
   const tracer = deps.tracer ?? noopTracer;
-  // Each batch is its own trace: whatever woke the worker (an upload's request, a timer) is not its parent.
+  // Each batch is its own trace (whatever woke the worker is not its parent), linked to the uploads that queued its jobs.
   return tracer.span(
     "ingest.batch",
     { "ragline.jobs": jobs.length },
@@ -51,7 +51,7 @@ export async function ingestBatch(deps: IngestBatchDeps, jobs: Array<Job<IngestJ
       span.setAttributes({ "ragline.jobs.failed": outcomes.filter((outcome) => !outcome.ok).length });
       return outcomes;
     },
-    { root: true },
+    { root: true, links: [...new Set(jobs.flatMap((job) => (job.data.traceparent ? [job.data.traceparent] : [])))] },
   );
 }
 
