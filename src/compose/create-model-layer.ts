@@ -26,6 +26,8 @@ import { ModelUsageRecorder, type ModelCall } from "../observability/model-usage
 import { createResilientChatModel } from "../wrappers/resilient-chat-model.js";
 import { createResilientEmbedder } from "../wrappers/resilient-embedder.js";
 import { createRoutedChatModel } from "../wrappers/routed-chat-model.js";
+import { createTracedChatModel } from "../wrappers/traced-chat-model.js";
+import type { Tracer } from "../ports/tracer.js";
 
 /** Everything the composition root needs from the model layer. */
 export interface ModelLayer {
@@ -74,7 +76,7 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, half_
  */
 export function createModelLayer(
   config: Config,
-  deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue; onModelCall?: (call: ModelCall, costUsd: number) => void },
+  deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue; onModelCall?: (call: ModelCall, costUsd: number) => void; tracer?: Tracer },
   options: ModelLayerOptions = {},
 ): ModelLayer {
   const { metrics, logger } = deps;
@@ -169,7 +171,8 @@ export function createModelLayer(
   if (client && config.answer.provider === "openai") {
     const resilientChat = (name: string, model: string) => {
       const namedPolicy = policy(name, modelSettings);
-      const chatModel = new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput });
+      // One span per request to the chat model (each attempt), when tracing is on.
+      const chatModel = createTracedChatModel(new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput }), deps.tracer);
       return {
         policy: namedPolicy,
         model: createResilientChatModel(chatModel, namedPolicy, { idleTimeoutMs: config.openai.timeoutMs, onError: onModelError(name) }),

@@ -30,6 +30,8 @@ import { handleError } from "./error-handler.js";
 import { validationHook } from "./openapi-hook.js";
 import { serveOpenApiDocument } from "./openapi-document.js";
 import { requestContext } from "./request-context.js";
+import { traceRequests } from "./trace-requests.js";
+import { noopTracer, type Tracer } from "../ports/tracer.js";
 import { documentRoutes } from "./routes/document-routes.js";
 import { healthRoutes, type ReadinessCheck } from "./routes/health-routes.js";
 import { jobRoutes } from "./routes/job-routes.js";
@@ -70,6 +72,8 @@ export interface AppDeps {
   answerExamples?: AnswerExampleSource;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
+  /** Spans for requests and retrieval stages (OpenTelemetry when enabled); absent → no tracing. */
+  tracer?: Tracer;
 }
 
 /**
@@ -79,7 +83,9 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps, options: { routes?: "all" | "operations" } = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("*", requestContext(deps.logger, deps.metrics));
+  const tracer = deps.tracer ?? noopTracer;
+  // The request's span opens first: the access line and everything the request does run inside it.
+  app.use("*", traceRequests(tracer), requestContext(deps.logger, deps.metrics));
   app.onError(handleError);
   app.notFound((context) => handleError(new NotFoundError(`no route for ${context.req.method} ${context.req.path}`), context));
 
@@ -153,6 +159,7 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     }),
     reranking: deps.reranking,
     exampleSource: deps.answerExamples,
+    tracer,
   };
   app.route("/v1/query", queryRoutes({ ...queryDeps, reviews: deps.reviews }));
   const reviewDeps = { reviews: deps.reviews, questionEmbedder: deps.embeddings };
