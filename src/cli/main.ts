@@ -4,6 +4,7 @@ import { ask } from "./ask-command.js";
 import { ingest } from "./ingest-command.js";
 import { print, table } from "./output.js";
 import { addReviewCommands } from "./reviews-command.js";
+import { addEvalCommand } from "./eval-command.js";
 
 // `ragline`: a command-line client of a running Ragline service (its HTTP API only).
 
@@ -152,6 +153,7 @@ export function buildProgram(): Command {
     });
 
   addReviewCommands(program, client, json);
+  addEvalCommand(program);
 
   return program;
 }

@@ -171,5 +171,9 @@ describe("ragline CLI (real service)", () => {
     expect(unreachable.output.trim().split("\n")).toEqual(["ragline: cannot reach Ragline at http://127.0.0.1:59999 (ECONNREFUSED); set --url or RAGLINE_URL"]);
     const usage = await run(["docs", "frobnicate"]);
     expect(usage.code).toBe(2);
+    // `eval` hands its options to the checkout's harness: an option the harness does not know is its error, exit 1.
+    const evaluation = await run(["eval", "--no-such-option"]);
+    expect(evaluation.code).toBe(1);
+    expect(evaluation.output).toMatch(/unknown option --no-such-option/);
   }, 60_000);
 });
