@@ -103,7 +103,10 @@ export interface ReviewJson {
   id: string;
   answer_id: string;
   question: string;
-  answer: string;
+  /** Null when the model's output never validated (a down-rated degraded answer). */
+  answer: string | null;
+  /** The correction a user proposed with their feedback; what `approve` turns into an example. */
+  proposed_answer: string | null;
   citations: { n?: number; snippet?: string; document_id?: string }[];
   score: number | null;
   reasons: string[];

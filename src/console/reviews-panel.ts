@@ -35,11 +35,13 @@ export function reviewsPanel(): Panel {
 
   const reviewCard = (review: ReviewJson) => {
     const corrected = el("textarea", { id: `correct-${review.id}`, rows: 3 });
-    corrected.value = review.corrected_answer ?? review.answer;
+    // A user's proposed correction first (what `approve` would keep), then the answer as given.
+    corrected.value = review.corrected_answer ?? review.proposed_answer ?? review.answer ?? "";
     const comment = el("input", { type: "text", id: `comment-${review.id}` });
     return el("article", { class: "review", "aria-label": `Review ${review.id}` }, [
       el("h3", {}, [review.question]),
-      el("p", { class: "answer-text" }, [review.answer]),
+      el("p", { class: "answer-text" }, [review.answer ?? "(no answer: the model's output never validated)"]),
+      ...(review.proposed_answer ? [el("p", { class: "answer-text" }, [`Proposed correction: ${review.proposed_answer}`])] : []),
       el(
         "ul",
         { class: "review-citations", "aria-label": "Citations" },

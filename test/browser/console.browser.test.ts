@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page, Route } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startService, type ServiceProcess } from "../helpers/service-process.js";
 import { browserSkipReason, keepScreenshot, launchChromium } from "./chromium.js";
@@ -11,6 +11,8 @@ import { browserSkipReason, keepScreenshot, launchChromium } from "./chromium.js
 // failed jobs with retry, reviews, usage, and untrusted document text that must never run.
 
 const KEY = "console-tenant-key-0123456789abc";
+/** A key of the same tenant without the review scope: its feedback opens reviews, it cannot decide them. */
+const WRITER_KEY = "console-writer-key-0123456789ab";
 const KIWI_TEXT = "Kiwis are flightless birds native to New Zealand. A kiwi lays a very large egg for the size of its body.\n";
 const PAYLOAD = `Tuatara notes. <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> Tuatara are reptiles endemic to New Zealand.\n`;
 const HOSTILE_NAME = `<img src=x onerror=window.__pwned=3>.txt`;
@@ -25,7 +27,10 @@ describe.skipIf(browserSkipReason !== null)(`web console in headless Chromium${b
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), "ragline-console-"));
-    await writeFile(join(directory, "ragline.yaml"), `auth:\n  apiKeys:\n    - { key: ${KEY}, tenant: acme }\n`);
+    await writeFile(
+      join(directory, "ragline.yaml"),
+      `auth:\n  apiKeys:\n    - { key: ${KEY}, tenant: acme }\n    - { key: ${WRITER_KEY}, tenant: acme, scopes: [read, write] }\n`,
+    );
     // Both at once; whichever started is stopped in afterAll even when the other failed.
     const [started, launched] = await Promise.allSettled([
       startService({ DATA_DIR: join(directory, "data"), RAGLINE_CONFIG: join(directory, "ragline.yaml") }),
@@ -224,54 +229,43 @@ describe.skipIf(browserSkipReason !== null)(`web console in headless Chromium${b
     await expect.poll(() => page.locator("#answer").textContent(), { timeout: 10_000 }).toMatch(/egg/);
   });
 
-  it("approves and corrects reviews (against a stand-in for the reviews API, which this branch does not have)", async () => {
-    const review = (id: string, answer: string) => ({
-      id,
-      answer_id: `ans_${id}`,
-      question: "Can kiwis fly?",
-      answer,
-      citations: [{ n: 1, document_id: "doc_1", snippet: "Kiwis are flightless birds" }],
-      score: 0.42,
-      reasons: ["sentence 1 unsupported"],
-      judge_version: "judge.v1",
-      prompt_version: "extractive.v1",
-      state: "pending",
-      corrected_answer: null,
-      comment: null,
-      created_at: "2026-11-27T10:00:00Z",
-      decided_at: null,
-      decided_by: null,
-    });
-    const decisions: Array<{ id: string; body: unknown; authorization: string | undefined }> = [];
-    const reviewsApiStandIn = async (route: Route) => {
-      const request = route.request();
-      if (request.method() === "GET") {
-        const reviews = [review("rev_a", "Kiwis can fly. [1]"), review("rev_b", `<img src=x onerror="window.__pwned=5"> [1]`)];
-        return route.fulfill({ json: { reviews: reviews.filter((item) => !decisions.some((decision) => decision.id === item.id)), next_cursor: null } });
-      }
-      decisions.push({ id: request.url().split("/").pop()!, body: request.postDataJSON(), authorization: request.headers().authorization });
-      return route.fulfill({ json: { ...review("rev_x", ""), state: "decided" } });
+  it("approves and corrects reviews opened by a write key's feedback, against the real reviews API", async () => {
+    const api = async (method: string, path: string, key: string, body?: unknown) => {
+      const response = await fetch(`${service!.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      expect(response.status, `${method} ${path}`).toBeLessThan(300);
+      return (await response.json()) as Record<string, any>;
     };
-    await page.route(/\/v1\/reviews(\/|\?|$)/, reviewsApiStandIn);
-    try {
-      await openPane("Reviews");
-      const first = page.getByRole("article", { name: "Review rev_a" });
-      await first.getByRole("button", { name: "Approve" }).click();
-      await expect.poll(() => page.locator("#reviews .status").textContent()).toBe("Review rev_a: approve recorded.");
-      const second = page.getByRole("article", { name: "Review rev_b" });
-      expect(await second.locator(".answer-text").textContent()).toBe(`<img src=x onerror="window.__pwned=5"> [1]`);
-      await second.getByLabel("Corrected answer").fill("Kiwis cannot fly. [1]");
-      await second.getByLabel("Comment").fill("flightless");
-      await second.getByRole("button", { name: "Save correction" }).click();
-      await expect.poll(() => page.locator("#reviews").textContent()).toContain("No pending reviews.");
-      expect(decisions).toEqual([
-        { id: "rev_a", body: { action: "approve" }, authorization: `Bearer ${KEY}` },
-        { id: "rev_b", body: { action: "correct", corrected_answer: "Kiwis cannot fly. [1]", comment: "flightless" }, authorization: `Bearer ${KEY}` },
-      ]);
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    } finally {
-      await page.unroute(/\/v1\/reviews(\/|\?|$)/, reviewsApiStandIn);
-    }
+    // Two answers of this tenant, rated down by a key without the review scope: each opens a pending review.
+    const hostileQuestion = `<img src=x onerror="window.__pwned=5"> Can kiwis fly?`;
+    const first = await api("POST", "/v1/query", KEY, { question: "Can kiwis fly?" });
+    const second = await api("POST", "/v1/query", KEY, { question: hostileQuestion });
+    await api("POST", `/v1/answers/${first.answer_id}/feedback`, WRITER_KEY, { rating: "down" });
+    await api("POST", `/v1/answers/${second.answer_id}/feedback`, WRITER_KEY, { rating: "down", corrected_answer: "Kiwis cannot fly." });
+
+    await openPane("Reviews");
+    const plain = page.getByRole("article").filter({ has: page.getByRole("heading", { name: "Can kiwis fly?", exact: true }) });
+    const hostile = page.getByRole("article").filter({ has: page.getByRole("heading", { name: hostileQuestion, exact: true }) });
+    await expect.poll(() => hostile.count()).toBe(1);
+    // The user's proposed correction fills the box; the question's markup is text.
+    expect(await hostile.getByLabel("Corrected answer").inputValue()).toBe("Kiwis cannot fly.");
+    await plain.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => page.locator("#reviews .status").textContent()).toMatch(/approve recorded/);
+    await hostile.getByLabel("Corrected answer").fill("Kiwis are flightless birds and cannot fly.");
+    await hostile.getByLabel("Comment").fill("flightless");
+    await hostile.getByRole("button", { name: "Save correction" }).click();
+    await expect.poll(() => page.locator("#reviews").textContent()).toContain("No pending reviews.");
+
+    const approved = (await api("GET", "/v1/reviews?state=approved", KEY)).reviews as Array<Record<string, any>>;
+    const corrected = (await api("GET", "/v1/reviews?state=corrected", KEY)).reviews as Array<Record<string, any>>;
+    expect(approved.map((review) => review.answer_id)).toEqual([first.answer_id]);
+    expect(corrected.map((review) => [review.answer_id, review.corrected_answer, review.comment])).toEqual([
+      [second.answer_id, "Kiwis are flightless birds and cannot fly.", "flightless"],
+    ]);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
   it("deletes a document after confirmation", async () => {
