@@ -26,3 +26,34 @@ export function containsGoldSpan(text: string | null, spans: readonly string[]):
     return needle !== "" && haystack.includes(` ${needle} `);
   });
 }
+
+/** True when `text` contains every expected fact (each as containsGoldSpan checks one span); an empty list never matches. */
+export function containsAllFacts(text: string | null, facts: readonly string[]): boolean {
+  return facts.length > 0 && facts.every((fact) => containsGoldSpan(text, [fact]));
+}
+
+/**
+ * Citation precision of one answer: how many of its cited chunk texts contain at least one of
+ * `facts` (gold spans or expected facts), out of how many citations it has. A chunk cited twice counts
+ * twice, as the reader sees two citations. No citations → `{ supporting: 0, cited: 0 }` (no precision).
+ */
+export function citationSupport(citedChunkTexts: ReadonlyArray<string | null>, facts: readonly string[]): { supporting: number; cited: number } {
+  const supporting = citedChunkTexts.filter((text) => containsGoldSpan(text, facts)).length;
+  return { supporting, cited: citedChunkTexts.length };
+}
+
+/** Refusal correctness: an unanswerable question must be refused, an answerable one must not be. */
+export function refusalIsCorrect(answerable: boolean, refused: boolean): boolean {
+  return answerable !== refused;
+}
+
+/**
+ * The p-th percentile (0 < p ≤ 100) of `values` by the nearest-rank method (the smallest value with at
+ * least p % of the values at or below it); null for no values.
+ */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (!(p > 0 && p <= 100)) throw new RangeError("percentile needs 0 < p <= 100");
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil((p / 100) * sorted.length) - 1]!;
+}
