@@ -1,16 +1,24 @@
 import { normalizeText } from "../text/text-tokens.js";
 
 const CITATION_MARKER = /\[\d+\]/g;
+/** A Markdown link's destination (`[text](url)` keeps `[text]`): answers quote Markdown sources verbatim, and a URL glued to the link text would hide it. */
+const LINK_DESTINATION = /\]\([^)\s]*\)/g;
 const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
 const ARTICLES = /\b(a|an|the)\b/g;
 
 /**
  * Text as SQuAD's official script compares answers (lower case, ASCII punctuation and the articles
  * a/an/the removed, whitespace collapsed), after the project's normalizeText (Unicode folding) and
- * with `[n]` citation markers dropped.
+ * with `[n]` citation markers and Markdown link destinations (`](url)`) dropped.
  */
 export function normalizeAnswerText(text: string): string {
-  return normalizeText(text).replace(CITATION_MARKER, " ").replace(PUNCTUATION, "").replace(ARTICLES, " ").replace(/\s+/g, " ").trim();
+  return normalizeText(text)
+    .replace(LINK_DESTINATION, "] ")
+    .replace(CITATION_MARKER, " ")
+    .replace(PUNCTUATION, "")
+    .replace(ARTICLES, " ")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /**
