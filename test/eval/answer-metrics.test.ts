@@ -5,6 +5,7 @@ describe("answer metrics", () => {
   it("normalises as SQuAD does: case, punctuation, articles, whitespace; [n] markers dropped", () => {
     expect(normalizeAnswerText("  The  `ffi_prep_cif` call [2], an API!  ")).toBe("ffiprepcif call api");
     expect(normalizeAnswerText("A Retry\tand\nthe Timeout.")).toBe("retry and timeout");
+    expect(normalizeAnswerText("both ‘stdcall’ and “fastcall” functions")).toBe("both stdcall and fastcall functions");
     // A Markdown link's destination is not glued to its text.
     expect(normalizeAnswerText("The [`pino-pretty`](https://github.com/pinojs/pino-pretty) module")).toBe("pinopretty module");
   });

@@ -4,10 +4,12 @@ const CITATION_MARKER = /\[\d+\]/g;
 /** A Markdown link's destination (`[text](url)` keeps `[text]`): answers quote Markdown sources verbatim, and a URL glued to the link text would hide it. */
 const LINK_DESTINATION = /\]\([^)\s]*\)/g;
 const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
+/** Curly quotation marks (Unicode initial and final quote punctuation), which documents use where ASCII text has ' and ". */
+const QUOTES = /[\p{Pi}\p{Pf}]/gu;
 const ARTICLES = /\b(a|an|the)\b/g;
 
 /**
- * Text as SQuAD's official script compares answers (lower case, ASCII punctuation and the articles
+ * Text as SQuAD's official script compares answers (lower case, ASCII punctuation (and curly quotes) and the articles
  * a/an/the removed, whitespace collapsed), after the project's normalizeText (Unicode folding) and
  * with `[n]` citation markers and Markdown link destinations (`](url)`) dropped.
  */
@@ -16,6 +18,7 @@ export function normalizeAnswerText(text: string): string {
     .replace(LINK_DESTINATION, "] ")
     .replace(CITATION_MARKER, " ")
     .replace(PUNCTUATION, "")
+    .replace(QUOTES, "")
     .replace(ARTICLES, " ")
     .replace(/\s+/g, " ")
     .trim();
