@@ -86,6 +86,8 @@ if (options.answers) {
   const tables = formatAnswerResults(results);
   console.info(`\n${describeAnswerRun(results)}\n\n${tables}`);
   entryBody = `${describeAnswerRun(results)}\n\n${tables}\n${ANSWER_COLUMN_NOTES}`;
+  // A set that was asked for and could not run is a failure of the command, after its figures are kept.
+  if (results.judgeNotRun) process.exitCode = 1;
 } else {
   const tables = formatResults(await runHarness({ ...options, log }));
   console.info(`\n${tables}`);

@@ -3,6 +3,7 @@ import { loadJudgeLabelled } from "../../bench/eval/answers/answer-sets.js";
 import { judgeFloorFailures } from "../../bench/eval/answers/answer-floors.js";
 import { evaluateJudge } from "../../bench/eval/answers/evaluate-judge.js";
 import { runAnswerEval } from "../../bench/eval/answers/run-answer-eval.js";
+import { JudgeNotWiredError } from "../../bench/eval/answers/eval-judge-source.js";
 import { JUDGE_FLOORS } from "./answer-eval-floors.js";
 import { createAlwaysSupportedJudgeTestDouble, createCitedWordsJudgeTestDouble } from "./judge-test-doubles.js";
 
@@ -52,5 +53,23 @@ describe("answer eval: the judge-labelled set through a GroundingJudge", () => {
     expect(results.answers).toEqual([]);
     expect(results.judge).toMatchObject({ judgeVersion: "test-double.cited-words", minScore: 0.7 });
     expect(closed).toBe(true);
+  });
+
+  it("reports the judge set as not run, with the reason, when no judge can be built from config", async () => {
+    const results = await runAnswerEval({
+      sets: ["judge-labelled"],
+      overrides: {},
+      judge: "model",
+      startJudge: async () => {
+        throw new JudgeNotWiredError("the config schema refuses answer.judge");
+      },
+    });
+    expect(results.judge).toBeNull();
+    expect(results.judgeNotRun).toMatch(/the config schema refuses answer\.judge/);
+  });
+
+  it("propagates any other failure of the judge source", async () => {
+    const failing = runAnswerEval({ sets: ["judge-labelled"], overrides: {}, judge: "local", startJudge: () => Promise.reject(new Error("disk full")) });
+    await expect(failing).rejects.toThrow("disk full");
   });
 });

@@ -77,6 +77,7 @@ function judgeTable(figures: JudgeFigures): string {
 export function formatAnswerResults(results: AnswerEvalResults): string {
   const tables = results.answers.map(answerTable);
   if (results.judge) tables.push(judgeTable(results.judge));
+  if (results.judgeNotRun) tables.push(`### judge: judge-labelled — not run\n\n${results.judgeNotRun}\n`);
   return tables.join("\n");
 }
 

@@ -1,7 +1,7 @@
 import { ingestDocuments, ingestFiles, startEvalRuntime, type EvalRuntime } from "../eval-runtime.js";
 import { loadSquad, sampleSet } from "../eval-sets.js";
 import { loadGoldenSet, loadJudgeLabelled } from "./answer-sets.js";
-import { startEvalJudge, type EvalJudge, type EvalJudgeMode } from "./eval-judge-source.js";
+import { JudgeNotWiredError, startEvalJudge, type EvalJudge, type EvalJudgeMode } from "./eval-judge-source.js";
 import { evaluateJudge, type JudgeFigures } from "./evaluate-judge.js";
 import { answerQuestions, summarizeAnswers, type AnswerItem, type AnswerSetFigures } from "./evaluate-answers.js";
 
@@ -31,8 +31,10 @@ export interface AnswerSetResult {
 
 export interface AnswerEvalResults {
   answers: AnswerSetResult[];
-  /** Null when the judge-labelled set was not asked for. */
+  /** Null when the judge-labelled set was not asked for or no judge could be built. */
   judge: JudgeFigures | null;
+  /** Why the judge-labelled set was asked for but not run (no judge can be built from config on this commit); null otherwise. */
+  judgeNotRun: string | null;
 }
 
 /** Runs `items` on a fresh embedded service that holds only the documents `ingest` uploads. */
@@ -58,11 +60,12 @@ async function runAnswerSet(
 /**
  * The answer eval: SQuAD (gold spans; `limitQueries`/`limitDocs` sample it) and the golden set (expected
  * facts, unanswerable questions) answered through the service, each on its own fresh service; the
- * judge-labelled set through a GroundingJudge built from the same config.
+ * judge-labelled set through a GroundingJudge built from the same config (reported as not run, with
+ * the reason, when this commit's service cannot build one).
  */
 export async function runAnswerEval(options: AnswerEvalOptions): Promise<AnswerEvalResults> {
   const log = options.log ?? (() => {});
-  const results: AnswerEvalResults = { answers: [], judge: null };
+  const results: AnswerEvalResults = { answers: [], judge: null, judgeNotRun: null };
   if (options.sets.includes("squad")) {
     const squad = sampleSet(await loadSquad(), { limitQueries: options.limitQueries, limitDocs: options.limitDocs });
     const items = squad.queries.map((query) => ({ id: query.id, question: query.text, answerable: true, facts: query.answers ?? [], match: "any" as const }));
@@ -82,7 +85,16 @@ export async function runAnswerEval(options: AnswerEvalOptions): Promise<AnswerE
   }
   if (options.sets.includes("judge-labelled")) {
     const labelled = await loadJudgeLabelled();
-    const judge = await (options.startJudge ?? startEvalJudge)(options.judge, options.overrides);
+    let judge: EvalJudge;
+    try {
+      judge = await (options.startJudge ?? startEvalJudge)(options.judge, options.overrides);
+    } catch (error) {
+      // The answer sets' figures are kept: the run reports the judge set as not run, with the reason.
+      if (!(error instanceof JudgeNotWiredError)) throw error;
+      results.judgeNotRun = error.message;
+      log(`judge-labelled: not run: ${error.message}`);
+      return results;
+    }
     try {
       results.judge = await evaluateJudge(judge.judge, labelled, judge.minScore);
       log(`judge-labelled: ${labelled.length} answers judged by ${results.judge.judgeVersion}`);
