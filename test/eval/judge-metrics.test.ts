@@ -17,6 +17,15 @@ describe("judge metrics", () => {
     expect(alignVerdicts(labelled, judged)).toEqual(["partly", "unsupported", "supported"]);
   });
 
+  it("takes a merged sentence's verdict, and the weakest verdict among a split sentence's pieces", () => {
+    const merged = [
+      { index: 0, text: "Pino is over 5x faster than alternatives [1]. it was written by Matteo Collina in 2010 [1].", support: "unsupported" as const },
+      { index: 1, text: "Transports run in a worker", support: "supported" as const },
+      { index: 2, text: "thread [2].", support: "partly" as const },
+    ];
+    expect(alignVerdicts(labelled, merged)).toEqual(["unsupported", "unsupported", "partly"]);
+  });
+
   it("falls back to the index when the counts agree, and to null when the judge split differently", () => {
     const sameCount = labelled.map((_, index) => ({ index, text: `other ${index}`, support: "supported" as const }));
     expect(alignVerdicts(labelled, sameCount)).toEqual(["supported", "supported", "supported"]);

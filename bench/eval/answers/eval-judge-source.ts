@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { GroundingJudge } from "../../../src/ports/grounding-judge.js";
 import { startEvalRuntime } from "../eval-runtime.js";
 
@@ -32,6 +33,10 @@ export function mergeOverrides(base: Record<string, unknown>, patch: Record<stri
     merged[key] = isPlainObject(value) && isPlainObject(merged[key]) ? mergeOverrides(merged[key], value) : value;
   return merged;
 }
+
+/** The schema does not know `answer.judge` at all (a config the schema knows but finds wrong is the user's error, reported as it is). */
+const refusesJudgeKey = (error: unknown): boolean =>
+  error instanceof z.ZodError && error.issues.some((issue) => issue.code === "unrecognized_keys" && issue.keys.includes("judge"));
 
 const isGroundingJudge = (value: unknown): value is GroundingJudge =>
   isPlainObject(value) && typeof value.judge === "function" && typeof value.version === "string";

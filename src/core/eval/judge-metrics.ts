@@ -9,23 +9,29 @@ export interface LabelledSentence {
   label: "supported" | "unsupported";
 }
 
+const WEAKEST_FIRST: readonly JudgedSupport[] = ["unsupported", "partly", "supported"];
+
 /**
- * Pairs each labelled sentence with the judge's verdict on the same sentence: the judged sentence whose
- * text equals it after normalizeAnswerText (citation markers, case and punctuation ignored), else the
- * judged sentence at the same index when the judge split the answer into as many sentences; null when
- * the judge gave no verdict that can be matched (it split the answer differently).
+ * Pairs each labelled sentence with the judge's verdict on it, whatever the judge's own sentence split
+ * (texts compared after normalizeAnswerText, so citation markers, case and punctuation do not matter):
+ * 1. the judged sentence with the same text;
+ * 2. else the first judged sentence containing it (the judge merged it with a neighbour);
+ * 3. else the weakest verdict among the judged sentences it contains (the judge split it in pieces);
+ * 4. else, when the judge split the answer into as many sentences, the one at the same index;
+ * null when none applies.
  */
 export function alignVerdicts(
   labelled: readonly LabelledSentence[],
   judged: ReadonlyArray<{ index: number; text: string; support: JudgedSupport }>,
 ): Array<JudgedSupport | null> {
-  const byText = new Map<string, JudgedSupport>();
-  for (const sentence of judged) byText.set(normalizeAnswerText(sentence.text), sentence.support);
-  const sameCount = judged.length === labelled.length;
+  const pieces = judged.map((sentence) => ({ ...sentence, words: ` ${normalizeAnswerText(sentence.text)} ` })).filter((piece) => piece.words.trim() !== "");
   return labelled.map((sentence, index) => {
-    const matched = byText.get(normalizeAnswerText(sentence.text));
-    if (matched !== undefined) return matched;
-    return sameCount ? (judged.find((candidate) => candidate.index === index)?.support ?? null) : null;
+    const words = ` ${normalizeAnswerText(sentence.text)} `;
+    const same = pieces.find((piece) => piece.words === words) ?? pieces.find((piece) => piece.words.includes(words));
+    if (same) return same.support;
+    const parts = pieces.filter((piece) => words.includes(piece.words));
+    if (parts.length > 0) return WEAKEST_FIRST.find((support) => parts.some((part) => part.support === support))!;
+    return judged.length === labelled.length ? (judged.find((candidate) => candidate.index === index)?.support ?? null) : null;
   });
 }
 
