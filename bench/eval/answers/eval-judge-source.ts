@@ -51,8 +51,7 @@ export async function startEvalJudge(mode: EvalJudgeMode, overrides: Record<stri
   try {
     running = await startEvalRuntime(mergeOverrides(overrides, { answer: { judge: { mode } } }));
   } catch (error) {
-    if (error instanceof Error && error.name === "ZodError" && /judge/.test(error.message))
-      throw new JudgeNotWiredError("the config schema refuses answer.judge");
+    if (refusesJudgeKey(error)) throw new JudgeNotWiredError("the config schema refuses answer.judge");
     throw error;
   }
   const judge = Object.values(running.runtime.deps as unknown as Record<string, unknown>).find(isGroundingJudge);
