@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { answerFloorFailures, judgeFloorFailures } from "../../bench/eval/answers/answer-floors.js";
-import { JudgeNotWiredError, startEvalJudge } from "../../bench/eval/answers/eval-judge-source.js";
+import { startEvalJudge } from "../../bench/eval/answers/eval-judge-source.js";
+import { judgeUnavailableReason } from "./judge-availability.js";
 import { loadGoldenSet, loadJudgeLabelled } from "../../bench/eval/answers/answer-sets.js";
 import { evaluateJudge } from "../../bench/eval/answers/evaluate-judge.js";
 import { runAnswerEval, type AnswerEvalResults } from "../../bench/eval/answers/run-answer-eval.js";
@@ -10,16 +11,7 @@ import { ANSWER_FLOORS, JUDGE_FLOORS } from "./answer-eval-floors.js";
 // schema defaults): SQuAD dev seeded 100 questions / 300 documents, the golden set whole. Floors and the
 // values they were set from are in ./answer-eval-floors.ts. The judge-labelled set needs a judge built
 // from config: until the service can build one (answer.judge), that test is skipped and says why.
-const judgeProblem: string | null = await startEvalJudge("local", {}).then(
-  async (judge) => {
-    await judge.close();
-    return null;
-  },
-  (error: unknown) => {
-    if (error instanceof JudgeNotWiredError) return error.message;
-    throw error;
-  },
-);
+const judgeProblem = await judgeUnavailableReason();
 
 describe("answer eval slice: offline floors", () => {
   let results: AnswerEvalResults;
