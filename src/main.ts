@@ -10,6 +10,7 @@ import { createApp } from "./http/create-app.js";
 import { limitConnections, serverOptionsFor } from "./http/connection-limits.js";
 import { createLogger } from "./observability/logger.js";
 import { Metrics } from "./observability/metrics.js";
+import { startTracing } from "./observability/tracing.js";
 
 /**
  * Composition root: config → adapters → app → HTTP server, plus ingest workers. `role: "worker"`
@@ -28,10 +29,14 @@ export async function main(role: "api" | "worker"): Promise<void> {
   const retrievalSettings = new ReloadableRetrievalSettings(source, { logger });
   retrievalSettings.start();
 
-  const runtime = await composeRuntime({ config, retrievalSettings, logger, metrics: new Metrics({ collectDefault: true }) }).catch((error: unknown) => {
-    if (error instanceof ConflictError || error instanceof DatabaseInUseError) exitWith(`Refusing to start: ${error.message}`);
-    throw error;
-  });
+  // Spans are exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise tracing is off and costs nothing.
+  const tracing = startTracing({ logger });
+  const runtime = await composeRuntime({ config, retrievalSettings, logger, metrics: new Metrics({ collectDefault: true }), tracer: tracing.tracer }).catch(
+    (error: unknown) => {
+      if (error instanceof ConflictError || error instanceof DatabaseInUseError) exitWith(`Refusing to start: ${error.message}`);
+      throw error;
+    },
+  );
   // Embedded mode always ingests in this process; with Redis the API may leave it to `npm run worker`.
   const runsWorkers = role === "worker" || !config.redis.url || config.workers.inProcess;
   if (runsWorkers) await runtime.startWorkers();
@@ -45,6 +50,7 @@ export async function main(role: "api" | "worker"): Promise<void> {
         configFile: source.filePath,
         workers: runsWorkers,
         store: runtime.deps.store.kind,
+        tracing: tracing.tracer.enabled,
       },
       "ragline listening",
     );
@@ -69,6 +75,7 @@ export async function main(role: "api" | "worker"): Promise<void> {
     server.close(async () => {
       retrievalSettings.stop();
       await runtime.close();
+      await tracing.shutdown().catch((error: unknown) => logger.warn({ error: (error as Error).message }, "spans not flushed at shutdown"));
       process.exit(0);
     });
   };

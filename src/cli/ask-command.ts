@@ -57,7 +57,10 @@ export async function ask(client: ApiClient, question: string, options: { json: 
       const citations = (payload.citations as Citation[] | undefined) ?? [];
       options.write(citations.length > 0 ? `\n\n${citations.map((citation) => describe(citation, hits)).join("\n")}\n` : "\n");
     }
-    if (event === "done") status = String(payload.answer_status ?? status);
+    if (event === "done") {
+      status = String(payload.answer_status ?? status);
+      if (typeof payload.answer_id === "string") options.write(`(answer ${payload.answer_id}: ragline feedback give ${payload.answer_id} up|down)\n`);
+    }
     if (event === "error") {
       const error = payload.error as { error?: { message?: string } } | undefined;
       options.write(`\n[error] ${error?.error?.message ?? "the answer stream failed"}\n`);

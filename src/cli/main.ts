@@ -2,26 +2,12 @@ import { Command, Option } from "commander";
 import { ApiClient, CliError, EXIT, readJson } from "./api-client.js";
 import { ask } from "./ask-command.js";
 import { ingest } from "./ingest-command.js";
+import { print, table } from "./output.js";
+import { addReviewCommands } from "./reviews-command.js";
 
 // `ragline`: a command-line client of a running Ragline service (its HTTP API only).
 
 const out = (text: string) => process.stdout.write(text);
-
-function print(value: unknown, json: boolean, human: () => string): void {
-  out(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
-}
-
-function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
-  if (rows.length === 0) return "(none)";
-  const cells = rows.map((row) => columns.map((column) => String(row[column] ?? "")));
-  const widths = columns.map((column, index) => Math.max(column.length, ...cells.map((cell) => cell[index]!.length)));
-  const line = (values: string[]) =>
-    values
-      .map((value, index) => value.padEnd(widths[index]!))
-      .join("  ")
-      .trimEnd();
-  return [line(columns), ...cells.map(line)].join("\n");
-}
 
 export function buildProgram(): Command {
   const program = new Command("ragline")
@@ -164,6 +150,8 @@ export function buildProgram(): Command {
       const rows = body.totals.map((row) => ({ ...row.group, ...row, group: undefined }));
       print(body, json(), () => table(rows, [...options.groupBy.split(","), "calls", "input_tokens", "output_tokens", "cost_usd"]));
     });
+
+  addReviewCommands(program, client, json);
 
   return program;
 }

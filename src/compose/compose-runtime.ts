@@ -46,6 +46,13 @@ import { SqlUsageLedger } from "../adapters/usage-ledger/sql/sql-usage-ledger.js
 import { spendTokens } from "../use-cases/token-budget.js";
 import type { ModelCall } from "../ports/model-usage.js";
 import { startServerModeBackground } from "./server-mode-background.js";
+import { SqlReviewRepository } from "../adapters/review-repository/sql/sql-review-repository.js";
+import { createAnswerExampleSource } from "../use-cases/reviews/answer-example-source.js";
+import { noopTracer, type Tracer } from "../ports/tracer.js";
+import { withTraceIds } from "../observability/trace-logger.js";
+import { createTracedAnswerer } from "../wrappers/traced-answerer.js";
+import { createTracedEmbedder } from "../wrappers/traced-embedder.js";
+import { createTracedVectorStore } from "../wrappers/traced-vector-store.js";
 
 export interface Runtime {
   deps: AppDeps;
@@ -64,6 +71,8 @@ const EMBEDDING_MEMORY_TIER_MAX_ENTRIES = 10_000;
  * (`store.provider`), embedded SQLite or server mode (`database.url` + `redis.url`: records and the
  * jobs outbox in PostgreSQL, caches and the BullMQ queue in Redis, the outbox relay and the
  * reconciler running in the background), local or OpenAI-compatible models. `embedder` may be replaced (tests count its calls).
+ * `tracer` (src/observability/tracing.ts) traces requests, retrieval and ingest stages, store and
+ * model calls, and puts the trace id in every log line written inside a span.
  * Throws ConflictError when the store holds a collection of another model or dimension.
  */
 export async function composeRuntime(options: {
@@ -72,8 +81,11 @@ export async function composeRuntime(options: {
   logger: Logger;
   embedder?: Embedder;
   metrics?: Metrics;
+  tracer?: Tracer;
 }): Promise<Runtime> {
-  const { config, logger } = options;
+  const { config } = options;
+  const tracer = options.tracer ?? noopTracer;
+  const logger = withTraceIds(options.logger, tracer);
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
   const metrics = options.metrics ?? new Metrics();
@@ -95,17 +107,23 @@ export async function composeRuntime(options: {
       .record({ id: randomUUID(), call, costUsd, createdAt: new Date().toISOString() })
       .catch((error: unknown) => logger.warn({ tenant: call.tenant, error: (error as Error).message }, "usage ledger entry not written"));
   };
-  const models = createModelLayer(config, { metrics, logger, keyValue, onModelCall });
+  const models = createModelLayer(config, { metrics, logger, keyValue, onModelCall, tracer });
   // A given embedder (tests) replaces the model layer's endpoint; without either, the local embedder.
   const endpoint = options.embedder ? null : models.embeddingEndpoint;
-  const baseEmbedder = options.embedder ?? endpoint?.embedder ?? countingEmbedder(new LocalHashEmbedder({ dimension: config.embedding.dimension }), metrics);
-  const embedder = options.embedder ?? models.embedder ?? baseEmbedder;
+  // Traced where a call is one request to the model: ingest under its request packing, queries over the coalescing.
+  const baseEmbedder = createTracedEmbedder(
+    options.embedder ?? endpoint?.embedder ?? countingEmbedder(new LocalHashEmbedder({ dimension: config.embedding.dimension }), metrics),
+    tracer,
+  );
+  const embedder = options.embedder || !models.embedder ? baseEmbedder : createTracedEmbedder(models.embedder, tracer);
 
   const rawStore = await createVectorStore({ ...config, server: { ...config.server, dataDir } }, logger, { sharedWithOtherProcesses: redis !== null });
   const ensuring = createCollectionEnsuringStore(rawStore, { dimension: embedder.dimension, model: embedder.modelId }, { logger });
   await ensuring.ensureAtStart();
   const ensuringStore = ensuring.store;
-  const store = models.wrapStore(ensuringStore);
+  // One span per store call: the query path's over its timeout and breaker (a timed-out search is one failed span).
+  const store = createTracedVectorStore(models.wrapStore(ensuringStore), tracer);
+  const ingestStore = createTracedVectorStore(ensuringStore, tracer);
 
   // Embedded mode: embeddings persist in the state database behind a memory LRU; answers stay in memory. Server mode: Redis for both.
   const sqlCache = redis ? null : createSqlKeyValue({ db: state.db, maxEntries: config.embedding.cacheMaxEntries, logger });
@@ -184,12 +202,20 @@ export async function composeRuntime(options: {
   const apiKeys = new SqlApiKeyStore(state);
   // Auth is off only while no key exists at all: none in the config file and none ever created.
   const authRequired = config.auth.apiKeys.length > 0 || (await apiKeys.list({ limit: 1 })).keys.length > 0;
+  const reviews = new SqlReviewRepository(state);
+  // Examples are compared with questions embedded by the query embedder, through its cache (the query's own embedding is a hit).
+  const examples = config.answer.examples;
+  const answerExamples = examples.enabled
+    ? createAnswerExampleSource({ reviews, embedder: embeddings, minSimilarity: examples.minSimilarity, max: examples.max, logger })
+    : undefined;
   const deps: AppDeps = {
     config,
     apiKeys,
     authRequired,
     rateLimiter,
     usageLedger,
+    reviews,
+    answerExamples,
     retrievalSettings: options.retrievalSettings,
     documents: background?.documents ?? documents,
     blobs,
@@ -199,9 +225,19 @@ export async function composeRuntime(options: {
     locks: new KeyedLock(),
     logger,
     metrics,
-    answerer: models.answerer ?? undefined,
-    reranking: createRerankerSource({ settings: () => options.retrievalSettings.current().reranker, openai: config.openai, models, keyValue, metrics, logger }),
+    answerer: createTracedAnswerer(models.answerer, tracer),
+    judge: models.judge,
+    reranking: createRerankerSource({
+      settings: () => options.retrievalSettings.current().reranker,
+      openai: config.openai,
+      models,
+      keyValue,
+      metrics,
+      logger,
+      tracer,
+    }),
     readinessChecks: redis ? { redis: () => pingRedis(redis), database: () => pingDatabase(state) } : {},
+    tracer,
   };
 
   return {
@@ -209,26 +245,24 @@ export async function composeRuntime(options: {
     queue,
     async startWorkers() {
       chunker ??= createChunker();
+      const ingestLogger = logger.child({ component: "ingest" });
       const ingestDeps = {
         documents,
         blobs,
         chunker,
-        store: ensuringStore,
+        store: ingestStore,
         embeddings: ingestEmbeddings,
         chunking: () => config.chunking,
         maxBytesPerGroup: config.ingest.batchMaxBytes,
         onIndexed: (count: number) => metrics.chunksIndexed.inc(count),
+        logger: ingestLogger,
+        tracer,
       };
       await queue.startBatches(
         async (jobs, context) => {
           const outcomes = await ingestBatch(ingestDeps, jobs, context);
-          outcomes.forEach((outcome, index) => {
-            metrics.ingestJobs.inc({ outcome: outcome.ok ? "completed" : "failed" });
-            if (!outcome.ok) {
-              const job = jobs[index]!;
-              logger.warn({ jobId: job.id, attempt: job.attempts, error: errorMessage(outcome.error) }, "ingest attempt failed");
-            }
-          });
+          // ingestBatch logged each document's outcome (document id, file, job, reason).
+          for (const outcome of outcomes) metrics.ingestJobs.inc({ outcome: outcome.ok ? "completed" : "failed" });
           return outcomes;
         },
         {
@@ -236,7 +270,7 @@ export async function composeRuntime(options: {
           concurrency: config.ingest.concurrency,
           onQuarantined: async (job) => {
             metrics.ingestJobs.inc({ outcome: "failed" });
-            await failQuarantinedIngest({ documents }, job);
+            await failQuarantinedIngest({ documents, logger: ingestLogger }, job);
           },
         },
       );
@@ -280,8 +314,4 @@ async function probe(call: () => Promise<unknown>): Promise<{ status: "up" | "do
   } catch (error) {
     return { status: "down", detail: (error as Error).message };
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

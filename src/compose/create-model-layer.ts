@@ -4,7 +4,10 @@ import { AnswerCache } from "../use-cases/answer/answer-cache.js";
 import { createModelAnswerer } from "../use-cases/answer/model-answerer.js";
 import { createExtractiveAnswerer } from "../use-cases/answer/extractive-answerer.js";
 import type { Answerer } from "../ports/answerer.js";
-import { loadPromptTemplates } from "../adapters/prompts/file-prompt-templates.js";
+import { loadJudgePrompt, loadPromptTemplates } from "../adapters/prompts/file-prompt-templates.js";
+import type { GroundingJudge } from "../ports/grounding-judge.js";
+import { createLocalJudge } from "../use-cases/answer/local-judge.js";
+import { createModelJudge, type CachedVerdict } from "../use-cases/answer/model-judge.js";
 import { createTokenCounter } from "../core/text/token-counter.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -23,6 +26,8 @@ import { ModelUsageRecorder, type ModelCall } from "../observability/model-usage
 import { createResilientChatModel } from "../wrappers/resilient-chat-model.js";
 import { createResilientEmbedder } from "../wrappers/resilient-embedder.js";
 import { createRoutedChatModel } from "../wrappers/routed-chat-model.js";
+import { createTracedChatModel } from "../wrappers/traced-chat-model.js";
+import type { Tracer } from "../ports/tracer.js";
 
 /** Everything the composition root needs from the model layer. */
 export interface ModelLayer {
@@ -35,6 +40,8 @@ export interface ModelLayer {
   embeddingEndpoint: { embedder: Embedder; concurrency: AdaptiveConcurrency } | null;
   /** The model answerer (`answer.provider: openai`), else the local extractive one. */
   answerer: Answerer;
+  /** The grounding judge (`answer.judge.mode`): the local support check, the model judge on the small model, or null (off). */
+  judge: GroundingJudge | null;
   answerCache: AnswerCache;
   recorder: ModelUsageRecorder;
   policies: Record<string, ResiliencePolicy>;
@@ -69,7 +76,7 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, open: 1, half_
  */
 export function createModelLayer(
   config: Config,
-  deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue; onModelCall?: (call: ModelCall, costUsd: number) => void },
+  deps: { metrics: Metrics; logger: Logger; keyValue: KeyValue; onModelCall?: (call: ModelCall, costUsd: number) => void; tracer?: Tracer },
   options: ModelLayerOptions = {},
 ): ModelLayer {
   const { metrics, logger } = deps;
@@ -160,10 +167,12 @@ export function createModelLayer(
   }
 
   let answerer: Answerer = createExtractiveAnswerer({ maxSentences: config.answer.maxSentences });
+  let judge: GroundingJudge | null = config.answer.judge.mode === "local" ? createLocalJudge() : null;
   if (client && config.answer.provider === "openai") {
     const resilientChat = (name: string, model: string) => {
       const namedPolicy = policy(name, modelSettings);
-      const chatModel = new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput });
+      // One span per request to the chat model (each attempt), when tracing is on.
+      const chatModel = createTracedChatModel(new OpenAiChatModel(client, { model, structuredOutput: config.answer.structuredOutput }), deps.tracer);
       return {
         policy: namedPolicy,
         model: createResilientChatModel(chatModel, namedPolicy, { idleTimeoutMs: config.openai.timeoutMs, onError: onModelError(name) }),
@@ -171,6 +180,8 @@ export function createModelLayer(
     };
     const primary = resilientChat("chat", config.answer.model);
     const fallback = config.answer.fallbackModel ? resilientChat("chat_fallback", config.answer.fallbackModel).model : null;
+    const recordCall = (call: Omit<ModelCall, "provider">) => recorder.record({ provider: "openai", ...call });
+    const onInvalidOutput = () => metrics.modelErrors.inc({ provider: "openai", kind: "invalid_output" });
     const chat = createRoutedChatModel({ primary: primary.model, primaryPolicy: primary.policy, fallback });
     const smallModel = config.answer.smallModel ? resilientChat("chat_small", config.answer.smallModel) : null;
     const small: ChatModel | undefined = smallModel
@@ -179,24 +190,39 @@ export function createModelLayer(
     answerer = createModelAnswerer({
       chat,
       smallChat: small,
+      fallbackChat: fallback,
       templates: loadPromptTemplates({ version: config.answer.promptVersion, directory: options.promptDirectory }),
       counter: createTokenCounter(),
-      recordCall: (call) => recorder.record({ provider: "openai", ...call }),
-      onInvalidOutput: () => metrics.modelErrors.inc({ provider: "openai", kind: "invalid_output" }),
+      recordCall,
+      onInvalidOutput,
       cache: answerCache,
       settings: {
         maxOutputTokens: config.answer.maxOutputTokens,
         inputTokenBudget: config.answer.inputTokenBudget,
         fallbackInputTokenBudget: config.answer.fallbackInputTokenBudget,
+        examplesMaxTokens: config.answer.examples.enabled ? config.answer.examples.maxTokens : 0,
       },
       logger: logger.child({ component: "answer" }),
     });
+    if (config.answer.judge.mode === "model") {
+      judge = createModelJudge({
+        chat: small ?? chat,
+        prompt: loadJudgePrompt({ version: config.answer.judge.promptVersion, directory: options.promptDirectory }),
+        recordCall,
+        onInvalidOutput,
+        // Verdicts share the answer cache's store (and TTL), under their own `jdg:` keys.
+        cache: new AnswerCache<CachedVerdict>({ keyValue: deps.keyValue, ttlSeconds: config.answer.cacheTtlSeconds, logger }),
+        maxOutputTokens: config.answer.judge.maxOutputTokens,
+        logger: logger.child({ component: "judge" }),
+      });
+    }
   }
 
   return {
     embedder,
     embeddingEndpoint,
     answerer,
+    judge,
     answerCache,
     recorder,
     policies,

@@ -10,6 +10,8 @@ import { createCachingReranker } from "../wrappers/caching-reranker.js";
 import { createMeteredReranker } from "../wrappers/metered-reranker.js";
 import { createResilientReranker } from "../wrappers/resilient-reranker.js";
 import type { ModelLayer } from "./create-model-layer.js";
+import { createTracedReranker } from "../wrappers/traced-reranker.js";
+import type { Tracer } from "../ports/tracer.js";
 
 export interface RerankerSourceDeps {
   /** The live `retrieval.reranker` settings (hot-reloaded). */
@@ -20,6 +22,8 @@ export interface RerankerSourceDeps {
   keyValue: KeyValue;
   metrics: Metrics;
   logger: Logger;
+  /** One span per rerank call that reaches the reranker (cache hits are not calls); absent → none. */
+  tracer?: Tracer;
 }
 
 /**
@@ -77,7 +81,7 @@ function buildReranker(deps: RerankerSourceDeps, settings: RerankerSettings & { 
       outcome: call.outcome,
     }),
   );
-  return createCachingReranker(metered, {
+  return createCachingReranker(createTracedReranker(metered, deps.tracer), {
     keyValue: deps.keyValue,
     ttlSeconds: settings.cacheTtlSeconds,
     logger: deps.logger,

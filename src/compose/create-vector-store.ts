@@ -55,6 +55,8 @@ export async function createVectorStore(config: Config, logger: Logger, options:
     directory: join(config.server.dataDir, "lancedb"),
     tableName: config.store.tableName,
     annIndexMinRows: config.store.annIndexMinRows,
+    annRefineFactor: config.store.annRefineFactor,
+    versionRetentionMs: config.store.versionRetentionSeconds * 1000,
     // Several processes (api + workers) write one table: read the latest committed version each time.
     readConsistencyIntervalMs: options.sharedWithOtherProcesses ? 0 : undefined,
     logger: logger.child({ component: "lancedb" }),

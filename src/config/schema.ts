@@ -201,6 +201,18 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9_]+$/)
           .default("chunks"),
         annIndexMinRows: z.number().int().min(256).default(50_000),
+        /**
+         * Once the ANN index exists (LanceDB): how many times `limit` candidates the quantised index
+         * proposes before they are re-ranked on their stored vectors (exact cosine). Dense recall@50
+         * against exact search at 100k chunks: 1 → 0.70, 4 → 0.91, 8 → 0.98 (bench/RESULTS.md).
+         */
+        annRefineFactor: z.number().int().min(1).max(64).default(8),
+        /**
+         * LanceDB: table versions older than this are deleted by each optimize. A version is read only
+         * for the length of one query (store.timeoutMs), so minutes are plenty; hours of versions
+         * written during a long ingest are what made the data directory many times its rows' size.
+         */
+        versionRetentionSeconds: z.number().int().min(30).default(120),
         /** Per-call timeout for the vector store; past it the query takes the no-retrieval fallback. */
         timeoutMs: z.number().int().min(1).default(5_000),
       })
@@ -340,6 +352,40 @@ export const configSchema = z
           .int()
           .min(0)
           .default(24 * 3600),
+        /** Time for a whole answer: every generation call (repair, retry, fallback model) and the judge; past it the answer is degraded, never an error. */
+        deadlineMs: z.number().int().min(100).default(20_000),
+        /** The grounding judge: each answer sentence checked against the passages it cites. */
+        judge: z
+          .strictObject({
+            /** off; local (offline: content words and numbers covered by the cited passage); model (a JSON verdict from answer.smallModel, else answer.model; needs answer.provider openai). */
+            mode: z.enum(["off", "local", "model"]).default("off"),
+            /** Below this score (0..1, supported share, partly counting half) the answer is retried once, then returned with review.needed. */
+            minScore: z.number().min(0).max(1).default(0.6),
+            /** Prompt file prompts/judge.<promptVersion>.md (model mode). */
+            promptVersion: z
+              .string()
+              .regex(/^v[0-9]+$/)
+              .default("v1"),
+            /** Output tokens of one model verdict. */
+            maxOutputTokens: z.number().int().min(16).default(600),
+          })
+          .prefault({}),
+        /** Reviewed corrections shown to the model as few-shot examples (the example source reads minSimilarity and max). */
+        examples: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** Least cosine similarity of a stored question to the new one. */
+            minSimilarity: z.number().min(-1).max(1).default(0.8),
+            /** Most examples in one prompt. */
+            max: z.number().int().min(0).max(20).default(3),
+            /** Tokens the examples may take in the prompt; the least similar are dropped first. */
+            maxTokens: z.number().int().min(0).default(600),
+          })
+          .prefault({}),
+      })
+      .refine((answer) => answer.judge.mode !== "model" || answer.provider === "openai", {
+        message: "answer.judge.mode model needs answer.provider openai (the judge runs on the answer models)",
+        path: ["judge", "mode"],
       })
       .prefault({}),
     openai: z

@@ -1,6 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AnswerQueryDeps } from "../use-cases/answer-query.js";
 import type { Answerer } from "../ports/answerer.js";
+import type { GroundingJudge } from "../ports/grounding-judge.js";
+import type { AnswerExampleSource } from "../ports/answer-examples.js";
 import type { Config } from "../config/schema.js";
 import type { DocumentRepository, BlobStore } from "../ports/document-repository.js";
 import type { IngestJobData } from "../use-cases/ingest-job.js";
@@ -21,17 +23,23 @@ import type { RateLimiter } from "../ports/rate-limiter.js";
 import type { UsageLedger } from "../ports/usage-ledger.js";
 import { usageRoutes } from "./routes/usage-routes.js";
 import { serveApiDocs } from "./api-docs.js";
+import { serveConsole } from "./console/serve-console.js";
 import { createKeyAuthenticator } from "../use-cases/api-keys.js";
 import type { ApiKeyStore } from "../ports/api-key-store.js";
 import { handleError } from "./error-handler.js";
 import { validationHook } from "./openapi-hook.js";
 import { serveOpenApiDocument } from "./openapi-document.js";
 import { requestContext } from "./request-context.js";
+import { traceRequests } from "./trace-requests.js";
+import { noopTracer, type Tracer } from "../ports/tracer.js";
 import { documentRoutes } from "./routes/document-routes.js";
 import { healthRoutes, type ReadinessCheck } from "./routes/health-routes.js";
 import { jobRoutes } from "./routes/job-routes.js";
 import { batchRoutes } from "./routes/batch-routes.js";
 import { queryRoutes } from "./routes/query-routes.js";
+import { reviewRoutes } from "./routes/review-routes.js";
+import { feedbackRoutes } from "./routes/feedback-routes.js";
+import type { ReviewRepository } from "../ports/review-repository.js";
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +54,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** The model answerer (answer.provider openai) or the local extractive one; chosen in compose. */
   answerer: Answerer;
+  /** The grounding judge (config answer.judge); absent or null → answers carry no review. */
+  judge?: GroundingJudge | null;
   /** The live rerank stage settings (config retrieval.reranker), null when none; chosen in compose. */
   reranking?: () => RerankStageSettings | null;
   /** Runtime-managed API keys (the state database). */
@@ -56,8 +66,14 @@ export interface AppDeps {
   usageLedger: UsageLedger;
   /** Whether requests need a key: some key exists in the config file or was created. */
   authRequired: boolean;
+  /** Answer records, the review queue, feedback and examples (the state database). */
+  reviews: ReviewRepository;
+  /** Reviewed corrections for the answer prompt (config answer.examples); absent → none. */
+  answerExamples?: AnswerExampleSource;
   /** Extra readiness checks beyond the vector store (e.g. Redis in server mode). */
   readinessChecks?: Record<string, ReadinessCheck>;
+  /** Spans for requests and retrieval stages (OpenTelemetry when enabled); absent → no tracing. */
+  tracer?: Tracer;
 }
 
 /**
@@ -67,7 +83,9 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps, options: { routes?: "all" | "operations" } = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use("*", requestContext(deps.logger, deps.metrics));
+  const tracer = deps.tracer ?? noopTracer;
+  // The request's span opens first: the access line and everything the request does run inside it.
+  app.use("*", traceRequests(tracer), requestContext(deps.logger, deps.metrics));
   app.onError(handleError);
   app.notFound((context) => handleError(new NotFoundError(`no route for ${context.req.method} ${context.req.path}`), context));
 
@@ -92,6 +110,19 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     "/v1/query/*",
     requireScope(() => "read"),
     requireTokenBudget(limits),
+  );
+  // The review queue: deciding needs `review`; an operator's `admin` key may also read its tenant's queue.
+  app.use(
+    "/v1/reviews/*",
+    requireScope((method) => (method === "GET" ? ["review", "admin"] : "review")),
+  );
+  app.use(
+    "/v1/answers/*",
+    requireScope(() => ["write", "review"]),
+  );
+  app.use(
+    "/v1/feedback/*",
+    requireScope(() => ["write", "review"]),
   );
   app.use(
     "/v1/keys/*",
@@ -120,12 +151,24 @@ export function createApp(deps: AppDeps, options: { routes?: "all" | "operations
     metrics: deps.metrics,
     retrievalSettings: () => deps.retrievalSettings.current(),
     answerer: deps.answerer,
+    judge: deps.judge,
+    answerPolicy: () => ({
+      judgeMinScore: deps.config.answer.judge.minScore,
+      deadlineMs: deps.config.answer.deadlineMs,
+      examples: deps.config.answer.examples.enabled,
+    }),
     reranking: deps.reranking,
+    exampleSource: deps.answerExamples,
+    tracer,
   };
-  app.route("/v1/query", queryRoutes(queryDeps));
+  app.route("/v1/query", queryRoutes({ ...queryDeps, reviews: deps.reviews }));
+  const reviewDeps = { reviews: deps.reviews, questionEmbedder: deps.embeddings };
+  app.route("/v1/reviews", reviewRoutes(reviewDeps));
+  app.route("/v1", feedbackRoutes(reviewDeps));
   app.route("/v1/keys", keyRoutes(deps));
   app.route("/v1/usage", usageRoutes(deps));
   serveOpenApiDocument(app, { authRequired: deps.authRequired });
   serveApiDocs(app);
+  serveConsole(app);
   return app;
 }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { metadataSchema } from "./read-uploads.js";
+import { batchExample, documentExample, failedJobExample, jobExample, uploadResultExample } from "./openapi-examples.js";
 
 const timestamp = z.iso.datetime();
 
@@ -22,7 +23,7 @@ export const documentSchema = z
     updated_at: timestamp,
     indexed_at: timestamp.nullable(),
   })
-  .openapi("Document");
+  .openapi("Document", { example: documentExample });
 
 /** Wire shape of an ingest job (see `jobJson`). */
 export const jobSchema = z
@@ -39,12 +40,13 @@ export const jobSchema = z
     updated_at: timestamp,
     finished_at: timestamp.nullable(),
   })
-  .openapi("Job");
+  .openapi("Job", { example: jobExample });
 
 // A union, not `jobSchema.nullable()`: zod-to-openapi would make the Job component itself nullable.
-export const documentWithJobSchema = documentSchema
-  .extend({ job: z.union([jobSchema, z.null()]) })
-  .openapi("DocumentWithJob", { description: "A document with its current revision's job (`job` is null once a finished job was pruned)" });
+export const documentWithJobSchema = documentSchema.extend({ job: z.union([jobSchema, z.null()]) }).openapi("DocumentWithJob", {
+  description: "A document with its current revision's job (`job` is null once a finished job was pruned)",
+  example: { ...documentExample, job: jobExample },
+});
 
 const uploadOutcomeSchema = z.enum(["accepted", "duplicate", "updated", "refused"]);
 
@@ -76,7 +78,7 @@ export const acceptedDocumentsSchema = z
     counts: outcomeCountsSchema,
     documents: z.array(acceptedDocumentSchema).openapi({ description: "One result per item, in request order" }),
   })
-  .openapi("UploadResult");
+  .openapi("UploadResult", { example: uploadResultExample });
 
 export const batchSchema = z
   .object({
@@ -115,7 +117,7 @@ export const batchSchema = z
       )
       .openapi({ description: "Refused items and failed documents by position, at most `failures_limit`" }),
   })
-  .openapi("Batch");
+  .openapi("Batch", { example: batchExample });
 
 /** `PATCH /v1/documents/{id}`: a new title and/or metadata without uploading again. */
 export const documentDetailsPatchSchema = z
@@ -124,14 +126,14 @@ export const documentDetailsPatchSchema = z
     metadata: metadataSchema.optional().openapi({ description: "Replaces the document's metadata as a whole" }),
   })
   .refine((value) => value.title !== undefined || value.metadata !== undefined, { message: "give a title, metadata or both" })
-  .openapi("DocumentDetailsPatch");
+  .openapi("DocumentDetailsPatch", { example: { title: "Sea otters (Enhydra lutris)", metadata: { team: "wildlife", reviewed: true } } });
 
 export const documentPageSchema = z
   .object({
     documents: z.array(documentSchema),
     next_cursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next page; null at the end" }),
   })
-  .openapi("DocumentPage");
+  .openapi("DocumentPage", { example: { documents: [documentExample], next_cursor: null } });
 
 export const jobPageSchema = z
   .object({
@@ -141,4 +143,4 @@ export const jobPageSchema = z
       .nullable()
       .openapi({ description: "Pass as `cursor` for the next page; null at the end (a page may hold fewer than `limit` jobs)" }),
   })
-  .openapi("JobPage");
+  .openapi("JobPage", { example: { jobs: [failedJobExample], next_cursor: "eyJ1cGRhdGVkX2F0Ijo…" } });

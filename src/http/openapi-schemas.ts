@@ -1,6 +1,7 @@
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { ErrorCode } from "../core/errors.js";
 import type { AppEnv } from "./app-env.js";
+import { errorExample } from "./openapi-examples.js";
 
 const ERROR_CODES = [
   "validation_error",
@@ -36,7 +37,7 @@ export const errorEnvelopeSchema = z
     }),
     request_id: z.string().nullable(),
   })
-  .openapi("ErrorEnvelope");
+  .openapi("ErrorEnvelope", { example: errorExample(400) });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid request: `details.issues` names each failing field path",
@@ -54,20 +55,24 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   504: "Upstream timeout",
 };
 
-type ErrorResponse = { description: string; content: { "application/json": { schema: typeof errorEnvelopeSchema } } };
+type ErrorResponse = {
+  description: string;
+  content: { "application/json": { schema: typeof errorEnvelopeSchema; example: ReturnType<typeof errorExample> } };
+};
 
-/** OpenAPI responses for the given error statuses, each with the error envelope; 500 is always included. */
+/** OpenAPI responses for the given error statuses, each with the error envelope and an example of its own; 500 is always included. */
 export function errorResponses<S extends number>(...statuses: S[]): Record<S | 500, ErrorResponse> {
   const responses = {} as Record<S | 500, ErrorResponse>;
   for (const status of [...statuses, 500 as const]) {
-    responses[status] = { description: ERROR_DESCRIPTIONS[status] ?? "Error", content: { "application/json": { schema: errorEnvelopeSchema } } };
+    const content = { "application/json": { schema: errorEnvelopeSchema, example: errorExample(status) } };
+    responses[status] = { description: ERROR_DESCRIPTIONS[status] ?? "Error", content };
   }
   return responses;
 }
 
-/** `content` of a JSON response or request body. */
-export function jsonContent<T extends z.ZodType>(schema: T) {
-  return { "application/json": { schema } };
+/** `content` of a JSON response or request body; `example` when this use of a shared schema needs its own (else the schema's). */
+export function jsonContent<T extends z.ZodType>(schema: T, example?: z.input<T>) {
+  return { "application/json": example === undefined ? { schema } : { schema, example } };
 }
 
 /**

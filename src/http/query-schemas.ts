@@ -175,6 +175,14 @@ export const usageSchema = z
   })
   .openapi("Usage");
 
+export const reviewSchema = z
+  .object({
+    needed: z.boolean().openapi({ description: "The judge's score is below answer.judge.minScore: the answer should be reviewed" }),
+    score: z.number().min(0).max(1).openapi({ description: "Share of the answer's sentences supported by their cited passages (partly counts half)" }),
+    reasons: z.array(z.string()).openapi({ description: "One line per unsupported or partly supported sentence, or why the judge gave no verdict" }),
+  })
+  .openapi("AnswerReview");
+
 export const queryResponseSchema = z
   .object({
     answer_status: z.enum(["answered", "refused", "degraded"]).openapi({
@@ -188,13 +196,20 @@ export const queryResponseSchema = z
     model: z.string().nullable(),
     usage: usageSchema,
     cached: z.boolean(),
-    degraded: z.boolean().openapi({ description: "Answered without the documents (store down, or no-context fallback) or without a valid model output" }),
+    degraded: z.boolean().openapi({
+      description: "Answered without the documents (store down, or no-context fallback), without a valid model output, or past answer.deadlineMs",
+    }),
+    answer_id: z.string().nullish().openapi({ description: "Answer mode: the answer's id for POST /v1/answers/{id}/feedback; null if not recorded" }),
+    review: reviewSchema.nullable().openapi({ description: "The grounding judge's verdict; null when no judge ran (off, a refusal, retrieve mode)" }),
+    judge_version: z.string().nullable().openapi({ description: "The judge that gave `review` (method and prompt version); null when none ran" }),
+    examples: z.array(z.string()).openapi({ description: "Ids of the reviewed corrections shown to the model as few-shot examples" }),
   })
   .openapi("QueryResponse");
 
 export const queryEventStreamSchema = z.string().openapi({
   description:
     "With `stream: true`, Server-Sent Events in this order: `retrieval` (a Retrieval), `delta` ({text}) repeated, `citations` ({citations}), " +
-    "`usage` (a Usage), `done` ({answer_status, answer, prompt_version, model, cached, degraded}). A failure after the stream started ends it with " +
+    "`usage` (a Usage), `done` ({answer_status, answer, prompt_version, model, cached, degraded, judge_version, examples}), then, when a judge " +
+    "checks the answer, `review` ({needed, score, reasons, judge_version}); a streamed answer is never retried. A failure after the stream started ends it with " +
     "`error` ({error: {code, message, status}, request_id}) instead of `done`.",
 });

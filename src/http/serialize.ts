@@ -180,5 +180,8 @@ export function queryJson(result: QueryResult, options: { explain: boolean }): z
     usage: usageJson(result),
     cached: result.cached,
     degraded: result.degraded,
+    review: result.review ? { needed: result.review.needed, score: result.review.score, reasons: result.review.reasons } : null,
+    judge_version: result.judgeVersion,
+    examples: result.examples,
   };
 }

@@ -52,6 +52,7 @@ export class ModelUsageRecorder {
         cost_usd: costUsd,
         latency_ms: Math.round(call.latencyMs),
         outcome: call.outcome,
+        ...(call.attempt ? { attempt: call.attempt } : {}),
       },
       "model call",
     );

@@ -1,4 +1,5 @@
 import type { Citation, Passage } from "../core/answer/passages.js";
+import type { AnswerExample } from "./answer-examples.js";
 
 export type { Citation, Passage };
 
@@ -22,6 +23,14 @@ export interface AnswerRequest {
   passages: Passage[];
   /** Read only when `passages` is empty; "empty" when absent. */
   noPassagesReason?: NoPassagesReason;
+  /** Reviewed question/answer pairs to show the model (most similar first); a model answerer keeps those within its example token budget, others ignore them. */
+  examples?: AnswerExample[];
+  /**
+   * A semantic retry (see `capabilities.retries`): the earlier answer was found wanting (`problems`:
+   * e.g. the sentences the grounding judge found unsupported). The answerer asks again with a prompt
+   * stating them, skips the cache lookup, and makes at most `maxCalls` generation calls.
+   */
+  retry?: { problems: string[]; maxCalls: number };
   signal?: AbortSignal;
 }
 
@@ -47,6 +56,10 @@ export interface Answer {
   cached: boolean;
   /** How many passages the answer was made from: a prefix of the request's passages (a token budget may drop the lowest-ranked). */
   usedPassages: number;
+  /** Generation calls this answer took (repairs, retries and fallback included); 0 when no model was called. Absent → 0. */
+  calls?: number;
+  /** Ids of the examples actually put in the prompt (a prefix of the request's, by similarity); absent → none. */
+  examples?: string[];
 }
 
 /** A streamed answer: text deltas as they are produced, then exactly one `result`, last. */
@@ -60,6 +73,8 @@ export interface AnswererCapabilities {
   streamsIncrementally: boolean;
   /** Spends model tokens (usage is non-zero for an uncached answer); false → usage is always zero. */
   reportsTokenUsage: boolean;
+  /** Honours `request.retry` with a different attempt (a model); absent or false → a retry would give the same answer, so none is made. */
+  retries?: boolean;
 }
 
 /**

@@ -34,7 +34,7 @@ export interface GroundingJudgeRequest {
   /** The answer text with its "[n]" markers. */
   answer: string;
   citations: Citation[];
-  /** The passages the answer was given, in prompt order ("[n]" is passages[n - 1]). */
+  /** The passages the answer was given, in prompt order: "[n]" is the passage of the citation numbered n (by chunk id), else passages[n - 1]. */
   passages: Passage[];
   signal?: AbortSignal;
 }

@@ -3,7 +3,19 @@ import { NOT_FOUND_ANSWER, NO_CONTEXT_ANSWER, STORE_UNAVAILABLE_ANSWER } from ".
 import type { Answer, AnswerEvent, Answerer, AnswerRequest, AnswerUsage, Citation } from "../ports/answerer.js";
 import type { FusionSettings } from "../core/ranking/fuse-lists.js";
 import type { SearchFilter } from "../ports/vector-store.js";
-import type { AnswerReview } from "../ports/grounding-judge.js";
+import type { AnswerReview, GroundingJudge } from "../ports/grounding-judge.js";
+import type { AnswerExampleSource } from "../ports/answer-examples.js";
+import {
+  answerChecked,
+  DEFAULT_ANSWER_POLICY,
+  findExamples,
+  isJudged,
+  judgeAnswer,
+  reviewOf,
+  startDeadline,
+  type AnswerPolicy,
+  type CheckedAnswer,
+} from "./answer/checked-answer.js";
 import { retrieveChunks, type Retrieval, type RetrieveDeps } from "./retrieve.js";
 import type { QueryExpansionSettings } from "./expand-query.js";
 
@@ -74,6 +86,12 @@ export interface QuerySettings {
 export interface AnswerQueryDeps extends RetrieveDeps {
   retrievalSettings: () => QuerySettings;
   answerer: Answerer;
+  /** Checks answers against their cited passages (config `answer.judge`); absent or null → no review. */
+  judge?: GroundingJudge | null;
+  /** Reviewed corrections shown to the model as examples (config `answer.examples`); absent → none. */
+  exampleSource?: AnswerExampleSource;
+  /** Judge threshold, answer deadline, examples on/off; DEFAULT_ANSWER_POLICY when absent. */
+  answerPolicy?: () => AnswerPolicy;
 }
 
 export interface AnswerQueryOptions {
@@ -114,6 +132,13 @@ function resolveThresholds(settings: QuerySettings, input: { topK?: number; minS
  * way (a model's separate prompt), else give a fixed text saying why. Model failures after retries
  * propagate as Upstream*Error (502/503/504). `stream: true` resolves once retrieval is done and
  * streams the answer: fixed and extractive answers come as one delta.
+ *
+ * Checked answers (see answer/checked-answer.ts): reviewed examples are asked of `exampleSource`
+ * and passed to the answerer; an answer made from passages is judged when a judge is configured,
+ * below `judgeMinScore` retried once with the unsupported sentences stated, then returned with its
+ * `review`. Everything runs within `deadlineMs`: past it, the answer is degraded (no text), never an
+ * error; a retry or judge cut by it keeps the answer obtained so far. A streamed answer is never
+ * retried: its verdict is a `review` event after `result`.
  */
 export function answerQuery(deps: AnswerQueryDeps, input: QueryInput, options?: AnswerQueryOptions & { stream?: false }): Promise<QueryResult>;
 export function answerQuery(deps: AnswerQueryDeps, input: QueryInput, options: AnswerQueryOptions & { stream: true }): Promise<QueryStream>;
@@ -126,9 +151,33 @@ export async function answerQuery(
   const retrieval = await retrieveChunks(deps, { tenant: input.tenant, question: input.question, thresholds, filter: input.filter, signal: input.signal });
   options.onRetrieval?.(retrieval);
   const step = decide(deps, input, retrieval);
-  if (options.stream) return { retrieval, events: streamStep(deps.answerer, step, retrieval) };
+  if (options.stream) return { retrieval, events: streamStep(deps, step, retrieval) };
   if (step.kind === "fixed") return step.result;
-  return fromAnswer(await deps.answerer.answer(step.request), step, retrieval);
+  const policy = deps.answerPolicy?.() ?? DEFAULT_ANSWER_POLICY;
+  const deadline = startDeadline(input.signal, policy.deadlineMs);
+  try {
+    const request = { ...step.request, signal: deadline.signal };
+    const examples = await findExamples(deps, policy, request);
+    return fromChecked(await answerChecked(deps, policy, { ...request, examples }), step, retrieval);
+  } catch (error) {
+    if (!deadline.expired()) throw error;
+    deps.logger?.warn({ deadline_ms: policy.deadlineMs }, "answer deadline passed; degraded");
+    return withStatus({
+      answer: null,
+      citations: [],
+      retrieval,
+      promptVersion: deps.answerer.promptVersion,
+      model: null,
+      usage: NO_USAGE,
+      cached: false,
+      degraded: true,
+    });
+  }
+}
+
+function fromChecked(checked: CheckedAnswer, step: Extract<Step, { kind: "ask" }>, retrieval: Retrieval): QueryResult {
+  const result = fromAnswer(checked.answer, step, retrieval);
+  return { ...result, usage: checked.usage, review: checked.review, judgeVersion: checked.judgeVersion };
 }
 
 /** What to do for a query: a result known without answering, or a request to the answerer. */
@@ -156,34 +205,49 @@ function decide(deps: AnswerQueryDeps, input: QueryInput, retrieval: Retrieval):
 
 /** An answer without passages is degraded; output that never validated is degraded with no text; nothing found is the refusal. */
 function fromAnswer(answer: Answer, step: Extract<Step, { kind: "ask" }>, retrieval: Retrieval): QueryResult {
-  const base = { retrieval, promptVersion: answer.promptVersion, model: answer.model, usage: answer.usage, cached: answer.cached };
+  const base = {
+    retrieval,
+    promptVersion: answer.promptVersion,
+    model: answer.model,
+    usage: answer.usage,
+    cached: answer.cached,
+    examples: answer.examples ?? [],
+  };
   if (answer.outcome === "invalid_output") return withStatus({ ...base, answer: null, citations: [], degraded: true });
   if (answer.outcome === "not_found") return withStatus({ ...base, answer: NOT_FOUND_ANSWER, citations: [], degraded: step.withoutPassages });
   return withStatus({ ...base, answer: answer.answer, citations: step.withoutPassages ? [] : answer.citations, degraded: step.withoutPassages });
 }
 
-function withStatus(unjudged: Omit<QueryResult, "answerStatus" | "review" | "judgeVersion" | "examples">): QueryResult {
+function withStatus(unjudged: Omit<QueryResult, "answerStatus" | "review" | "judgeVersion" | "examples"> & { examples?: string[] }): QueryResult {
   const result = { review: null, judgeVersion: null, examples: [], ...unjudged };
   const refused = result.answer === NOT_FOUND_ANSWER || (result.answer === null && result.retrieval.status === "empty");
   return { answerStatus: result.degraded ? "degraded" : refused ? "refused" : "answered", ...result };
 }
 
-async function* streamStep(answerer: Answerer, step: Step, retrieval: Retrieval): AsyncIterable<QueryStreamEvent> {
+/** A streamed answer: never retried; when judged, `result` names the judge and the verdict follows as `review` (within the deadline, counted from the stream's start). */
+async function* streamStep(deps: AnswerQueryDeps, step: Step, retrieval: Retrieval): AsyncIterable<QueryStreamEvent> {
   if (step.kind === "fixed") {
     if (step.result.answer) yield { type: "delta", text: step.result.answer };
     yield { type: "result", result: step.result };
     return;
   }
+  const policy = deps.answerPolicy?.() ?? DEFAULT_ANSWER_POLICY;
+  const deadline = startDeadline(step.request.signal, policy.deadlineMs);
+  const request = { ...step.request, examples: await findExamples(deps, policy, step.request) };
   let streamed = false;
-  for await (const event of answerer.answer(step.request, { stream: true }) as AsyncIterable<AnswerEvent>) {
+  for await (const event of deps.answerer.answer(request, { stream: true }) as AsyncIterable<AnswerEvent>) {
     if (event.type === "delta") {
       streamed = true;
       yield event;
       continue;
     }
-    const result = fromAnswer(event.result, step, retrieval);
+    const judged = isJudged(deps, event.result, request);
+    const result = { ...fromAnswer(event.result, step, retrieval), judgeVersion: judged ? deps.judge!.version : null };
     // A refusal replaces an answer that produced no text: send its text as the one delta.
     if (!streamed && result.answer) yield { type: "delta", text: result.answer };
     yield { type: "result", result };
+    if (!judged) continue;
+    const verdict = await judgeAnswer(deps, event.result, { ...request, signal: deadline.signal });
+    yield { type: "review", review: reviewOf(verdict, policy.judgeMinScore), judgeVersion: verdict.judgeVersion };
   }
 }

@@ -3,6 +3,7 @@ import { decideExpansion, type ExpansionMode, type ExpansionReason } from "../co
 import type { WeightedTerm } from "../core/ranking/lexical-query.js";
 import { expandWithRm3, type Rm3Settings } from "../core/ranking/query-expansion.js";
 import type { CandidateLists, CandidatesRequest, LexicalCandidate, VectorStore } from "../ports/vector-store.js";
+import { noopTracer, type Tracer } from "../ports/tracer.js";
 
 /** Config `retrieval.expansion`: when to expand (mode) and how (RM3). */
 export interface QueryExpansionSettings extends Rm3Settings {
@@ -35,12 +36,14 @@ export interface QueryExpansion {
  * lexical list. Costs one more `candidates` call per expanded query (the port has no lexical-only
  * call, so the engine repeats its dense search), plus term analysis of the feedback chunks.
  * A transient store failure on the second call keeps the first lists (expansion is an improvement,
- * never a reason to lose retrieval); any other error propagates.
+ * never a reason to lose retrieval); any other error propagates. The second pass runs in a span
+ * `retrieval.expansion` (terms added) when `tracer` traces.
  */
 export async function candidatesWithExpansion(
   store: VectorStore,
   request: CandidatesRequest,
   settings: QueryExpansionSettings | undefined,
+  tracer: Tracer = noopTracer,
 ): Promise<{ lists: CandidateLists; expansion: QueryExpansion }> {
   const first = await store.candidates(request);
   const mode = settings?.mode ?? "off";
@@ -55,7 +58,8 @@ export async function candidatesWithExpansion(
   const expanded = expandWithRm3(questionTerms, first.lexical, settings);
   let second: CandidateLists;
   try {
-    second = await store.candidates({ ...request, lexicalTerms: expanded });
+    const spanAttributes = { "ragline.expansion.terms": expanded.length, "ragline.expansion.question_terms": questionTerms.length };
+    second = await tracer.span("retrieval.expansion", spanAttributes, () => store.candidates({ ...request, lexicalTerms: expanded }));
   } catch (error) {
     if (error instanceof AppError && !error.transient) throw error;
     return unexpanded("second_pass_failed");

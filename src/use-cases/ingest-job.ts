@@ -5,4 +5,6 @@ export interface IngestJobData {
   revision: number;
   /** Key of the uploaded bytes in the BlobStore. */
   blobKey: string;
+  /** W3C `traceparent` of the span that queued the job (the upload request), when traced: the ingest batch links to it. */
+  traceparent?: string;
 }

@@ -3,6 +3,7 @@ import { AppError } from "../core/errors.js";
 import type { Logger } from "../ports/logger.js";
 import type { Reranker } from "../ports/reranker.js";
 import type { HitScores } from "../ports/vector-store.js";
+import { noopTracer, type Tracer } from "../ports/tracer.js";
 
 /** The live rerank settings of one query (config `retrieval.reranker`, hot-reloaded), or none. */
 export interface RerankStageSettings {
@@ -17,6 +18,8 @@ export interface RerankStageDeps {
   /** Read on every query; null or absent → no rerank stage. */
   reranking?: () => RerankStageSettings | null;
   logger?: Logger;
+  /** Spans for the retrieval stages; absent → none. */
+  tracer?: Tracer;
 }
 
 /** Why a fused candidate is not a hit. `not_reranked`: beyond the candidates sent to the reranker. */
@@ -91,6 +94,26 @@ export async function applyRerankStage<C extends RerankableCandidate>(
   input: RerankStageInput,
 ): Promise<RerankStageResult<C>> {
   const settings = deps.reranking?.() ?? null;
+  if (settings === null) return rerankStage(deps, settings, ranked, input);
+  // Traced only when a reranker is configured: the span says what the stage did (status, model, candidates, hits).
+  return (deps.tracer ?? noopTracer).span("retrieval.rerank", { "ragline.rerank.model": settings.reranker.modelId }, async (span) => {
+    const result = await rerankStage(deps, settings, ranked, input);
+    span.setAttributes({
+      "ragline.rerank.status": result.report?.status,
+      "ragline.rerank.candidates": result.report?.candidates,
+      "ragline.rerank.min_score": result.report?.minScore,
+      "ragline.hits": result.hits.length,
+    });
+    return result;
+  });
+}
+
+async function rerankStage<C extends RerankableCandidate>(
+  deps: RerankStageDeps,
+  settings: RerankStageSettings | null,
+  ranked: RankedLists<C>,
+  input: RerankStageInput,
+): Promise<RerankStageResult<C>> {
   const hitIds = new Set(ranked.hits.map((item) => item.candidate.id));
   const fusedOutcome = (report: RerankReport | null): RerankStageResult<C> => ({
     ...ranked,

@@ -5,6 +5,7 @@ import { lexicalQueryTerms } from "../core/ranking/lexical-query.js";
 import { rankCandidates, type Ranked } from "../core/ranking/rank-candidates.js";
 import type { Candidate, CandidateLists, HitScores, SearchFilter, SearchHit, VectorStore } from "../ports/vector-store.js";
 import { type Logger } from "../ports/logger.js";
+import { noopTracer } from "../ports/tracer.js";
 import { applyRerankStage, type RerankedEntry, type RerankReport, type RerankStageDeps, type StageCutReason } from "./rerank-stage.js";
 import { candidatesWithExpansion, type QueryExpansion, type QueryExpansionSettings } from "./expand-query.js";
 
@@ -59,6 +60,14 @@ export interface Retrieval {
   rerank?: RerankReport;
 }
 
+export interface RetrieveInput {
+  tenant: string;
+  question: string;
+  thresholds: RetrievalThresholds;
+  filter?: SearchFilter;
+  signal?: AbortSignal;
+}
+
 export interface RetrieveDeps extends RerankStageDeps {
   embeddings: EmbeddingCache;
   store: VectorStore;
@@ -73,12 +82,26 @@ export interface RetrieveDeps extends RerankStageDeps {
  * `stages` records each step. A store that fails or is unreachable is not an error here: the result
  * says `unavailable` so the caller can take the documented fallback. Bad requests (ValidationError…) stay errors.
  */
-export async function retrieveChunks(
-  deps: RetrieveDeps,
-  input: { tenant: string; question: string; thresholds: RetrievalThresholds; filter?: SearchFilter; signal?: AbortSignal },
-): Promise<Retrieval> {
+export async function retrieveChunks(deps: RetrieveDeps, input: RetrieveInput): Promise<Retrieval> {
   const { thresholds } = input;
-  const [dense] = await deps.embeddings.embed([input.question], { signal: input.signal, tenant: input.tenant });
+  const tracer = deps.tracer ?? noopTracer;
+  return tracer.span(
+    "retrieval",
+    { "ragline.tenant": input.tenant, "ragline.top_k": thresholds.topK, "ragline.candidate_k": thresholds.candidateK },
+    async (span) => {
+      const retrieval = await retrieveStages(deps, input);
+      span.setAttributes({ "ragline.retrieval.status": retrieval.status, "ragline.hits": retrieval.hits.length });
+      return retrieval;
+    },
+  );
+}
+
+async function retrieveStages(deps: RetrieveDeps, input: RetrieveInput): Promise<Retrieval> {
+  const { thresholds } = input;
+  const tracer = deps.tracer ?? noopTracer;
+  const [dense] = await tracer.span("retrieval.embed_query", { "ragline.embedding.model": deps.embeddings.modelId }, () =>
+    deps.embeddings.embed([input.question], { signal: input.signal, tenant: input.tenant }),
+  );
   try {
     const request = {
       tenant: input.tenant,
@@ -87,8 +110,23 @@ export async function retrieveChunks(
       limit: thresholds.candidateK,
       filter: input.filter,
     };
-    const { lists, expansion } = await candidatesWithExpansion(deps.store, request, thresholds.expansion);
-    const ranked = await applyRerankStage(deps, rankCandidates(lists, { ...thresholds, question: input.question }), { ...input, thresholds });
+    const { lists, expansion } = await tracer.span("retrieval.candidates", { "ragline.limit": request.limit }, async (span) => {
+      const found = await candidatesWithExpansion(deps.store, request, thresholds.expansion, tracer);
+      span.setAttributes({
+        "ragline.candidates.dense": found.lists.dense.length,
+        "ragline.candidates.lexical": found.lists.lexical.length,
+        "ragline.expansion.applied": found.expansion.applied,
+        "ragline.expansion.reason": found.expansion.reason,
+      });
+      return found;
+    });
+    // Fusion, the calibrated relevance and the threshold are one pure step of core/ranking.
+    const fusedLists = await tracer.span("retrieval.fuse_and_threshold", { "ragline.min_score": thresholds.minScore }, (span) => {
+      const result = rankCandidates(lists, { ...thresholds, question: input.question });
+      span.setAttributes({ "ragline.fused": result.fused.length, "ragline.hits": result.hits.length, "ragline.cut": result.cut.length });
+      return result;
+    });
+    const ranked = await applyRerankStage(deps, fusedLists, { ...input, thresholds });
     const hits = ranked.hits.map(toSearchHit);
     const kept = new Set(hits.map((hit) => hit.id));
     const stages: RetrievalStages = {

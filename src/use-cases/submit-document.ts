@@ -6,6 +6,7 @@ import type { IngestJobData } from "./ingest-job.js";
 import { deriveDocumentId, ingestJobId, normalizedContent, sha256Hex } from "../core/documents.js";
 import type { KeyedLock } from "../core/keyed-lock.js";
 import { sniffMediaType } from "../core/text/sniff-media-type.js";
+import type { Tracer } from "../ports/tracer.js";
 
 export interface UploadItem {
   bytes: Uint8Array;
@@ -24,6 +25,8 @@ export interface SubmitDocumentDeps {
   locks: KeyedLock;
   now?: () => Date;
   logger?: Logger;
+  /** When tracing, each job carries the upload's trace (its ingest batch links to it). */
+  tracer?: Tracer;
 }
 
 /** `accepted`: a new document or new content, queued; `duplicate`: nothing changed; `updated`: same content, new title, source or metadata. */
@@ -153,7 +156,7 @@ export async function storeRevision(
     updatedAt: now,
   };
   // Record and job in one transaction: an acknowledged upload always has its job.
-  await deps.documents.putWithJob(record, { id: jobId, data: jobDataFor(record) });
+  await deps.documents.putWithJob(record, { id: jobId, data: jobDataFor(record, deps.tracer) });
   // The record now names the new revision, so nothing needs the superseded bytes: a job still
   // running for that revision finds its blob gone and stops as superseded.
   if (previous.revision > 0) await deps.blobs.delete(blobKeyFor(tenant, id, previous.revision));
@@ -183,7 +186,7 @@ export function sameJson(left: unknown, right: unknown): boolean {
  */
 export async function notifyQueue(deps: SubmitDocumentDeps, record: DocumentRecord): Promise<void> {
   try {
-    await deps.queue.enqueue(jobDataFor(record), { id: record.jobId });
+    await deps.queue.enqueue(jobDataFor(record, deps.tracer), { id: record.jobId });
   } catch (error) {
     (deps.logger ?? silentLogger).warn(
       { documentId: record.id, jobId: record.jobId, error: error instanceof Error ? error.message : String(error) },
@@ -197,6 +200,9 @@ export function blobKeyFor(tenant: string, documentId: string, revision: number)
   return `${tenant}/${documentId}/${revision}`;
 }
 
-export function jobDataFor(record: DocumentRecord): IngestJobData {
-  return { tenant: record.tenant, documentId: record.id, revision: record.revision, blobKey: blobKeyFor(record.tenant, record.id, record.revision) };
+/** The ingest job of a record's revision; with a current span (a traced upload), its `traceparent` too. */
+export function jobDataFor(record: DocumentRecord, tracer?: Tracer): IngestJobData {
+  const data = { tenant: record.tenant, documentId: record.id, revision: record.revision, blobKey: blobKeyFor(record.tenant, record.id, record.revision) };
+  const traceparent = tracer?.current()?.traceparent;
+  return traceparent ? { ...data, traceparent } : data;
 }

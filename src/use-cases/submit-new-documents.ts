@@ -84,7 +84,7 @@ export async function submitNewDocuments(
         await Promise.all(blobs.slice(start, start + BLOB_WRITES_AT_ONCE).map((blob) => deps.blobs.put(blob.key, blob.bytes)));
       }
     }
-    await deps.documents.putManyWithJobs(records.map((record) => ({ record, job: { id: record.jobId, data: jobDataFor(record) } })));
+    await deps.documents.putManyWithJobs(records.map((record) => ({ record, job: { id: record.jobId, data: jobDataFor(record, deps.tracer) } })));
     fresh.forEach((entry, position) => {
       outcomes[entry.index] = { kind: "submitted", submitted: { record: records[position]!, outcome: "accepted", duplicate: false } };
     });

@@ -124,6 +124,43 @@ describe("LanceDbVectorStore specifics", () => {
     expect(fresh?.scores.textRank).not.toBeNull();
   });
 
+  it("finds the exact nearest neighbours through the ANN index (refined), and finds fewer without the refine factor", async () => {
+    const dimension = 64;
+    const random = seededRandom(7);
+    // Clustered vectors, as embeddings are: 10 wide clusters, each row near one of them.
+    const centres = Array.from({ length: 10 }, () => Array.from({ length: dimension }, () => random() - 0.5));
+    const vectorNear = (centre: number[]) => centre.map((value) => value + (random() - 0.5) * 1.5);
+    const points = Array.from({ length: 3_000 }, (_, index) => ({ ...point(index), vector: vectorNear(centres[index % centres.length]!) }));
+    const queries = Array.from({ length: 40 }, (_, index) => vectorNear(centres[(index * 7) % centres.length]!));
+    const exactTop = (query: number[], k: number) =>
+      points
+        .map((candidate) => ({ id: candidate.id, similarity: cosine(query, candidate.vector) }))
+        .sort((left, right) => right.similarity - left.similarity)
+        .slice(0, k)
+        .map((entry) => entry.id);
+    const recall = async (annRefineFactor: number | undefined) => {
+      const subject = await createSubject({ annIndexMinRows: 1_000, ...(annRefineFactor ? { annRefineFactor } : {}) });
+      cleanups.push(subject.cleanup);
+      await subject.store.ensureCollection({ dimension, model: "m" });
+      await subject.store.upsert(points);
+      await subject.store.optimize();
+      const indices = await inspectTable(subject.directory, (table) => table.listIndices());
+      expect(indices.map((index) => index.columns[0])).toContain("vector");
+      let found = 0;
+      for (const query of queries) {
+        const { dense } = await subject.store.candidates({ tenant: "t", dense: query, lexicalTerms: [], limit: 20 });
+        const exact = new Set(exactTop(query, 20));
+        found += dense.filter((candidate) => exact.has(candidate.id)).length;
+        expect(dense[0]!.score).toBeCloseTo(cosine(query, points.find((candidate) => candidate.id === dense[0]!.id)!.vector), 5);
+      }
+      return found / (20 * queries.length);
+    };
+    const refined = await recall(undefined);
+    const unrefined = await recall(1);
+    expect(refined).toBeGreaterThanOrEqual(0.95);
+    expect(unrefined).toBeLessThan(refined);
+  });
+
   it("keeps the lexical side exact for rows updated or deleted after they were indexed", async () => {
     const { store } = await openStore();
     await store.upsert([point(1, "the wombat sleeps"), point(2, "the wombat digs")]);

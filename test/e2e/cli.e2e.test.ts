@@ -116,6 +116,41 @@ describe("ragline CLI (real service)", () => {
     expect((await cli([...as(TENANT), "keys", "list"])).stderr).toMatch(/403 forbidden/);
   }, 60_000);
 
+  it("gives feedback on an answer; a write key's correction waits in the review queue, where a review key corrects it", async () => {
+    const streamed = await cli([...as(TENANT), "ask", "Where is Mount Etna?"]);
+    expect(streamed.stdout).toMatch(/^\(answer ans_[0-9a-f]{32}: ragline feedback give ans_/m);
+    const writerKey = JSON.parse((await cli([...as(ADMIN), "--json", "keys", "create", "--tenant", "acme", "--scopes", "read,write"])).stdout) as {
+      key: string;
+    };
+    const answer = JSON.parse((await cli([...as(writerKey.key), "--json", "ask", "Where is Mount Etna?"])).stdout) as { answer_id: string };
+    const given = await cli([...as(writerKey.key), "feedback", "give", answer.answer_id, "down", "--correct", "Etna is in Sicily."]);
+    expect(given.code, given.stderr).toBe(0);
+    const reviewId = /review (rev_[0-9a-f]{32}) opened/.exec(given.stdout)?.[1];
+    expect(reviewId, given.stdout).toBeDefined();
+
+    expect((await cli([...as(writerKey.key), "reviews"])).stderr).toMatch(/403 forbidden/);
+    const listed = await cli([...as(TENANT), "reviews"]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${reviewId}\\s+pending\\s+Where is Mount Etna\\?\\s+user correction$`, "m"));
+
+    const corrected = await cli([...as(TENANT), "reviews", "correct", reviewId!, "Mount Etna is on the east coast of Sicily.", "--comment", "more precise"]);
+    expect(corrected.code, corrected.stderr).toBe(0);
+    expect(corrected.stdout).toMatch(/corrected: Mount Etna is on the east coast of Sicily\./);
+    const exampleId = /example: (fb_[0-9a-f]{32})/.exec(corrected.stdout)?.[1];
+    expect(exampleId, corrected.stdout).toBeDefined();
+    const again = await cli([...as(TENANT), "reviews", "approve", reviewId!]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/409 conflict: review rev_\w+ is already corrected/);
+    const decided = JSON.parse((await cli([...as(TENANT), "--json", "reviews", "--state", "corrected"])).stdout) as { reviews: Array<{ id: string }> };
+    expect(decided.reviews.map((review) => review.id)).toEqual([reviewId]);
+    expect((await cli([...as(TENANT), "reviews", "correct", reviewId!])).code).toBe(2);
+    expect((await cli([...as(TENANT), "reviews", "reject", "rev_unknown"])).stderr).toMatch(/404 not_found/);
+
+    const removed = await cli([...as(TENANT), "feedback", "rm", exampleId!]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/its example is no longer used/);
+  }, 60_000);
+
   it("runs as the package's bin, and says in one line when the service cannot be reached (exit 3)", async () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; output: string }>((resolve) => {

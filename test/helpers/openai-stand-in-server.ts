@@ -16,7 +16,9 @@ export type Behaviour =
   | { kind: "schema-invalid" }
   | { kind: "status"; status: number; retryAfter?: string; message?: string }
   | { kind: "hang" }
-  | { kind: "cut-stream"; afterDeltas: number };
+  | { kind: "cut-stream"; afterDeltas: number }
+  /** A grounding-judge reply giving every sentence of the judged answer this support level. */
+  | { kind: "verdict"; support: "supported" | "partly" | "unsupported" };
 
 export interface RecordedRequest {
   path: string;
@@ -61,6 +63,24 @@ function correctAnswer(messages: Array<{ role: string; content: string }>): { an
   return { answer: `${sentence} [1]`, citations: [1], context_sufficient: true };
 }
 
+/**
+ * The "judge": one verdict per numbered sentence of the <answer> block of a judge prompt, citing the
+ * sentence's first [n] marker (or none), every sentence given `support` (by default "supported").
+ */
+function judgeVerdict(messages: Array<{ role: string; content: string }>, support = "supported"): string {
+  const user = messages.find((message) => message.role === "user")?.content ?? "";
+  const block = /<answer>\n([\s\S]*?)\n<\/answer>/.exec(user)?.[1] ?? "";
+  const sentences = block.split("\n").filter((line) => /^\(\d+\) /.test(line));
+  const verdicts = sentences.map((line, index) => {
+    const marker = /\[(\d+)\]/.exec(line);
+    return { index, support, citation: marker ? Number(marker[1]) : null, reason: support === "supported" ? "" : "not stated in the cited passage" };
+  });
+  return JSON.stringify({ sentences: verdicts });
+}
+
+/** A judge prompt is recognised by its system text (prompts/judge.v1.md). */
+const isJudgePrompt = (messages: Array<{ role: string; content: string }>) => /grounding judge/.test(messages[0]?.content ?? "");
+
 const USAGE = { prompt_tokens: 120, completion_tokens: 20, total_tokens: 140, prompt_tokens_details: { cached_tokens: 64 } };
 
 export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
@@ -99,6 +119,8 @@ export async function startOpenAiStandIn(): Promise<OpenAiStandIn> {
     const jsonMode = /Reply with exactly one JSON object/.test(messages[0]?.content ?? "");
     let content: string;
     if (behaviour.kind === "content") content = behaviour.content;
+    else if (behaviour.kind === "verdict") content = judgeVerdict(messages, behaviour.support);
+    else if (behaviour.kind === "ok" && isJudgePrompt(messages)) content = judgeVerdict(messages);
     else if (behaviour.kind === "invalid-json") content = "Sure! Here is the answer: {answer: Etna";
     else if (behaviour.kind === "schema-invalid") content = JSON.stringify({ answer: "", citations: ["one"], extra: true });
     else content = jsonMode ? JSON.stringify(structured) : structured.answer;

@@ -16,11 +16,11 @@ const PRODUCTION_ALIASES = new Set(["REDIS_URL", "DATABASE_URL", "PORT", "HOST",
 
 /**
  * True for variables that point a process at production services or settings: REDIS_URL,
- * DATABASE_URL, OPENAI_*, QDRANT_*, RAGLINE_* other than RAGLINE_TEST_*, and the config aliases
+ * DATABASE_URL, OPENAI_*, QDRANT_*, OTEL_* (a trace collector), RAGLINE_* other than RAGLINE_TEST_*, and the config aliases
  * PORT, HOST, DATA_DIR and LOG_LEVEL.
  */
 export function isProductionVariable(name: string): boolean {
-  if (PRODUCTION_ALIASES.has(name) || name.startsWith("OPENAI_") || name.startsWith("QDRANT_")) return true;
+  if (PRODUCTION_ALIASES.has(name) || name.startsWith("OPENAI_") || name.startsWith("QDRANT_") || name.startsWith("OTEL_")) return true;
   return name.startsWith("RAGLINE_") && !name.startsWith("RAGLINE_TEST_");
 }
 

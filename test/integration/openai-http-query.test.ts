@@ -13,32 +13,11 @@ import type { VectorStore } from "../../src/ports/vector-store.js";
 import { SECRET_API_KEY, capturingLogger, modelConfig } from "../helpers/model-layer-fixtures.js";
 import { startOpenAiStandIn, type OpenAiStandIn } from "../helpers/openai-stand-in-server.js";
 import { jsonRequest } from "../helpers/test-runtime.js";
-import { waitFor } from "../helpers/wait-for.js";
+import { indexDocuments, readSse } from "../helpers/query-http.js";
 
 /** The real createApp with the model answerer wired in and the store under test. */
 function createModelApp(deps: AppDeps, answerer: Answerer, store: VectorStore) {
   return createApp({ ...deps, answerer, store });
-}
-
-interface SseEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-async function readSse(response: Response): Promise<SseEvent[]> {
-  const text = await response.text();
-  return text
-    .split("\n\n")
-    .filter((block) => block.trim())
-    .map((block) => {
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = block
-        .split("\n")
-        .filter((line) => line.startsWith("data: "))
-        .map((line) => line.slice(6))
-        .join("\n");
-      return { event, data: JSON.parse(data) as Record<string, unknown> };
-    });
 }
 
 const DOCUMENTS: Record<string, string> = {
@@ -64,13 +43,7 @@ describe("POST /v1/query with the model layer (OpenAI-compatible stand-in server
     runtime = await composeRuntime({ config, retrievalSettings: { current: () => config.retrieval }, logger: logs.logger, embedder: layer.embedder!, metrics });
     await runtime.startWorkers();
     const documentsApp = createApp(runtime.deps);
-    for (const [id, text] of Object.entries(DOCUMENTS)) await documentsApp.request(`/v1/documents/${id}`, jsonRequest("PUT", { text }));
-    for (const id of Object.keys(DOCUMENTS)) {
-      await waitFor(
-        async () => ((await (await documentsApp.request(`/v1/documents/${id}`)).json()) as { status: string }).status === "indexed",
-        `${id} indexed`,
-      );
-    }
+    await indexDocuments(documentsApp, DOCUMENTS);
     app = createModelApp(runtime.deps, layer.answerer, layer.wrapStore(runtime.deps.store));
   });
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { API_DOCS_PATHS } from "../../src/http/api-docs.js";
+import { CONSOLE_PATHS } from "../../src/http/console/serve-console.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,9 +8,14 @@ import { OPENAPI_DOCUMENT_PATH } from "../../src/http/openapi-document.js";
 import { jsonRequest, startTestRuntime, type TestRuntime } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
 
+interface MediaType {
+  schema?: unknown;
+  example?: unknown;
+}
 interface Operation {
   parameters?: Array<{ name: string; in: string; required?: boolean }>;
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: { content?: Record<string, MediaType> };
+  responses?: Record<string, { description?: string; content?: Record<string, MediaType> }>;
 }
 interface OpenApiDocument {
   openapi: string;
@@ -119,7 +125,14 @@ describe("GET /openapi.json", () => {
     await check("GET", "/v1/jobs/{id}", await test.app.request(`/v1/jobs/${read!.job_id}`));
     await check("GET", "/v1/jobs", await test.app.request("/v1/jobs?state=failed"));
     await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "What do otters hold?", mode: "retrieve" })));
-    await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "What do otters hold?" })));
+    const answered = await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "What do otters hold?" })));
+    const feedbackPath = "/v1/answers/{id}/feedback";
+    const feedback = jsonRequest("POST", { rating: "down", corrected_answer: "Each other's hands." });
+    const given = await check("POST", feedbackPath, await test.app.request(`/v1/answers/${answered!.answer_id}/feedback`, feedback), feedbackPath);
+    await check("POST", feedbackPath, await test.app.request("/v1/answers/ans_unknown/feedback", feedback), feedbackPath);
+    await check("GET", "/v1/reviews", await test.app.request("/v1/reviews?state=approved&limit=5"));
+    await check("POST", "/v1/reviews/{id}", await test.app.request("/v1/reviews/rev_unknown", jsonRequest("POST", { action: "approve" })));
+    await check("DELETE", "/v1/feedback/{id}", await test.app.request(`/v1/feedback/${given!.id}`, { method: "DELETE" }));
     await check("POST", "/v1/query", await test.app.request("/v1/query", jsonRequest("POST", { question: "" })));
     await check("GET", "/healthz", await test.app.request("/healthz"));
     await check("GET", "/readyz", await test.app.request("/readyz"));
@@ -139,6 +152,35 @@ describe("GET /openapi.json", () => {
     await check("DELETE", "/v1/documents/{id}", await test.app.request(`/v1/documents/${id}`, { method: "DELETE" }));
     await check("DELETE", "/v1/documents/{id}", await test.app.request(`/v1/documents/${id}`, { method: "DELETE" }));
     await check("POST", "/v1/documents", await test.app.request("/v1/documents", { method: "POST", headers: { "content-type": "text/csv" }, body: "a,b" }));
+  });
+
+  it("gives every JSON request body and response an example that its own schema accepts", () => {
+    const ajv = documentValidator(document);
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const escaped = path.replaceAll("~", "~0").replaceAll("/", "~1");
+        const bodies: Array<[string, string, MediaType | undefined]> = [
+          ["request", `requestBody/content/application~1json`, operation.requestBody?.content?.["application/json"]],
+          ...Object.entries(operation.responses ?? {}).map(([status, response]): [string, string, MediaType | undefined] => [
+            status,
+            `responses/${status}/content/application~1json`,
+            response.content?.["application/json"],
+          ]),
+        ];
+        for (const [what, pointer, media] of bodies) {
+          if (!media) continue;
+          const example = media.example ?? exampleOf(document, media.schema);
+          if (example === undefined) {
+            missing.push(`${method} ${path} ${what}`);
+            continue;
+          }
+          const validate = ajv.getSchema(`openapi.json#/paths/${escaped}/${method}/${pointer}/schema`)!;
+          expect(validate(example), `${method} ${path} ${what} example: ${JSON.stringify(validate.errors)}`).toBe(true);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it("requires an API key in the document only when keys are configured", async () => {
@@ -166,7 +208,7 @@ function registeredRoutes(app: { routes: ReadonlyArray<{ method: string; path: s
       if (!route.path.endsWith("*")) throw new Error(`ALL ${route.path} is a route, not middleware: declare it per method with createRoute`);
       continue;
     }
-    if (route.path === OPENAPI_DOCUMENT_PATH || (API_DOCS_PATHS as readonly string[]).includes(route.path)) continue;
+    if (route.path === OPENAPI_DOCUMENT_PATH || ([...API_DOCS_PATHS, ...CONSOLE_PATHS] as readonly string[]).includes(route.path)) continue;
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
     const method = route.method.toLowerCase();
     registered.set(`${method} ${path}`, { method, path });
@@ -178,12 +220,20 @@ function undocumented(registered: Map<string, { method: string; path: string }>,
   return [...registered.values()].filter(({ method, path }) => !document.paths[path]?.[method]);
 }
 
+/** The example a schema carries, looking through a `$ref` to its component. */
+function exampleOf(document: OpenApiDocument, schema: unknown): unknown {
+  const node = schema as { example?: unknown; $ref?: string } | undefined;
+  if (node?.example !== undefined || !node?.$ref) return node?.example;
+  const name = node.$ref.replace("#/components/schemas/", "");
+  return exampleOf(document, document.components?.schemas?.[name]);
+}
+
 /** Ajv over the whole document, so `#/components/...` references resolve from any schema in it. */
 function documentValidator(document: OpenApiDocument): Ajv2020 {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats.default(ajv);
   ajv.addFormat("binary", true);
-  for (const keyword of ["openapi", "info", "paths", "components", "security", "tags", "servers", "webhooks"]) ajv.addKeyword(keyword);
+  for (const keyword of ["example", "openapi", "info", "paths", "components", "security", "tags", "servers", "webhooks"]) ajv.addKeyword(keyword);
   ajv.addSchema(document, "openapi.json");
   return ajv;
 }

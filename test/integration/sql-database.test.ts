@@ -8,6 +8,8 @@ import { DatabaseInUseError, openPostgresDatabase, openSqliteDatabase, type SqlS
 import { createTestPostgresDatabase, postgresForTests } from "../helpers/test-database.js";
 
 const TABLES = [
+  "answer_examples",
+  "answers",
   "api_keys",
   "blobs",
   "documents",
@@ -75,6 +77,7 @@ describe.skipIf(!postgres)("PostgreSQL state", () => {
         "0003-upload-batches",
         "0004-keys-and-usage",
         "0005-blobs",
+        "0006-answers-and-reviews",
       ]);
       expect(await migrateToLatest(right.db)).toEqual([]);
       await Promise.all([left.close(), right.close()]);

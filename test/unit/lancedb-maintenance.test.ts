@@ -57,4 +57,23 @@ describe("LanceDbMaintenance optimize triggers", () => {
     await vi.advanceTimersByTimeAsync(5_000);
     expect(optimize).not.toHaveBeenCalled();
   });
+
+  it("deletes the versions an optimize had to keep once they pass the retention, with no further write", async () => {
+    const { table, optimize } = fakeTable();
+    const maintenance = new LanceDbMaintenance(immediateWriter, silent, { ...settings, versionRetentionMs: 60_000 });
+    for (let write = 0; write < 5; write++) maintenance.noteWrite(table, 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(optimize).toHaveBeenCalledTimes(1);
+    const firstOptimizeAt = Date.now();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(optimize).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(optimize).toHaveBeenCalledTimes(2);
+    // Its cut-off lies after the first optimize: every version the burst wrote is now old enough to go.
+    const cutoff = (optimize.mock.calls[1] as unknown as [{ cleanupOlderThan: Date }])[0].cleanupOlderThan;
+    expect(cutoff.getTime()).toBeGreaterThan(firstOptimizeAt);
+    // The prune arms no further prune: idle tables are left alone.
+    await vi.advanceTimersByTimeAsync(10 * 61_000);
+    expect(optimize).toHaveBeenCalledTimes(2);
+  });
 });

@@ -14,3 +14,11 @@ export function loadPromptTemplates(options: { version: string; directory?: stri
   const read = (name: string) => parsePromptFile(readFileSync(`${directory}${name}.${options.version}.md`, "utf8"), `${name}.${options.version}`);
   return { answer: read("answer"), fallback: read("fallback") };
 }
+
+/** Reads `judge.<version>.md` (one static system text, no output sections); a missing file stops start-up. */
+export function loadJudgePrompt(options: { version: string; directory?: string }): { version: string; system: string } {
+  const directory = (options.directory ?? DEFAULT_PROMPT_DIRECTORY).replace(/\/?$/, "/");
+  const system = readFileSync(`${directory}judge.${options.version}.md`, "utf8").replace(/\r\n/g, "\n").trim();
+  if (!system) throw new Error(`prompt judge.${options.version} is empty`);
+  return { version: `judge.${options.version}`, system };
+}

@@ -5,6 +5,7 @@ import * as embeddingCacheExpiry from "./migrations/0002-embedding-cache-expiry.
 import * as uploadBatches from "./migrations/0003-upload-batches.js";
 import * as keysAndUsage from "./migrations/0004-keys-and-usage.js";
 import * as blobs from "./migrations/0005-blobs.js";
+import * as answersAndReviews from "./migrations/0006-answers-and-reviews.js";
 import type { SqlDatabase } from "./sql-schema.js";
 
 /** Every migration, in order; a new one is a file in migrations/ and a row here. Names never change. */
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0003-upload-batches": uploadBatches,
   "0004-keys-and-usage": keysAndUsage,
   "0005-blobs": blobs,
+  "0006-answers-and-reviews": answersAndReviews,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

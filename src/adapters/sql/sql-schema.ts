@@ -119,26 +119,75 @@ export interface UsageTable {
   created_at: string;
 }
 
+/** One answer given in answer mode (`answer_id`). */
+export interface AnswersTable {
+  id: string;
+  tenant: string;
+  key_id: string | null;
+  question: string;
+  answer: string | null;
+  /** JSON array of citations. */
+  citations: string;
+  answer_status: string;
+  prompt_version: string | null;
+  model: string | null;
+  judge_version: string | null;
+  /** JSON `{needed, score, reasons}`; null until a judge gave a verdict. */
+  review: string | null;
+  /** JSON array of example ids. */
+  examples: string;
+  created_at: string;
+}
+
+/** A rating of an answer (`up` | `down`), optionally with a correction. */
 export interface FeedbackTable {
   id: string;
   tenant: string;
-  query_id: string;
-  rating: number;
+  answer_id: string;
+  key_id: string | null;
+  rating: string;
+  corrected_answer: string | null;
   comment: string | null;
   created_at: string;
 }
 
+/** The review queue: answers the judge flagged, corrections awaiting a reviewer. */
 export interface ReviewsTable {
+  id: string;
+  tenant: string;
+  answer_id: string;
+  feedback_id: string | null;
+  question: string;
+  answer: string | null;
+  /** JSON array of citations. */
+  citations: string;
+  score: number | null;
+  /** JSON array of strings. */
+  reasons: string;
+  judge_version: string | null;
+  prompt_version: string | null;
+  proposed_answer: string | null;
+  /** pending | approved | rejected | corrected */
+  state: string;
+  corrected_answer: string | null;
+  comment: string | null;
+  example_id: string | null;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+/** Reviewed corrections reused as few-shot examples; `id` is the feedback's. */
+export interface AnswerExamplesTable {
   id: string;
   tenant: string;
   question: string;
   answer: string;
-  /** JSON: citations, retrieval, judge verdict. */
-  evidence: string;
-  status: string;
-  correction: string | null;
+  /** The question's embedding: little-endian float32, base64. */
+  embedding: string;
+  embedding_model: string;
+  review_id: string | null;
   created_at: string;
-  reviewed_at: string | null;
 }
 
 export interface EvalRunsTable {
@@ -160,8 +209,10 @@ export interface SqlDatabase {
   embedding_cache: EmbeddingCacheTable;
   api_keys: ApiKeysTable;
   usage: UsageTable;
+  answers: AnswersTable;
   feedback: FeedbackTable;
   reviews: ReviewsTable;
+  answer_examples: AnswerExamplesTable;
   eval_runs: EvalRunsTable;
   blobs: BlobsTable;
 }

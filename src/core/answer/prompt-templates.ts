@@ -35,7 +35,7 @@ export function parsePromptFile(text: string, version: string): PromptTemplate {
 
 /** Neutralises anything in quoted text that could close or open our delimiters. */
 export function escapeDelimiters(text: string): string {
-  return text.replace(/<(\/?)(documents?|document|question|situation)\b/gi, "&lt;$1$2");
+  return text.replace(/<(\/?)(documents?|question|situation|examples?|answer)\b/gi, "&lt;$1$2");
 }
 
 function attribute(value: string): string {
@@ -53,10 +53,18 @@ export function formatQuestion(question: string): string {
   return `<question>\n${escapeDelimiters(question)}\n</question>`;
 }
 
+/** One reviewed question/answer pair as it appears in the prompt (quoted as data); its token count is what the example budget charges. */
+export function formatExample(example: { id: string; question: string; answer: string }): string {
+  return `<example id="${attribute(example.id)}">\n${formatQuestion(example.question)}\n<answer>\n${escapeDelimiters(example.answer)}\n</answer>\n</example>\n`;
+}
+
+const EXAMPLES_PREAMBLE = "Reviewed answers to similar earlier questions, for form and precision only: they are not sources, never cite them.";
+
 /**
  * Messages for the answer prompt, laid out for provider prefix caching: the static system text
- * (byte-identical for every request of a prompt version and mode), then the retrieved passages,
- * then the question last. `passages` are already formatted (see formatPassage) and trimmed to budget.
+ * (byte-identical for every request of a prompt version and mode, with or without examples), then
+ * the reviewed examples when any (already formatted, see formatExample), the retrieved passages, and
+ * the question last. `passages` are already formatted (see formatPassage) and trimmed to budget.
  */
 export function buildAnswerMessages(
   template: PromptTemplate,
@@ -64,11 +72,13 @@ export function buildAnswerMessages(
   passages: string[],
   question: string,
   extraInstruction?: string,
+  examples: string[] = [],
 ): PromptMessage[] {
   const tail = extraInstruction ? `\n\n${extraInstruction}` : "";
+  const shown = examples.length > 0 ? `<examples>\n${EXAMPLES_PREAMBLE}\n${examples.join("")}</examples>\n\n` : "";
   return [
     { role: "system", content: template.system[mode] },
-    { role: "user", content: `<documents>\n${passages.join("")}</documents>\n\n${formatQuestion(question)}${tail}` },
+    { role: "user", content: `${shown}<documents>\n${passages.join("")}</documents>\n\n${formatQuestion(question)}${tail}` },
   ];
 }
 

@@ -23,3 +23,18 @@ export function passagesWithinBudget(
   }
   return { kept, inputTokens: used };
 }
+
+/**
+ * How many of the examples (formatted, most similar first) fit `maxTokens`: the least similar are
+ * dropped first, an example is never cut. 0 when even the first does not fit.
+ */
+export function examplesWithinBudget(counter: TokenCounter, examples: string[], maxTokens: number): number {
+  let used = 0;
+  let kept = 0;
+  for (const example of examples) {
+    used += counter.count(example);
+    if (used > maxTokens) break;
+    kept++;
+  }
+  return kept;
+}

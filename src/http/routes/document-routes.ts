@@ -12,6 +12,7 @@ import type { AppEnv } from "../app-env.js";
 import { acceptedDocumentsSchema, documentDetailsPatchSchema, documentPageSchema, documentSchema, documentWithJobSchema } from "../document-schemas.js";
 import { validationHook } from "../openapi-hook.js";
 import { describedSchema, errorResponses, jsonContent } from "../openapi-schemas.js";
+import { uploadTextExample } from "../openapi-examples.js";
 import { documentIdSchema, jsonBulkUploadSchema, jsonUploadSchema, multipartUploadSchema, readUploads, type Upload } from "../read-uploads.js";
 import { limitBody } from "../request-body.js";
 import { documentJson, jobJson } from "../serialize.js";
@@ -68,7 +69,7 @@ export function documentRoutes(deps: DocumentRoutesDeps): OpenAPIHono<AppEnv> {
         schema: describedSchema(
           routes,
           "DocumentTextUpload",
-          z.union([jsonUploadSchema, jsonBulkUploadSchema]).openapi({ description: "One document, or `documents`" }),
+          z.union([jsonUploadSchema, jsonBulkUploadSchema]).openapi({ description: "One document, or `documents`", example: uploadTextExample }),
         ),
       },
       [NDJSON]: {

@@ -17,7 +17,7 @@ const readinessSchema = z
     status: z.enum(["ready", "not_ready"]),
     dependencies: z.record(z.string(), z.object({ status: z.enum(["up", "down"]), detail: z.string().optional() })),
   })
-  .openapi("Readiness");
+  .openapi("Readiness", { example: { status: "ready", dependencies: { vector_store: { status: "up" } } } });
 
 // Operations endpoints never need an API key, whatever the document's default security says.
 const open = { tags: ["operations"], security: [] };
@@ -27,7 +27,10 @@ const health = createRoute({
   method: "get",
   path: "/healthz",
   summary: "The process is up",
-  responses: { 200: { description: "Up", content: jsonContent(z.object({ status: z.literal("ok") })) }, ...errorResponses() },
+  responses: {
+    200: { description: "Up", content: jsonContent(z.object({ status: z.literal("ok") }).openapi({ example: { status: "ok" } })) },
+    ...errorResponses(),
+  },
 });
 
 const readiness = createRoute({
@@ -37,7 +40,13 @@ const readiness = createRoute({
   summary: "Each dependency with its state",
   responses: {
     200: { description: "Every dependency is up", content: jsonContent(readinessSchema) },
-    503: { description: "At least one dependency is down", content: jsonContent(readinessSchema) },
+    503: {
+      description: "At least one dependency is down",
+      content: jsonContent(readinessSchema, {
+        status: "not_ready",
+        dependencies: { vector_store: { status: "down", detail: "circuit open after 5 consecutive failures" } },
+      }),
+    },
     ...errorResponses(),
   },
 });

@@ -6,6 +6,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "../../use-cases/api-key
 import type { AppEnv } from "../app-env.js";
 import { validationHook } from "../openapi-hook.js";
 import { errorResponses, jsonContent } from "../openapi-schemas.js";
+import { apiKeyExample } from "../openapi-examples.js";
 import { limitBody } from "../request-body.js";
 
 const KEY_BODY_MAX_BYTES = 16 * 1024;
@@ -23,7 +24,7 @@ const createKeySchema = z
     name: z.string().max(200).optional(),
     expires_at: z.string().datetime({ offset: true, message: "an ISO-8601 time with its offset, e.g. 2027-01-31T00:00:00Z" }).nullable().optional(),
   })
-  .openapi("CreateApiKey");
+  .openapi("CreateApiKey", { example: { tenant: "acme", scopes: ["read", "write"], name: "ingest bot", expires_at: "2027-01-31T00:00:00Z" } });
 
 const keySchema = z
   .object({
@@ -35,11 +36,15 @@ const keySchema = z
     expires_at: z.string().nullable(),
     revoked_at: z.string().nullable(),
   })
-  .openapi("ApiKey");
+  .openapi("ApiKey", { example: apiKeyExample });
 
 const createdKeySchema = keySchema
   .extend({ key: z.string().openapi({ description: "The key itself: shown once, only its hash is stored" }) })
-  .openapi("CreatedApiKey");
+  .openapi("CreatedApiKey", { example: { ...apiKeyExample, key: "rgl_cba5c4419a7be841_389f69f1da8a185ee5a7743b62f05b99847babeecfa7e465595586f30438c5dc" } });
+
+const keyPageSchema = z
+  .object({ keys: z.array(keySchema), next_cursor: z.string().nullable() })
+  .openapi({ example: { keys: [apiKeyExample], next_cursor: null } });
 
 const listQuerySchema = z.object({
   tenant: z.string().regex(TENANT_PATTERN).optional(),
@@ -90,7 +95,7 @@ export function keyRoutes(deps: { apiKeys: ApiKeyStore }): OpenAPIHono<AppEnv> {
     summary: "List API keys, newest first, optionally one tenant's (admin)",
     request: { query: listQuerySchema },
     responses: {
-      200: { description: "One page of keys", content: jsonContent(z.object({ keys: z.array(keySchema), next_cursor: z.string().nullable() })) },
+      200: { description: "One page of keys", content: jsonContent(keyPageSchema) },
       ...errorResponses(400, 401, 403),
     },
   });
@@ -106,7 +111,10 @@ export function keyRoutes(deps: { apiKeys: ApiKeyStore }): OpenAPIHono<AppEnv> {
     tags: ["keys"],
     summary: "Revoke an API key: refused everywhere within a second (admin)",
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
-    responses: { 200: { description: "The revoked key", content: jsonContent(keySchema) }, ...errorResponses(400, 401, 403, 404) },
+    responses: {
+      200: { description: "The revoked key", content: jsonContent(keySchema, { ...apiKeyExample, revoked_at: "2026-11-27T22:00:10.061Z" }) },
+      ...errorResponses(400, 401, 403, 404),
+    },
   });
   routes.openapi(revoke, async (context) => {
     const record = await revokeApiKey(store, context.req.valid("param").id);

@@ -7,10 +7,13 @@ import { answerQuery, type AnswerQueryDeps, type QueryInput, type QueryResult } 
 import type { Retrieval } from "../../use-cases/retrieve.js";
 import type { AppEnv } from "../app-env.js";
 import { validationHook } from "../openapi-hook.js";
-import { errorEnvelopeSchema, errorResponses } from "../openapi-schemas.js";
+import { errorEnvelopeSchema, errorResponses, jsonContent } from "../openapi-schemas.js";
+import { queryRequestExample, queryResponseExample } from "../openapi-examples.js";
 import { queryEventStreamSchema, queryRequestSchema, queryResponseSchema } from "../query-schemas.js";
 import { limitBody, readBodyText, requestSignal } from "../request-body.js";
 import { citationJson, queryJson, retrievalJson, usageJson } from "../serialize.js";
+import type { ReviewRepository } from "../../ports/review-repository.js";
+import { answerRecorder } from "./answer-recording.js";
 
 const QUERY_BODY_MAX_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -31,12 +34,12 @@ const queryRoute = createRoute({
   tags: ["query"],
   summary: "Ask a question: hybrid retrieval plus a cited answer, or hits only (`mode: retrieve`)",
   middleware: [limitBody(QUERY_BODY_MAX_BYTES, () => new PayloadTooLargeError(`query body exceeds ${QUERY_BODY_MAX_BYTES} bytes`)), readJsonBody] as const,
-  request: { body: { required: true, content: { "application/json": { schema: queryRequestSchema } } } },
+  request: { body: { required: true, content: jsonContent(queryRequestSchema, queryRequestExample) } },
   responses: {
     200: {
       description: "The answer with its citations and the retrieval it came from (`degraded` when answered without the documents)",
       headers: { "X-Retrieval-Status": { schema: { type: "string", enum: ["ok", "empty", "unavailable"] } } },
-      content: { "application/json": { schema: queryResponseSchema }, "text/event-stream": { schema: queryEventStreamSchema } },
+      content: { ...jsonContent(queryResponseSchema, queryResponseExample), "text/event-stream": { schema: queryEventStreamSchema } },
     },
     ...errorResponses(401, 502, 503, 504),
     400: errorContent("Invalid body or thresholds out of the configured bounds: `details.issues` names each field path"),
@@ -51,7 +54,7 @@ const queryRoute = createRoute({
  * `usage`, `done`; a failure after the stream started ends it with an `error` event. A body over
  * 64 KiB is a 413 before it is read.
  */
-export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenAPIHono<AppEnv> {
+export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics; reviews?: ReviewRepository }): OpenAPIHono<AppEnv> {
   const routes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   routes.openapi(queryRoute, async (context) => {
@@ -72,6 +75,8 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
       deps.metrics.retrievals.inc({ status: retrieval.status });
       context.header("X-Retrieval-Status", retrieval.status);
     };
+    // Answer mode: each answer is recorded (`answer_id`), a flagged one queued for review.
+    const recorder = answerRecorder(deps.reviews, context, { ...input, mode: body.mode });
     const finish = (result: QueryResult) => {
       deps.metrics.queryDuration.observe({ mode: body.mode }, (performance.now() - started) / 1000);
       recordAnswer(deps.metrics, context, result, performance.now() - started);
@@ -80,12 +85,14 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
     if (!body.stream) {
       const result = await answerQuery(queryDeps, input, { onRetrieval });
       finish(result);
-      return context.json(queryJson(result, { explain: body.explain }), 200);
+      const answerId = await recorder.record(result);
+      return context.json({ ...queryJson(result, { explain: body.explain }), ...(body.mode === "answer" ? { answer_id: answerId } : {}) }, 200);
     }
 
     const { retrieval, events } = await answerQuery(queryDeps, input, { stream: true, onRetrieval });
     return streamSSE(context, async (stream) => {
       await stream.writeSSE({ event: "retrieval", data: JSON.stringify(retrievalJson(retrieval, { explain: body.explain })) });
+      let answerId: string | null = null;
       try {
         for await (const event of events) {
           if (event.type === "delta") {
@@ -95,10 +102,12 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
           if (event.type === "review") {
             const review = { needed: event.review.needed, score: event.review.score, reasons: event.review.reasons, judge_version: event.judgeVersion };
             await stream.writeSSE({ event: "review", data: JSON.stringify(review) });
+            if (answerId) await recorder.attach(answerId, event.review, event.judgeVersion);
             continue;
           }
           const result = event.result;
           finish(result);
+          answerId = await recorder.record(result);
           await stream.writeSSE({ event: "citations", data: JSON.stringify({ citations: result.citations.map(citationJson) }) });
           await stream.writeSSE({ event: "usage", data: JSON.stringify(usageJson(result)) });
           const done = {
@@ -108,6 +117,9 @@ export function queryRoutes(deps: AnswerQueryDeps & { metrics: Metrics }): OpenA
             model: result.model,
             cached: result.cached,
             degraded: result.degraded,
+            ...(body.mode === "answer" ? { answer_id: answerId } : {}),
+            judge_version: result.judgeVersion,
+            examples: result.examples,
           };
           await stream.writeSSE({ event: "done", data: JSON.stringify(done) });
         }
@@ -137,6 +149,8 @@ function recordAnswer(metrics: Metrics, context: Context<AppEnv>, result: QueryR
       cached_tokens: result.usage.cachedTokens,
       cost_usd: result.usage.costUsd,
       latency_ms: Math.round(milliseconds),
+      ...(result.review ? { review_needed: result.review.needed, review_score: result.review.score, judge_version: result.judgeVersion } : {}),
+      ...(result.examples.length > 0 ? { examples: result.examples } : {}),
     },
     "query answered",
   );

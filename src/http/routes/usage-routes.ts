@@ -3,6 +3,7 @@ import { ForbiddenError, ValidationError } from "../../core/errors.js";
 import { USAGE_GROUPS, type UsageGroup, type UsageLedger } from "../../ports/usage-ledger.js";
 import type { AppEnv } from "../app-env.js";
 import { validationHook } from "../openapi-hook.js";
+import { usageExample } from "../openapi-examples.js";
 import { errorResponses, jsonContent } from "../openapi-schemas.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -68,7 +69,9 @@ export function usageRoutes(deps: { usageLedger: UsageLedger }): OpenAPIHono<App
     responses: {
       200: {
         description: "Totals per group",
-        content: jsonContent(z.object({ from: z.string(), to: z.string(), group_by: z.array(z.string()), totals: z.array(totalsSchema) })),
+        content: jsonContent(
+          z.object({ from: z.string(), to: z.string(), group_by: z.array(z.string()), totals: z.array(totalsSchema) }).openapi({ example: usageExample }),
+        ),
       },
       ...errorResponses(400, 401, 403),
     },

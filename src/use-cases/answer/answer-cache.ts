@@ -24,22 +24,31 @@ export function normalizeQuestion(question: string): string {
 
 /**
  * `ans:{sha256}` over tenant, normalised question, each retrieved chunk's id and content hash (in
- * rank order), prompt version and model: a changed document changes a hash, so stale answers are
- * never found (invalidation by construction).
+ * rank order), prompt version, model and the ids of the few-shot examples in the prompt: a changed
+ * document changes a hash and a new or deleted example changes the ids, so stale answers are never
+ * found (invalidation by construction). Without examples the key is what it was before examples existed.
  */
-export function answerCacheKey(input: { tenant: string; question: string; hits: Passage[]; promptVersion: string; model: string }): string {
-  const material = JSON.stringify([
+export function answerCacheKey(input: {
+  tenant: string;
+  question: string;
+  hits: Passage[];
+  promptVersion: string;
+  model: string;
+  exampleIds?: string[];
+}): string {
+  const parts: unknown[] = [
     input.tenant,
     normalizeQuestion(input.question),
     input.hits.map((hit) => [hit.id, hit.metadata.contentHash]),
     input.promptVersion,
     input.model,
-  ]);
-  return `ans:${createHash("sha256").update(material).digest("hex")}`;
+  ];
+  if (input.exampleIds && input.exampleIds.length > 0) parts.push(input.exampleIds);
+  return `ans:${createHash("sha256").update(JSON.stringify(parts)).digest("hex")}`;
 }
 
-/** Answer cache over the KeyValue port (memory embedded, Redis in server mode); a failing store is a miss, never an error. */
-export class AnswerCache {
+/** Answer cache over the KeyValue port (memory embedded, Redis in server mode); a failing store is a miss, never an error. Also holds judge verdicts (`T`). */
+export class AnswerCache<T = CachedAnswer> {
   constructor(
     private readonly deps: {
       keyValue: KeyValue;
@@ -49,10 +58,10 @@ export class AnswerCache {
     },
   ) {}
 
-  async get(key: string): Promise<CachedAnswer | null> {
+  async get(key: string): Promise<T | null> {
     try {
       const [raw] = await this.deps.keyValue.mget([key]);
-      const value = raw ? (JSON.parse(raw) as CachedAnswer) : null;
+      const value = raw ? (JSON.parse(raw) as T) : null;
       this.deps.onLookup?.(value !== null);
       return value;
     } catch (error) {
@@ -62,7 +71,7 @@ export class AnswerCache {
     }
   }
 
-  async set(key: string, value: CachedAnswer): Promise<void> {
+  async set(key: string, value: T): Promise<void> {
     if (this.deps.ttlSeconds <= 0) return;
     try {
       await this.deps.keyValue.mset([[key, JSON.stringify(value)]], { ttlSeconds: this.deps.ttlSeconds });

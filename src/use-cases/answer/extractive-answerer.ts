@@ -9,6 +9,8 @@ const NO_USAGE = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 
  * `answerExtractively`), each with its own citation. `not_found` when no sentence shares a term with
  * the question, or when there are no passages (it cannot answer without documents). Streaming yields
  * the whole answer as one delta (it is computed at once), then the result. Usage is always zero.
+ * It ignores `request.examples` (it writes nothing of its own to learn from them) and `request.retry`
+ * (the same passages give the same answer, so `capabilities.retries` is absent and none is asked).
  */
 export function createExtractiveAnswerer(options: { maxSentences: number }): Answerer {
   const answerNow = (request: AnswerRequest): Answer => {

@@ -5,24 +5,27 @@ import type { Passage } from "../../core/answer/passages.js";
 import {
   buildAnswerMessages,
   buildFallbackMessages,
+  formatExample,
   formatPassage,
   type OutputMode,
   type PromptMessage,
   type PromptTemplates,
 } from "../../core/answer/prompt-templates.js";
-import { passagesWithinBudget } from "../../core/answer/token-budget.js";
+import { examplesWithinBudget, passagesWithinBudget } from "../../core/answer/token-budget.js";
 import type { TokenCounter } from "../../core/text/token-counter.js";
 import type { Answer, AnswerEvent, Answerer, AnswerRequest } from "../../ports/answerer.js";
 import type { ChatModel } from "../../ports/chat-model.js";
 import type { Logger } from "../../ports/logger.js";
 import { answerCacheKey, type AnswerCache } from "./answer-cache.js";
 import { generateValidated, streamValidated, type CallTarget, type ModelCallDeps } from "./model-calls.js";
-import { REFINED_INSTRUCTION } from "./structured-answer.js";
+import { answerOutputSpec, REFINED_INSTRUCTION, refinedInstruction } from "./structured-answer.js";
 
 export interface ModelAnswererDeps {
   chat: ChatModel;
   /** Cheaper model for the no-passages (fallback) prompt; `chat` when absent. */
   smallChat?: ChatModel;
+  /** The fallback model (answer.fallbackModel), tried last when the main model's replies never validate; none → that step is skipped. */
+  fallbackChat?: ChatModel | null;
   templates: PromptTemplates;
   counter: TokenCounter;
   /** Records one call (the provider is added by the composition root) and returns its cost in USD. */
@@ -30,7 +33,15 @@ export interface ModelAnswererDeps {
   /** Called once for every model output that failed validation. */
   onInvalidOutput?: () => void;
   cache?: AnswerCache;
-  settings: { maxOutputTokens: number; inputTokenBudget: number; fallbackInputTokenBudget: number };
+  settings: {
+    maxOutputTokens: number;
+    inputTokenBudget: number;
+    fallbackInputTokenBudget: number;
+    /** Tokens the few-shot examples may take (answer.examples.maxTokens); the least similar are dropped first. */
+    examplesMaxTokens?: number;
+    /** Most generation calls per answer (repair, retries and fallback included). */
+    maxGenerationCalls?: number;
+  };
   logger?: Logger;
 }
 
@@ -41,17 +52,24 @@ interface Prepared {
   messages: (extraInstruction?: string) => PromptMessage[];
   /** null for the fallback prompt, which is never cached. */
   cacheKey: string | null;
+  /** Ids of the examples in the prompt. */
+  exampleIds: string[];
 }
 
 const NO_USAGE = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 };
+const MAX_GENERATION_CALLS = 4;
 
 /**
  * The Answerer over a chat model: versioned prompt (static part first for prefix caching), passages
  * delimited as data and trimmed to the token budget by dropping the lowest-ranked, citation numbers
  * checked against the passages, an answer cache keyed by construction, every call recorded. Without
- * passages it uses the separate fallback prompt (on `smallChat` when given). Not streaming: structured
- * JSON output validated with zod (repair → refined retry → `invalid_output`); streaming: the text
- * prompt, validated once complete. A question too long for the budget is a ValidationError (400).
+ * passages it uses the separate fallback prompt (on `smallChat` when given). Reviewed examples go
+ * after the static system text, within `examplesMaxTokens`, and into the cache key. Not streaming:
+ * structured JSON output validated with zod in the one retry order (repair → refined retry stating
+ * the errors → `fallbackChat` → `invalid_output`, at most `maxGenerationCalls` calls, stopping when
+ * the request's signal is aborted); `request.retry` starts at the refined retry with its problems
+ * and skips the cache lookup. Streaming: the text prompt, validated once complete, never retried.
+ * A question too long for the budget is a ValidationError (400).
  */
 export function createModelAnswerer(deps: ModelAnswererDeps): Answerer {
   const callDeps: ModelCallDeps = {
@@ -69,22 +87,28 @@ export function createModelAnswerer(deps: ModelAnswererDeps): Answerer {
       const messages = (extra?: string) => buildFallbackMessages(template, mode, reason, request.question, extra);
       checkBudget(messages(REFINED_INSTRUCTION), [], deps.settings.fallbackInputTokenBudget, "answer.fallbackInputTokenBudget");
       const target = { ...call, task: "fallback" as const, promptVersion: template.version, chat: deps.smallChat ?? deps.chat };
-      return { target, passages: [], messages, cacheKey: null };
+      return { target, passages: [], messages, cacheKey: null, exampleIds: [] };
     }
     const template = deps.templates.answer;
     const formatted = request.passages.map((passage, index) => formatPassage(passage, index + 1));
-    const framing = buildAnswerMessages(template, mode, [], request.question, REFINED_INSTRUCTION);
+    const examples = [...(request.examples ?? [])].sort((left, right) => right.similarity - left.similarity);
+    const shownExamples = examples.map(formatExample);
+    const examplesKept = examplesWithinBudget(deps.counter, shownExamples, deps.settings.examplesMaxTokens ?? 0);
+    const exampleTexts = shownExamples.slice(0, examplesKept);
+    const framing = buildAnswerMessages(template, mode, [], request.question, REFINED_INSTRUCTION, exampleTexts);
     const kept = checkBudget(framing, formatted, deps.settings.inputTokenBudget, "answer.inputTokenBudget");
     const passages = request.passages.slice(0, kept);
-    const messages = (extra?: string) => buildAnswerMessages(template, mode, formatted.slice(0, kept), request.question, extra);
+    const messages = (extra?: string) => buildAnswerMessages(template, mode, formatted.slice(0, kept), request.question, extra, exampleTexts);
+    const exampleIds = examples.slice(0, examplesKept).map((example) => example.id);
     const cacheKey = answerCacheKey({
       tenant: request.tenant,
       question: request.question,
       hits: passages,
       promptVersion: template.version,
       model: deps.chat.modelId,
+      exampleIds,
     });
-    return { target: { ...call, task: "answer", promptVersion: template.version, chat: deps.chat }, passages, messages, cacheKey };
+    return { target: { ...call, task: "answer", promptVersion: template.version, chat: deps.chat }, passages, messages, cacheKey, exampleIds };
   }
 
   /** How many passages fit the budget with the fixed text; the question alone not fitting is a 400. */
@@ -99,7 +123,8 @@ export function createModelAnswerer(deps: ModelAnswererDeps): Answerer {
     if (!entry) return null;
     const resolved = resolveModelCitations(entry.answer, entry.citations, prepared.passages);
     const promptVersion = prepared.target.promptVersion;
-    return { outcome: "answered", ...resolved, usage: NO_USAGE, model: entry.model, promptVersion, cached: true, usedPassages: prepared.passages.length };
+    const used = { usedPassages: prepared.passages.length, calls: 0, examples: prepared.exampleIds };
+    return { outcome: "answered", ...resolved, usage: NO_USAGE, model: entry.model, promptVersion, cached: true, ...used };
   }
 
   async function toCache(prepared: Prepared, answer: Answer, contextSufficient: boolean): Promise<void> {
@@ -110,13 +135,26 @@ export function createModelAnswerer(deps: ModelAnswererDeps): Answerer {
 
   async function generate(request: AnswerRequest): Promise<Answer> {
     const prepared = prepare(request, "json");
-    const cached = await fromCache(prepared);
+    const cached = request.retry ? null : await fromCache(prepared);
     if (cached) return cached;
-    const { value, usage, model } = await generateValidated(callDeps, prepared.target, {
-      messages: prepared.messages(),
-      refinedMessages: prepared.messages(REFINED_INSTRUCTION),
+    const maxCalls = Math.min(request.retry?.maxCalls ?? MAX_GENERATION_CALLS, deps.settings.maxGenerationCalls ?? MAX_GENERATION_CALLS);
+    const retryProblems = request.retry?.problems ?? [];
+    const { value, usage, model, calls } = await generateValidated(callDeps, prepared.target, answerOutputSpec, {
+      messages: request.retry ? prepared.messages(refinedInstruction(retryProblems)) : prepared.messages(),
+      refinedMessages: (issues) => prepared.messages(refinedInstruction([...retryProblems, ...issues])),
+      firstKind: request.retry ? "refined" : "initial",
+      fallback: prepared.target.task === "answer" ? deps.fallbackChat : null,
+      maxCalls,
     });
-    const base = { usage, model, promptVersion: prepared.target.promptVersion, cached: false, usedPassages: prepared.passages.length };
+    const base = {
+      usage,
+      model,
+      promptVersion: prepared.target.promptVersion,
+      cached: false,
+      usedPassages: prepared.passages.length,
+      calls,
+      examples: prepared.exampleIds,
+    };
     if (!value) return { ...base, outcome: "invalid_output", answer: null, citations: [] };
     if (prepared.target.task === "fallback") return { ...base, outcome: "answered", answer: value.answer.trim(), citations: [] };
     const answer: Answer = { ...base, outcome: "answered", ...resolveModelCitations(value.answer, value.citations, prepared.passages) };
@@ -143,6 +181,8 @@ export function createModelAnswerer(deps: ModelAnswererDeps): Answerer {
         promptVersion: prepared.target.promptVersion,
         cached: false,
         usedPassages: prepared.passages.length,
+        calls: 1,
+        examples: prepared.exampleIds,
       };
       if (part.text === null) {
         yield { type: "result", result: { ...base, outcome: "invalid_output", answer: null, citations: [] } };
@@ -159,7 +199,7 @@ export function createModelAnswerer(deps: ModelAnswererDeps): Answerer {
   return {
     promptVersion: deps.templates.answer.version,
     model: null,
-    capabilities: { answersWithoutPassages: true, streamsIncrementally: true, reportsTokenUsage: true },
+    capabilities: { answersWithoutPassages: true, streamsIncrementally: true, reportsTokenUsage: true, retries: true },
     answer,
   } as Answerer;
 }

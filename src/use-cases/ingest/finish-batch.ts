@@ -64,10 +64,15 @@ function indexed(work: Work, now: string): DocumentRecordChange {
 
 function failed(work: Work, now: string): DocumentRecordChange {
   const { record, job, error } = work;
-  const final = !isTransientError(error) || job.attempts >= job.maxAttempts;
+  const final = isFinalFailure(work);
   const message = error instanceof Error ? error.message : String(error);
   const patch = final
     ? ({ status: "failed", error: message, updatedAt: now } as const)
     : ({ status: "queued", error: `attempt ${job.attempts} failed: ${message}`, updatedAt: now } as const);
   return { tenant: record.tenant, id: record.id, jobId: job.id, patch };
+}
+
+/** Whether this failed attempt is the document's last: a permanent error, or no attempt left. */
+export function isFinalFailure(work: Work): boolean {
+  return !isTransientError(work.error) || work.job.attempts >= work.job.maxAttempts;
 }

@@ -8,6 +8,9 @@ import type { EmbeddingCache } from "../embedding-cache.js";
 import type { IngestJobData } from "../ingest-job.js";
 import { documentChunks, type DocumentChunksDeps } from "./document-chunks.js";
 import { finishBatch, type Work } from "./finish-batch.js";
+import { logBatchOutcomes } from "./ingest-logs.js";
+import type { Logger } from "../../ports/logger.js";
+import { noopTracer, type SpanAttributes, type Tracer } from "../../ports/tracer.js";
 
 export interface IngestBatchDeps extends DocumentChunksDeps {
   documents: DocumentRepository;
@@ -18,6 +21,10 @@ export interface IngestBatchDeps extends DocumentChunksDeps {
   maxBytesPerGroup: number;
   onIndexed?: (chunkCount: number) => void;
   now?: () => Date;
+  /** Each document's outcome is logged with its id and file name (source). */
+  logger?: Logger;
+  /** Spans for the batch and each of its stages; absent → none. */
+  tracer?: Tracer;
 }
 
 /**
@@ -34,27 +41,64 @@ export interface IngestBatchDeps extends DocumentChunksDeps {
  * outcome per job; a failure is that job's error.
  */
 export async function ingestBatch(deps: IngestBatchDeps, jobs: Array<Job<IngestJobData>>, context: BatchContext): Promise<JobOutcome[]> {
+  const tracer = deps.tracer ?? noopTracer;
+  // Each batch is its own trace (whatever woke the worker is not its parent), linked to the uploads that queued its jobs.
+  return tracer.span(
+    "ingest.batch",
+    { "ragline.jobs": jobs.length },
+    async (span) => {
+      const outcomes = await ingestStages(deps, tracer, jobs, context);
+      span.setAttributes({ "ragline.jobs.failed": outcomes.filter((outcome) => !outcome.ok).length });
+      return outcomes;
+    },
+    { root: true, links: [...new Set(jobs.flatMap((job) => (job.data.traceparent ? [job.data.traceparent] : [])))] },
+  );
+}
+
+async function ingestStages(deps: IngestBatchDeps, tracer: Tracer, jobs: Array<Job<IngestJobData>>, context: BatchContext): Promise<JobOutcome[]> {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   let live: Work[];
   try {
-    live = await startBatch(deps, jobs, now());
+    live = await tracer.span("ingest.claim", {}, async (span) => {
+      const claimed = await startBatch(deps, jobs, now());
+      span.setAttributes({ "ragline.documents": claimed.length });
+      return claimed;
+    });
   } catch (error) {
     // Nothing was written yet: every job of the batch is retried (or failed) as it stands.
+    deps.logger?.warn(
+      { jobIds: jobs.map((job) => job.id), documentIds: jobs.map((job) => job.data.documentId), error: messageOf(error) },
+      "ingest batch could not start",
+    );
     return jobs.map(() => ({ ok: false, error }));
   }
   const groups = groupsByBytes(live, deps.maxBytesPerGroup);
   for (const [index, group] of groups.entries()) {
     const progress = (phase: number) => context.reportProgress((index + phase) / groups.length);
-    await extract(deps, group);
+    await tracer.span("ingest.parse", groupAttributes(group), () => extract(deps, group));
     await progress(0.2);
-    await embed(deps, group, context.signal);
+    await tracer.span("ingest.embed", groupAttributes(group), () => embed(deps, group, context.signal));
     await progress(0.7);
-    await write(deps, group);
+    await tracer.span("ingest.upsert", groupAttributes(group), () => write(deps, group));
   }
-  await finishBatch(deps, live, now());
+  await tracer.span("ingest.finalize", { "ragline.documents": live.length }, () => finishBatch(deps, live, now()));
   const outcomes: JobOutcome[] = jobs.map(() => ({ ok: true }));
   for (const work of live) if (work.error !== undefined) outcomes[work.index] = { ok: false, error: work.error };
+  if (deps.logger) logBatchOutcomes(deps.logger, live);
   return outcomes;
+}
+
+/** A stage's span attributes: how many documents and bytes of the group, and how many had already failed. */
+function groupAttributes(group: Work[]): SpanAttributes {
+  return {
+    "ragline.documents": group.length,
+    "ragline.bytes": group.reduce((sum, work) => sum + work.record.byteSize, 0),
+    "ragline.documents.failed_before": group.filter((work) => work.error !== undefined).length,
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The batch's live jobs (their record still names them), marked `processing`. */

@@ -4,6 +4,7 @@ import { failQuarantinedIngest } from "../../../src/use-cases/fail-quarantined-i
 import type { IngestJobData } from "../../../src/use-cases/ingest-job.js";
 import { submitDocument } from "../../../src/use-cases/submit-document.js";
 import { createEmbeddedDocumentDeps, textUpload } from "./embedded-document-deps.js";
+import { recordingLogger } from "../../helpers/recording-logger.js";
 
 /** The job as the queue reports it when it gives up after crashes. */
 function quarantined(id: string, data: IngestJobData): Job<IngestJobData> {
@@ -31,10 +32,18 @@ describe("failQuarantinedIngest", () => {
     await deps.cleanup();
   });
 
-  it("marks the document failed with the job's reason", async () => {
-    const { record } = await submitDocument(deps, { tenant: "acme", item: textUpload("poison", "poison"), mode: "replace" });
-    await failQuarantinedIngest(deps, quarantined(record.jobId, (await deps.queue.get(record.jobId))!.data));
+  it("marks the document failed with the job's reason, and logs it by document and file name", async () => {
+    const { record } = await submitDocument(deps, { tenant: "acme", item: { ...textUpload("poison", "poison"), fileName: "poison.txt" }, mode: "replace" });
+    const logger = recordingLogger();
+    await failQuarantinedIngest({ ...deps, logger }, quarantined(record.jobId, (await deps.queue.get(record.jobId))!.data));
     expect(await deps.documents.get("acme", "poison")).toMatchObject({ status: "failed", error: "crashed the worker 3 times" });
+    expect(logger.lines).toEqual([
+      {
+        level: "warn",
+        message: "document ingest failed: quarantined",
+        fields: { tenant: "acme", documentId: "poison", source: "poison.txt", revision: 1, jobId: record.jobId, error: "crashed the worker 3 times" },
+      },
+    ]);
   });
 
   it("leaves a document its job already indexed (the lock was lost after the work was done)", async () => {

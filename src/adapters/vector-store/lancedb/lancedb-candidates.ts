@@ -11,18 +11,25 @@ export interface CandidateQueryOptions {
   /** Already-validated predicate: the tenant plus the request's filter. */
   predicate: string;
   timeoutMs: number;
+  /**
+   * How many times `limit` candidates the quantised ANN index proposes before the re-rank on stored
+   * vectors; HNSW's search breadth (ef) is twice that. No effect on a table without an index (exact).
+   */
+  refineFactor: number;
 }
 
 /** Dense candidates, nearest first, with exact cosine similarities. */
 export async function searchDense(table: Table, query: Float32Array, limit: number, options: CandidateQueryOptions): Promise<Candidate[]> {
   // An ANN index compares quantized vectors; refining re-ranks on the stored vectors, so `_distance` is
-  // exact. Without an index the search is exact already and the refine step costs nothing, so it is
-  // always asked for (the index may have been built by another process).
+  // exact, and asking the index for refineFactor × limit first recovers the neighbours quantisation
+  // misorders. Without an index the search is exact already and both settings cost nothing, so they
+  // are always given (the index may have been built by another process).
   const search = table
     .vectorSearch(query)
     .distanceType("cosine")
     .where(options.predicate)
-    .refineFactor(1)
+    .refineFactor(options.refineFactor)
+    .ef(2 * options.refineFactor * limit)
     .select([...PAYLOAD_COLUMNS, "_distance"])
     .limit(limit);
   const rows = await callEngine("vector search", () => search.toArray({ timeoutMs: options.timeoutMs }));

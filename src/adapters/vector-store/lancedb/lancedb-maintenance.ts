@@ -46,6 +46,8 @@ export class LanceDbMaintenance {
   private rowsSinceOptimize = 0;
   private optimizeQueued = false;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Fires once the versions an optimize had to keep (younger than the retention) are old enough to delete. */
+  private pruneTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(
@@ -114,19 +116,36 @@ export class LanceDbMaintenance {
     this.stopped = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
+    this.pruneTimer = null;
   }
 
-  private queueOptimize(table: Table): void {
+  /**
+   * An optimize prunes only versions older than the retention, so the last burst of writes leaves
+   * its versions on disk until the next optimize; with no further writes that would be never. One
+   * more optimize once they are old enough deletes them (it arms no further prune itself).
+   */
+  private armPrune(table: Table): void {
+    if (this.settings.versionRetentionMs <= 0 || this.stopped) return;
+    if (this.pruneTimer) clearTimeout(this.pruneTimer);
+    this.pruneTimer = setTimeout(() => {
+      this.pruneTimer = null;
+      this.queueOptimize(table, { armPrune: false });
+    }, this.settings.versionRetentionMs + 1_000);
+    this.pruneTimer.unref();
+  }
+
+  private queueOptimize(table: Table, options = { armPrune: true }): void {
     if (this.optimizeQueued || this.stopped) return;
     this.optimizeQueued = true;
     this.writer
-      .run(() => this.optimize(table))
+      .run(() => this.optimize(table, options))
       .catch((error: unknown) => {
         this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "LanceDB optimize failed; retried after the next writes");
       });
   }
 
-  private async optimize(table: Table): Promise<void> {
+  private async optimize(table: Table, options = { armPrune: true }): Promise<void> {
     this.optimizeQueued = false;
     this.writesSinceOptimize = 0;
     this.rowsSinceOptimize = 0;
@@ -140,6 +159,7 @@ export class LanceDbMaintenance {
       { fragmentsRemoved: stats.compaction.fragmentsRemoved, versionsRemoved: stats.prune.oldVersionsRemoved, ms: Math.round(performance.now() - started) },
       "LanceDB table optimized",
     );
+    if (options.armPrune) this.armPrune(table);
   }
 
   private async buildVectorIndexWhenDue(table: Table): Promise<void> {

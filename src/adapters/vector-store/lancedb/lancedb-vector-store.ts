@@ -18,6 +18,8 @@ export interface LanceDbVectorStoreSettings {
   tableName?: string;
   /** Row count from which an ANN (IVF-HNSW-SQ, cosine) index is built; below it search is exact brute force. Default 50_000. */
   annIndexMinRows?: number;
+  /** With the ANN index: candidates proposed per result (× limit) before the exact re-rank; see CandidateQueryOptions. Default 8. */
+  annRefineFactor?: number;
   /** Compact and re-index after this many write commits... Default 20. */
   optimizeEveryWrites?: number;
   /** ...or after this many written rows, whichever comes first. Default 10_000. */
@@ -86,6 +88,7 @@ export class LanceDbVectorStore implements VectorStore {
     this.logger = settings.logger ?? silentLogger;
     this.settings = {
       annIndexMinRows: settings.annIndexMinRows ?? 50_000,
+      annRefineFactor: settings.annRefineFactor ?? 8,
       optimizeEveryWrites: settings.optimizeEveryWrites ?? 20,
       optimizeEveryRows: settings.optimizeEveryRows ?? 10_000,
       optimizeAfterIdleMs: settings.optimizeAfterIdleMs ?? 1_500,
@@ -178,7 +181,7 @@ export class LanceDbVectorStore implements VectorStore {
       const table = await this.openExistingTable();
       if (!table || !this.collection) return { dense: [], lexical: [] };
       assertValidCandidatesRequest(request, this.collection.dimension);
-      const options = { predicate, timeoutMs: this.settings.queryTimeoutMs };
+      const options = { predicate, timeoutMs: this.settings.queryTimeoutMs, refineFactor: this.settings.annRefineFactor };
       const query = Float32Array.from(request.dense);
       const terms = scoringTerms(request.lexicalTerms);
       const [dense, lexical] = await Promise.all([

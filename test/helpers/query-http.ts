@@ -1,0 +1,33 @@
+import type { createApp } from "../../src/http/create-app.js";
+import { jsonRequest } from "./test-runtime.js";
+import { waitFor } from "./wait-for.js";
+
+export interface SseEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads a whole Server-Sent Events response into its events (each `data` parsed as JSON). */
+export async function readSse(response: Response): Promise<SseEvent[]> {
+  const text = await response.text();
+  return text
+    .split("\n\n")
+    .filter((block) => block.trim())
+    .map((block) => {
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+      const data = block
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n");
+      return { event, data: JSON.parse(data) as Record<string, unknown> };
+    });
+}
+
+/** PUTs each document (id → text) through the API and waits until all are indexed. */
+export async function indexDocuments(app: ReturnType<typeof createApp>, documents: Record<string, string>): Promise<void> {
+  for (const [id, text] of Object.entries(documents)) await app.request(`/v1/documents/${id}`, jsonRequest("PUT", { text }));
+  for (const id of Object.keys(documents)) {
+    await waitFor(async () => ((await (await app.request(`/v1/documents/${id}`)).json()) as { status: string }).status === "indexed", `${id} indexed`);
+  }
+}
