@@ -17,8 +17,9 @@ export const ANSWER_FLOORS: Record<"squad" | "golden", AnswerFloors> = {
 
 /**
  * Floors of the local grounding judge (`answer.judge.mode: local`, its default minScore 0.6) on
- * eval/data/judge-labelled.jsonl. Measured on the `judge` branch (commit 0b41684, before its merge) through
- * this harness: detection 21/30 = 0.70 (number 6/8, entity 3/10, absent 7/7, uncited 5/5), false flags
+ * eval/data/judge-labelled.jsonl. Measured through this harness, first on the `judge` branch (0b41684), then
+ * the same on main after its merge (`npm run eval -- --answers --set judge-labelled --no-append`):
+ * detection 21/30 = 0.70 (number 6/8, entity 3/10, absent 7/7, uncited 5/5), false flags
  * 1/40 = 0.025, flag precision 20/20, recall 20/30 = 0.667. Margins: about three sentences or answers.
  */
 export const JUDGE_FLOORS: JudgeFloors = { detection: 0.6, falseFlagCeiling: 0.1, flagPrecision: 0.85, flagRecall: 0.56 };

@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { answerFloorFailures, judgeFloorFailures } from "../../bench/eval/answers/answer-floors.js";
 import { startEvalJudge } from "../../bench/eval/answers/eval-judge-source.js";
-import { judgeUnavailableReason } from "./judge-availability.js";
 import { loadGoldenSet, loadJudgeLabelled } from "../../bench/eval/answers/answer-sets.js";
 import { evaluateJudge } from "../../bench/eval/answers/evaluate-judge.js";
 import { runAnswerEval, type AnswerEvalResults } from "../../bench/eval/answers/run-answer-eval.js";
@@ -9,10 +8,8 @@ import { ANSWER_FLOORS, JUDGE_FLOORS } from "./answer-eval-floors.js";
 
 // The offline answer eval on a fixed slice, through the real embedded service (extractive answerer,
 // schema defaults): SQuAD dev seeded 100 questions / 300 documents, the golden set whole. Floors and the
-// values they were set from are in ./answer-eval-floors.ts. The judge-labelled set needs a judge built
-// from config: until the service can build one (answer.judge), that test is skipped and says why.
-const judgeProblem = await judgeUnavailableReason();
-
+// values they were set from are in ./answer-eval-floors.ts. The judge-labelled set is judged by the
+// local judge the service builds from config (answer.judge.mode local), at its answer.judge.minScore.
 describe("answer eval slice: offline floors", () => {
   let results: AnswerEvalResults;
 
@@ -40,17 +37,14 @@ describe("answer eval slice: offline floors", () => {
     });
   }
 
-  it.skipIf(judgeProblem !== null)(
-    `judge-labelled: the local judge meets its detection and false-flag floors${judgeProblem ? ` (skipped: ${judgeProblem})` : ""}`,
-    async () => {
-      const judge = await startEvalJudge("local", {});
-      try {
-        const figures = await evaluateJudge(judge.judge, await loadJudgeLabelled(), judge.minScore);
-        expect(figures.degraded).toBe(0);
-        expect(judgeFloorFailures(figures, JUDGE_FLOORS)).toEqual([]);
-      } finally {
-        await judge.close();
-      }
-    },
-  );
+  it("judge-labelled: the local judge meets its detection and false-flag floors", async () => {
+    const judge = await startEvalJudge("local", {});
+    try {
+      const figures = await evaluateJudge(judge.judge, await loadJudgeLabelled(), judge.minScore);
+      expect(figures.degraded).toBe(0);
+      expect(judgeFloorFailures(figures, JUDGE_FLOORS)).toEqual([]);
+    } finally {
+      await judge.close();
+    }
+  });
 });

@@ -2,8 +2,9 @@ import type { GroundingJudge, GroundingJudgeRequest, GroundingVerdict, SentenceS
 import { normalizeAnswerText } from "../../src/core/eval/answer-metrics.js";
 
 /**
- * Test doubles of the GroundingJudge port, standing in for the `judge` branch's judges (not merged when
- * this harness was written). Each splits the answer at sentence ends and gives one verdict per sentence.
+ * Test doubles of the GroundingJudge port with fixed behaviour, so the harness's own arithmetic is tested
+ * apart from the real judges (whose figures move as they improve). Each splits the answer at sentence
+ * ends and gives one verdict per sentence.
  */
 const ZERO_USAGE = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 };
 const MARKER = /\[(\d+)\]/;

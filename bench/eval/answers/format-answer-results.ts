@@ -15,7 +15,7 @@ const ANSWER_HEADER = [
   "latency p50 / p95 (ms)",
 ];
 
-const milliseconds = (value: number | null): string => (value === null ? "–" : value.toFixed(0));
+const milliseconds = (value: number | null): string => (value === null ? "–" : value.toFixed(value < 10 ? 1 : 0));
 const usd = (value: number): string => value.toFixed(6);
 const rate = (value: number | null): string => (value === null ? "–" : value.toFixed(3));
 
