@@ -47,4 +47,12 @@ describe("answer eval slice: offline floors", () => {
       await judge.close();
     }
   });
+
+  it("golden with the service's own judge on (answer.judge.mode local): every answered question carries a review verdict", async () => {
+    const judged = await runAnswerEval({ sets: ["golden"], overrides: { answer: { judge: { mode: "local" } } }, judge: "local" });
+    const figures = judged.answers[0]!.figures;
+    const answered = figures.questions - figures.answerableRefused.count - figures.unanswerableRefused.count;
+    expect(figures.reviewNeeded.of).toBe(answered);
+    expect(results.answers.find((result) => result.set === "golden")!.figures.reviewNeeded.of).toBe(0);
+  }, 60_000);
 });

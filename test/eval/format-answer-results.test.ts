@@ -13,6 +13,7 @@ const record = (id: string, answerable: boolean, answerStatus: AnswerRecord["ans
   latencyMs,
   model: "m",
   promptVersion: "answer.v2",
+  reviewNeeded: answerStatus === "refused" ? null : !correct,
 });
 
 describe("answer eval figures and tables", () => {
@@ -33,6 +34,7 @@ describe("answer eval figures and tables", () => {
       unanswerableRefused: { count: 1, of: 2 },
       refusalCorrect: { count: 3, of: 5 },
       degraded: { count: 0, of: 5 },
+      reviewNeeded: { count: 2, of: 3 },
       costUsd: { total: expect.closeTo(0.005, 12), perAnswer: expect.closeTo(0.001, 12) },
       latencyMs: { p50: 30, p95: 50 },
       model: "m",
@@ -49,7 +51,7 @@ describe("answer eval figures and tables", () => {
     const tables = formatAnswerResults(results);
     expect(tables).toContain("### answers: golden — 12 documents (12 indexed, 0 failed), 5 questions (2 unanswerable)");
     expect(tables).toContain(
-      "| m, answer.v2 | 0.333 (1/3) | 0.500 (1/2) | 0.333 (1/3) | 0.500 (1/2) | 0.600 (3/5) | 0.000 (0/5) | 0.001000 | 0.005000 | 30 / 50 |",
+      "| m, answer.v2 | 0.333 (1/3) | 0.500 (1/2) | 0.333 (1/3) | 0.500 (1/2) | 0.600 (3/5) | 0.000 (0/5) | 0.667 (2/3) | 0.001000 | 0.005000 | 30 / 50 |",
     );
     expect(tables).toContain("### judge: judge-labelled — not run\n\nno grounding judge can be built");
     expect(describeAnswerRun(results)).toBe("answerer: m (prompt_version answer.v2); judge_version: not run");

@@ -27,6 +27,8 @@ export interface AnswerRecord {
   latencyMs: number;
   model: string | null;
   promptVersion: string | null;
+  /** The service's own judge verdict (`review.needed`) when config turns answer.judge on; null when no judge ran. */
+  reviewNeeded: boolean | null;
 }
 
 /** Answer figures of one set (one configuration): never averaged with another set. */
@@ -44,6 +46,8 @@ export interface AnswerSetFigures {
   refusalCorrect: Share;
   /** Answers `degraded` (no valid model output, or answered without the documents). */
   degraded: Share;
+  /** Of the answers the service's judge checked (answer.judge on), those returned with `review.needed`. */
+  reviewNeeded: Share;
   costUsd: { total: number; perAnswer: number };
   latencyMs: { p50: number | null; p95: number | null };
   /** What answered, as the responses name it (the most frequent value; null when none named one). */
@@ -57,6 +61,7 @@ interface QueryAnswerJson {
   citations: Array<{ chunk_id: string }>;
   retrieval: { hits: Array<{ chunk_id: string; text: string }> };
   usage: { cost_usd: number; model: string | null; prompt_version: string | null };
+  review?: { needed: boolean } | null;
 }
 
 /** Latency is per answer, so questions are asked one at a time by default (a model's own latency, not a queue's). */
@@ -92,6 +97,7 @@ export async function answerQuestions(eval_: EvalRuntime, items: readonly Answer
       latencyMs,
       model: result.usage.model,
       promptVersion: result.usage.prompt_version,
+      reviewNeeded: result.review?.needed ?? null,
     };
   });
   return records;
@@ -126,6 +132,10 @@ export function summarizeAnswers(records: readonly AnswerRecord[]): AnswerSetFig
     unanswerableRefused: shareOf(unanswerable, refused),
     refusalCorrect: shareOf(records, (record) => refusalIsCorrect(record.answerable, refused(record))),
     degraded: shareOf(records, (record) => record.answerStatus === "degraded"),
+    reviewNeeded: shareOf(
+      records.filter((record) => record.reviewNeeded !== null),
+      (record) => record.reviewNeeded === true,
+    ),
     costUsd: { total: totalCost, perAnswer: records.length === 0 ? 0 : totalCost / records.length },
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
     model: mostFrequent(records.map((record) => record.model)),
