@@ -92,19 +92,50 @@ export async function ingestDocuments(
     if (response.status !== 202 && response.status !== 200) throw new Error(`upload of ${document.id} failed: ${response.status} ${await response.text()}`);
   });
 
-  const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+  const settled = await waitUntilSettled(eval_, documents.length, options.timeoutMs);
+  return { originalIds, ...settled, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A file as a user would upload it: `PUT /v1/documents/{id}` multipart, the parser chosen by the service from the bytes and name. */
+export interface EvalFile {
+  id: string;
+  /** File name (its extension is a hint the service may use, e.g. `.md`). */
+  name: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** Uploads every file with `PUT /v1/documents/{id}` (multipart, one `file` part) and waits until each one is `indexed` or `failed`. */
+export async function ingestFiles(
+  eval_: EvalRuntime,
+  files: readonly EvalFile[],
+  options: { timeoutMs?: number } = {},
+): Promise<Omit<IngestReport, "originalIds">> {
+  const started = performance.now();
+  await runPool(files, 4, async (file) => {
+    const form = new FormData();
+    form.append("file", new Blob([file.bytes]), file.name);
+    const response = await eval_.app.request(`/v1/documents/${encodeURIComponent(file.id)}`, { method: "PUT", body: form });
+    if (response.status !== 202 && response.status !== 200) throw new Error(`upload of ${file.name} failed: ${response.status} ${await response.text()}`);
+  });
+  const settled = await waitUntilSettled(eval_, files.length, options.timeoutMs);
+  return { ...settled, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Polls the document list until `expected` documents are `indexed` or `failed`, then folds new rows into the store's indexes. */
+async function waitUntilSettled(eval_: EvalRuntime, expected: number, timeoutMs = 30 * 60_000): Promise<{ indexed: number; failed: number }> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const statuses = await documentStatuses(eval_);
     const indexed = statuses.filter((status) => status === "indexed").length;
     const failed = statuses.filter((status) => status === "failed").length;
-    if (indexed + failed >= documents.length) {
+    if (indexed + failed >= expected) {
       // Measure the store as it settles, not mid-maintenance: fold every new row into the full-text and
       // vector indexes now (LanceDB otherwise does it after an idle delay, and rows not yet indexed are
       // scored by a flat search with other statistics), so figures do not depend on that timing.
       await (eval_.runtime.deps.store as { optimize?: () => Promise<void> }).optimize?.();
-      return { originalIds, indexed, failed, seconds: (performance.now() - started) / 1000 };
+      return { indexed, failed };
     }
-    if (Date.now() > deadline) throw new Error(`ingest timed out: ${indexed} indexed, ${failed} failed of ${documents.length}`);
+    if (Date.now() > deadline) throw new Error(`ingest timed out: ${indexed} indexed, ${failed} failed of ${expected}`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }

@@ -26,7 +26,8 @@ const retrievalCells = (metrics: RetrievalMetrics): string[] => [
   metric(metrics.recallAt100),
   metric(metrics.mrrAt10),
 ];
-const ratio = (share: Share | undefined): string =>
+/** A share as "0.786 (33/42)"; "–" when there is nothing to count. */
+export const ratio = (share: Share | undefined): string =>
   share === undefined || share.of === 0 ? "–" : `${metric(share.count / share.of)} (${share.count}/${share.of})`;
 
 function rows(result: ConfigResult): string[][] {
@@ -70,6 +71,11 @@ function peerLines(set: SetResult): string {
   return `\nRatio \`${reference.config}\` hybrid (service) ÷ peer, nDCG@10 / R@100: ${ratios}.\n\nPeer time (${set.queries} queries one at a time; peers sharing an index show the same index time): ${times}.\n`;
 }
 
+/** A Markdown table: the header, its rule, then one line per row. */
+export function markdownTable(header: readonly string[], body: ReadonlyArray<readonly string[]>): string {
+  return [header, header.map(() => "---"), ...body].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
 /** One Markdown table per set (never an average over sets), with peer rows, their ratio line and times when peers ran. */
 export function formatResults(results: readonly SetResult[]): string {
   return results
@@ -81,7 +87,7 @@ export function formatResults(results: readonly SetResult[]): string {
             `${config.config}: ${config.ingest.indexed} indexed, ${config.ingest.failed} failed, ingest ${config.ingest.seconds.toFixed(0)} s, queries ${config.querySeconds.toFixed(0)} s`,
         )
         .join("; ");
-      const table = [HEADER, HEADER.map(() => "---"), ...body].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+      const table = markdownTable(HEADER, body);
       return `### ${set.set} — ${set.documents} documents, ${set.queries} judged queries, ${set.offTopicQuestions} off-topic questions (${ingest})\n\n${table}\n${peerLines(set)}`;
     })
     .join("\n");
