@@ -40,3 +40,22 @@ export function formatThreadCpu(before: ThreadCpu, after: ThreadCpu, units: numb
   if (groups.length === 0) return "n/a";
   return `${groups.map((group) => `${group} ${((after[group]! - (before[group] ?? 0)) / units).toFixed(2)}`).join(", ")} ms`;
 }
+
+/**
+ * Waits until a process is idle: its threads together use under `idleShare` of one core over a
+ * `windowMs` window (background work such as index builds and compaction has finished), or until
+ * `timeoutMs`. Returns how long it waited.
+ */
+export async function waitUntilIdle(pid: number, options: { windowMs?: number; idleShare?: number; timeoutMs?: number } = {}): Promise<number> {
+  const { windowMs = 3_000, idleShare = 0.05, timeoutMs = 15 * 60_000 } = options;
+  const started = performance.now();
+  const total = (cpu: ThreadCpu) => Object.values(cpu).reduce((sum, value) => sum + value, 0);
+  let before = total(await readThreadCpu(pid));
+  while (performance.now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = total(await readThreadCpu(pid));
+    if (now - before < idleShare * windowMs) break;
+    before = now;
+  }
+  return performance.now() - started;
+}
