@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import { ValidationError } from "../../core/errors.js";
 
 /** Where a newest-first listing stopped: the last row's creation time and id (ties broken by id). */
@@ -46,4 +46,24 @@ export function pageOf<T extends ListCursor>(fetched: T[], limit: number): { ite
   const items = fetched.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: fetched.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+}
+
+/**
+ * One newest-first page (`created_at desc, id asc`) of an already-filtered query on a table with both
+ * columns: checks the limit, applies the cursor, fetches one row more than the page to know whether
+ * another page follows, and maps the rows.
+ */
+export async function newestFirstPage<DB, TB extends keyof DB, O, T extends ListCursor>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  page: { limit: number; cursor?: string | null },
+  fromRow: (row: O) => T,
+): Promise<{ items: T[]; nextCursor: string | null }> {
+  assertPageLimit(page.limit);
+  const filtered = page.cursor ? query.where(afterCursor(page.cursor)) : query;
+  const rows = await filtered
+    .orderBy(sql`created_at`, "desc")
+    .orderBy(sql`id`, "asc")
+    .limit(page.limit + 1)
+    .execute();
+  return pageOf(rows.map(fromRow), page.limit);
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../../core/api-keys.js";
 import type { ApiKeyPage, ApiKeyRecord, ApiKeyStore } from "../../../ports/api-key-store.js";
-import { afterCursor, assertPageLimit, pageOf } from "../../sql/list-cursor.js";
+import { newestFirstPage } from "../../sql/list-cursor.js";
 import type { SqlState } from "../../sql/open-database.js";
 import type { ApiKeysTable, SqlDatabase } from "../../sql/sql-schema.js";
 
@@ -51,16 +51,9 @@ export class SqlApiKeyStore implements ApiKeyStore {
   }
 
   async list(options: { tenant?: string; limit: number; cursor?: string | null }): Promise<ApiKeyPage> {
-    assertPageLimit(options.limit);
     let query = this.db.selectFrom("api_keys").selectAll();
     if (options.tenant !== undefined) query = query.where("tenant", "=", options.tenant);
-    if (options.cursor) query = query.where(afterCursor(options.cursor));
-    const rows = await query
-      .orderBy("created_at", "desc")
-      .orderBy("id", "asc")
-      .limit(options.limit + 1)
-      .execute();
-    const { items, nextCursor } = pageOf(rows.map(recordFromRow), options.limit);
+    const { items, nextCursor } = await newestFirstPage(query, options, recordFromRow);
     return { keys: items, nextCursor };
   }
 

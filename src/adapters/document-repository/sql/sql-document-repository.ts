@@ -14,7 +14,7 @@ import { selectDocuments, updateDocuments } from "./document-batch-statements.js
 import { insertJobRow } from "../../sql/job-rows.js";
 import type { SqlState } from "../../sql/open-database.js";
 import { reusableQuery } from "../../sql/reusable-query.js";
-import { afterCursor, assertPageLimit, pageOf } from "../../sql/list-cursor.js";
+import { newestFirstPage } from "../../sql/list-cursor.js";
 import type { DocumentsTable, SqlDatabase } from "../../sql/sql-schema.js";
 import { DOCUMENT_COLUMNS, recordFromRow, rowFromRecord, rowPatch } from "./document-rows.js";
 import { insertBatch, insertBatchItems, setBatchReceived, summarizeBatch } from "./sql-upload-batches.js";
@@ -120,16 +120,9 @@ export class SqlDocumentRepository implements DocumentRepository {
     tenant: string,
     options: { limit: number; cursor?: string; status?: DocumentStatus },
   ): Promise<{ items: DocumentRecord[]; nextCursor: string | null }> {
-    assertPageLimit(options.limit);
     let query = this.db.selectFrom("documents").selectAll().where("tenant", "=", tenant);
     if (options.status !== undefined) query = query.where("status", "=", options.status);
-    if (options.cursor !== undefined) query = query.where(afterCursor(options.cursor));
-    const rows = await query
-      .orderBy("created_at", "desc")
-      .orderBy("id", "asc")
-      .limit(options.limit + 1)
-      .execute();
-    return pageOf(rows.map(recordFromRow), options.limit);
+    return newestFirstPage(query, options, recordFromRow);
   }
 
   async delete(tenant: string, id: string): Promise<boolean> {

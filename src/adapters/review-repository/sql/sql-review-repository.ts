@@ -10,7 +10,7 @@ import type {
   ReviewState,
   StoredExample,
 } from "../../../ports/review-repository.js";
-import { afterCursor, assertPageLimit, pageOf } from "../../sql/list-cursor.js";
+import { newestFirstPage } from "../../sql/list-cursor.js";
 import type { SqlState } from "../../sql/open-database.js";
 import type { SqlDatabase } from "../../sql/sql-schema.js";
 import {
@@ -67,16 +67,9 @@ export class SqlReviewRepository implements ReviewRepository {
   }
 
   async listReviews(options: { tenant: string; state?: ReviewState; limit: number; cursor?: string | null }): Promise<ReviewPage> {
-    assertPageLimit(options.limit);
     let query = this.db.selectFrom("reviews").selectAll().where("tenant", "=", options.tenant);
     if (options.state !== undefined) query = query.where("state", "=", options.state);
-    if (options.cursor) query = query.where(afterCursor(options.cursor));
-    const rows = await query
-      .orderBy("created_at", "desc")
-      .orderBy("id", "asc")
-      .limit(options.limit + 1)
-      .execute();
-    const { items, nextCursor } = pageOf(rows.map(reviewFromRow), options.limit);
+    const { items, nextCursor } = await newestFirstPage(query, options, reviewFromRow);
     return { reviews: items, nextCursor };
   }
 
