@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { ingestParagraphs, runPool, startBenchService } from "./lib/bench-service.js";
 import { BenchHttpClient } from "./lib/http-client.js";
+import { timedPool } from "./lib/timed-pool.js";
 import { formatThreadCpu, readThreadCpu } from "./lib/thread-cpu.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
 
@@ -17,10 +18,6 @@ const questions = corpus.flatMap((paragraph) => paragraph.questions.map((qa) => 
 // Deterministic spread over the whole question set.
 const stride = Math.max(1, Math.floor(questions.length / Number(values.requests)));
 const sample = questions.filter((_, index) => index % stride === 0).slice(0, Number(values.requests));
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
-}
 
 // `--expansion` sets retrieval.expansion.mode (RM3 query expansion), to compare its cost with `off` in the same sitting.
 const running = await startBenchService(values.expansion ? { RAGLINE_RETRIEVAL_EXPANSION_MODE: values.expansion } : {});
@@ -37,23 +34,17 @@ try {
   });
   for (const concurrency of [1, 16]) {
     const client = new BenchHttpClient(running.service.url, concurrency);
-    const latencies: number[] = [];
     const clientCpu = process.cpuUsage();
     const serverCpu = await readThreadCpu(running.service.child.pid!);
-    const started = performance.now();
-    await runPool(sample, concurrency, async (question) => {
-      const begin = performance.now();
+    const pass = await timedPool(sample, concurrency, async (question) => {
       const response = await client.postJson("/v1/query", { question, mode: "retrieve" });
       if (response.status !== 200) throw new Error(`query failed: ${response.status} ${response.body}`);
-      latencies.push(performance.now() - begin);
     });
-    const seconds = (performance.now() - started) / 1000;
     const clientCpuMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(clientCpu));
     const serverCpuText = formatThreadCpu(serverCpu, await readThreadCpu(running.service.child.pid!), sample.length);
     client.close();
-    latencies.sort((left, right) => left - right);
     console.log(
-      `concurrency ${String(concurrency).padStart(2)}: ${sample.length} requests, p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms, ${(sample.length / seconds).toFixed(1)} requests/s`,
+      `concurrency ${String(concurrency).padStart(2)}: ${sample.length} requests, p50 ${pass.p50.toFixed(1)} ms, p99 ${pass.p99.toFixed(1)} ms, ${pass.perSecond.toFixed(1)} requests/s`,
     );
     console.log(`  CPU per request: service ${serverCpuText}; this client ${(clientCpuMs / sample.length).toFixed(2)} ms (same cores)`);
   }

@@ -21,6 +21,7 @@ import { ingestInBulks } from "./lib/bulk-ingest.js";
 import { BenchHttpClient } from "./lib/http-client.js";
 import { RawLanceDbAnchor } from "./lib/raw-lancedb.js";
 import { baseIdOf, buildScaleCorpus } from "./lib/scale-corpus.js";
+import { timedPool, type TimedPass } from "./lib/timed-pool.js";
 import { formatThreadCpu, readThreadCpu, waitUntilIdle } from "./lib/thread-cpu.js";
 
 const { values } = parseArgs({
@@ -43,28 +44,10 @@ const residentMiB = async (pid: number): Promise<number> => {
   const match = (await readFile(`/proc/${pid}/status`, "utf8")).match(/VmRSS:\s+(\d+) kB/);
   return match ? Number(match[1]) / 1024 : NaN;
 };
-const percentile = (sorted: number[], fraction: number) => sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
-interface PassResult {
-  concurrency: number;
-  p50: number;
-  p99: number;
-  perSecond: number;
-}
-async function timedPass(concurrency: number, ask: (question: string) => Promise<void>): Promise<PassResult> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  await runPool(corpus.questions, concurrency, async ({ question }) => {
-    const begin = performance.now();
-    await ask(question);
-    latencies.push(performance.now() - begin);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((left, right) => left - right);
-  return { concurrency, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), perSecond: corpus.questions.length / seconds };
-}
-const line = (name: string, pass: PassResult) =>
+const timedPass = (concurrency: number, ask: (question: string) => Promise<void>) => timedPool(corpus.questions, concurrency, ({ question }) => ask(question));
+const line = (name: string, pass: TimedPass) =>
   `${name} ${String(pass.concurrency).padStart(2)} clients: p50 ${pass.p50.toFixed(1)} ms, p99 ${pass.p99.toFixed(1)} ms, ${pass.perSecond.toFixed(1)} requests/s`;
 
 // 1. The service: bulk ingest, disk sampled while it runs.
@@ -101,7 +84,7 @@ const askService = async (question: string) => {
   );
 };
 await runPool(corpus.questions.slice(0, 50), 4, ({ question }) => askService(question));
-const service: PassResult[] = [];
+const service: TimedPass[] = [];
 for (const concurrency of [1, 16]) {
   const cpuBefore = await readThreadCpu(pid);
   service.push(await timedPass(concurrency, askService));
@@ -132,7 +115,7 @@ const askRaw = async (question: string) => {
   await raw.candidates(Float32Array.from(vector!), question, 50, refineFactor);
 };
 await runPool(corpus.questions.slice(0, 50), 4, ({ question }) => askRaw(question));
-const rawPasses: PassResult[] = [];
+const rawPasses: TimedPass[] = [];
 for (const concurrency of [1, 16]) {
   rawPasses.push(await timedPass(concurrency, askRaw));
   console.log(line("raw LanceDB", rawPasses.at(-1)!));

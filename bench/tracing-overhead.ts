@@ -17,6 +17,7 @@ import { startOtlpReceiverStandIn } from "../test/helpers/otlp-receiver-stand-in
 import { ingestParagraphs, runPool, startBenchService, type RunningBenchService } from "./lib/bench-service.js";
 import { BenchHttpClient } from "./lib/http-client.js";
 import { loadSquadParagraphs } from "./lib/squad.js";
+import { timedPool } from "./lib/timed-pool.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,24 +38,14 @@ interface Run {
   perSecond: number;
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? NaN;
-}
-
 async function measure(url: string, concurrency: number): Promise<Run> {
   const client = new BenchHttpClient(url, concurrency);
-  const latencies: number[] = [];
-  const started = performance.now();
-  await runPool(sample, concurrency, async (question) => {
-    const begin = performance.now();
+  const pass = await timedPool(sample, concurrency, async (question) => {
     const response = await client.postJson("/v1/query", { question, mode: "retrieve" });
     if (response.status !== 200) throw new Error(`query failed: ${response.status} ${response.body}`);
-    latencies.push(performance.now() - begin);
   });
-  const seconds = (performance.now() - started) / 1000;
   client.close();
-  latencies.sort((left, right) => left - right);
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), perSecond: sample.length / seconds };
+  return pass;
 }
 
 /** Nanoseconds per call of `call`, awaited one after another. */
