@@ -97,3 +97,23 @@ function rowObject(row: Record<string, unknown>): Record<string, unknown> {
   const vector = row.vector as { toArray(): Float32Array };
   return { id: row.id, tenant: row.tenant, document_id: row.document_id, text: row.text, vector: Array.from(vector.toArray()) };
 }
+
+/** The physical shape of a LanceDB table, which query cost depends on: fragments, and each index's parts and unindexed rows. */
+export async function describeTable(directory: string, tableName = "chunks"): Promise<string> {
+  const connection = await connect(directory);
+  const table = await connection.openTable(tableName);
+  try {
+    const stats = await table.stats();
+    const indexes: string[] = [];
+    for (const index of await table.listIndices()) {
+      const statistics = await table.indexStats(index.name);
+      indexes.push(
+        `${index.columns.join("+")} ${statistics?.indexType ?? "?"} (${statistics?.numIndices ?? "?"} parts, ${statistics?.numUnindexedRows ?? "?"} unindexed)`,
+      );
+    }
+    return `${stats.numRows} rows in ${stats.fragmentStats.numFragments} fragments; ${indexes.join(", ")}`;
+  } finally {
+    table.close();
+    connection.close();
+  }
+}
