@@ -27,6 +27,7 @@ type Overrides = {
   embedding?: Partial<Config["embedding"]>;
   retrieval?: Partial<Config["retrieval"]>;
   server?: Partial<Config["server"]>;
+  auth?: Partial<Config["auth"]>;
 };
 
 export function modelConfig(baseUrl: string, overrides: Overrides = {}): Config {
