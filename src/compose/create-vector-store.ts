@@ -56,6 +56,7 @@ export async function createVectorStore(config: Config, logger: Logger, options:
     tableName: config.store.tableName,
     annIndexMinRows: config.store.annIndexMinRows,
     annRefineFactor: config.store.annRefineFactor,
+    annMaxIndexParts: config.store.annMaxIndexParts,
     versionRetentionMs: config.store.versionRetentionSeconds * 1000,
     // Several processes (api + workers) write one table: read the latest committed version each time.
     readConsistencyIntervalMs: options.sharedWithOtherProcesses ? 0 : undefined,

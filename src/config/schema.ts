@@ -208,6 +208,12 @@ export const configSchema = z
          */
         annRefineFactor: z.number().int().min(1).max(64).default(8),
         /**
+         * LanceDB: each optimize indexes the rows written since as one more part of the vector index,
+         * and every query searches every part; past this many parts the index is rebuilt whole (off the
+         * request path, but writes wait for it: minutes at a million rows).
+         */
+        annMaxIndexParts: z.number().int().min(1).max(1_000).default(8),
+        /**
          * LanceDB: table versions older than this are deleted by each optimize. A version is read only
          * for the length of one query (store.timeoutMs), so minutes are plenty; hours of versions
          * written during a long ingest are what made the data directory many times its rows' size.

@@ -110,6 +110,27 @@ describe("LanceDbVectorStore specifics", () => {
     expect(versionAfter - versionBefore).toBeLessThan(8);
   });
 
+  it("rebuilds the vector index whole once optimizes have split it into more than annMaxIndexParts parts", async () => {
+    const partsAfterEachOptimize = async (annMaxIndexParts: number) => {
+      const { store, directory } = await openStore({ annIndexMinRows: 300, annMaxIndexParts });
+      await store.upsert(Array.from({ length: 400 }, (_, index) => point(index)));
+      const parts: number[] = [];
+      for (let burst = 0; burst < 4; burst++) {
+        await store.optimize();
+        parts.push(await inspectTable(directory, async (table) => (await table.indexStats("vector_idx"))?.numIndices ?? 0));
+        await store.upsert(Array.from({ length: 40 }, (_, index) => point(1_000 + burst * 40 + index)));
+      }
+      const dense = (await store.candidates({ tenant: "t", dense: point(1_000).vector, lexicalTerms: [], limit: 5 })).dense;
+      expect(dense.map((candidate) => candidate.id)).toContain("point-1000");
+      return parts;
+    };
+    // Without the bound every optimize adds a part; with it the index never has more than two.
+    expect(await partsAfterEachOptimize(1_000)).toEqual([1, 2, 3, 4]);
+    const bounded = await partsAfterEachOptimize(2);
+    expect(Math.max(...bounded)).toBeLessThanOrEqual(2);
+    expect(bounded[0]).toBe(1);
+  });
+
   it("keeps rows searchable through optimize and an ANN index build", async () => {
     const { store, directory } = await openStore({ annIndexMinRows: 300 });
     await store.upsert(Array.from({ length: 400 }, (_, index) => point(index, index === 123 ? "the rare word quokka" : `note ${index}`)));

@@ -5,6 +5,8 @@ import { type Logger } from "../../../ports/logger.js";
 
 export interface LanceDbMaintenanceSettings {
   annIndexMinRows: number;
+  /** Each optimize indexes new rows as one more part of the vector index; past this many parts it is rebuilt whole. */
+  annMaxIndexParts: number;
   optimizeEveryWrites: number;
   optimizeEveryRows: number;
   optimizeAfterIdleMs: number;
@@ -159,6 +161,7 @@ export class LanceDbMaintenance {
       { fragmentsRemoved: stats.compaction.fragmentsRemoved, versionsRemoved: stats.prune.oldVersionsRemoved, ms: Math.round(performance.now() - started) },
       "LanceDB table optimized",
     );
+    if (this.hasVectorIndex) await this.rebuildVectorIndexWhenSplit(table);
     if (options.armPrune) this.armPrune(table);
   }
 
@@ -166,11 +169,29 @@ export class LanceDbMaintenance {
     if (this.hasVectorIndex) return;
     const rows = await callEngine("count", () => table.countRows());
     if (rows < this.settings.annIndexMinRows) return;
+    await this.buildVectorIndex(table, rows, "built");
+    this.hasVectorIndex = true;
+  }
+
+  /**
+   * Every optimize adds the rows written since as one more part of the vector index, and a query
+   * searches every part (at 116k rows written in 10k-row bursts: 30 parts, dense queries about twice
+   * as slow as on one index). Past `annMaxIndexParts` the index is trained again on all rows, as one.
+   */
+  private async rebuildVectorIndexWhenSplit(table: Table): Promise<void> {
+    const index = (await callEngine("list indices", () => table.listIndices())).find((candidate) => candidate.columns.includes("vector"));
+    if (!index) return;
+    const parts = (await callEngine("index stats", () => table.indexStats(index.name)))?.numIndices ?? 1;
+    if (parts <= this.settings.annMaxIndexParts) return;
+    await this.buildVectorIndex(table, await callEngine("count", () => table.countRows()), `rebuilt from ${parts} parts`);
+  }
+
+  private async buildVectorIndex(table: Table, rows: number, what: string): Promise<void> {
     const started = performance.now();
     // One HNSW graph per million rows keeps training memory bounded; SQ keeps recall high.
     const numPartitions = Math.max(1, Math.round(rows / 1_000_000));
-    await callEngine("create vector index", () => table.createIndex("vector", { config: Index.hnswSq({ distanceType: "cosine", numPartitions }) }));
-    this.hasVectorIndex = true;
-    this.logger.info({ rows, numPartitions, ms: Math.round(performance.now() - started) }, "LanceDB vector index built");
+    const config = Index.hnswSq({ distanceType: "cosine", numPartitions });
+    await callEngine("create vector index", () => table.createIndex("vector", { config, replace: true }));
+    this.logger.info({ rows, numPartitions, ms: Math.round(performance.now() - started) }, `LanceDB vector index ${what}`);
   }
 }

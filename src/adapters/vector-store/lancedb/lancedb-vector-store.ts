@@ -20,6 +20,8 @@ export interface LanceDbVectorStoreSettings {
   annIndexMinRows?: number;
   /** With the ANN index: candidates proposed per result (× limit) before the exact re-rank; see CandidateQueryOptions. Default 8. */
   annRefineFactor?: number;
+  /** Parts the vector index may have (each optimize indexes new rows as one more) before it is rebuilt whole. Default 8. */
+  annMaxIndexParts?: number;
   /** Compact and re-index after this many write commits... Default 20. */
   optimizeEveryWrites?: number;
   /** ...or after this many written rows, whichever comes first. Default 10_000. */
@@ -89,6 +91,7 @@ export class LanceDbVectorStore implements VectorStore {
     this.settings = {
       annIndexMinRows: settings.annIndexMinRows ?? 50_000,
       annRefineFactor: settings.annRefineFactor ?? 8,
+      annMaxIndexParts: settings.annMaxIndexParts ?? 8,
       optimizeEveryWrites: settings.optimizeEveryWrites ?? 20,
       optimizeEveryRows: settings.optimizeEveryRows ?? 10_000,
       optimizeAfterIdleMs: settings.optimizeAfterIdleMs ?? 1_500,
