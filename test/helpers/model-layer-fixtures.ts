@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
+import { composeRuntime, type Runtime } from "../../src/compose/compose-runtime.js";
 import { MemoryKeyValue } from "../../src/adapters/key-value/memory/memory-key-value.js";
 import { configSchema, type Config } from "../../src/config/schema.js";
 import { createLogger } from "../../src/observability/logger.js";
@@ -79,3 +83,29 @@ export const HITS = [
   hit(2, "Sourdough bread is leavened with a culture of wild yeast and lactic acid bacteria."),
   hit(3, "In chess, castling moves the king two squares towards a rook."),
 ];
+
+/**
+ * The service composed as `npm start` composes it, on a temporary data directory, with the model
+ * config pointing at the stand-in at `baseUrl` (its embedder included) and the ingest workers started.
+ * `close` stops it and removes the directory.
+ */
+export async function startStandInRuntime(baseUrl: string, overrides: Overrides = {}): Promise<{ runtime: Runtime; dataDir: string; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), "ragline-stand-in-runtime-"));
+  const config = modelConfig(baseUrl, { retrieval: { minScore: 0.1 }, ...overrides, server: { dataDir, ...overrides.server } });
+  const layer = createModelLayer(config, { metrics: new Metrics(), logger: capturingLogger().logger, keyValue: new MemoryKeyValue({ maxEntries: 100 }) });
+  const runtime = await composeRuntime({
+    config,
+    retrievalSettings: { current: () => config.retrieval },
+    logger: capturingLogger().logger,
+    embedder: layer.embedder!,
+  });
+  await runtime.startWorkers();
+  return {
+    runtime,
+    dataDir,
+    async close() {
+      await runtime.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

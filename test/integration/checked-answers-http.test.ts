@@ -1,15 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MemoryKeyValue } from "../../src/adapters/key-value/memory/memory-key-value.js";
-import { composeRuntime, type Runtime } from "../../src/compose/compose-runtime.js";
+import type { Runtime } from "../../src/compose/compose-runtime.js";
 import { createModelLayer } from "../../src/compose/create-model-layer.js";
 import { createApp } from "../../src/http/create-app.js";
 import { Metrics } from "../../src/observability/metrics.js";
 import type { AnswerExample, AnswerExampleSource } from "../../src/ports/answer-examples.js";
 import type { ModelCall } from "../../src/observability/model-usage-recorder.js";
-import { capturingLogger, modelConfig } from "../helpers/model-layer-fixtures.js";
+import { capturingLogger, modelConfig, startStandInRuntime } from "../helpers/model-layer-fixtures.js";
 import { startOpenAiStandIn, type OpenAiStandIn, type RecordedRequest } from "../helpers/openai-stand-in-server.js";
 import { jsonRequest } from "../helpers/test-runtime.js";
 import { indexDocuments, readSse } from "../helpers/query-http.js";
@@ -33,28 +30,20 @@ const system = (request: RecordedRequest) => request.body.messages![0]!.content;
 
 describe("checked answers over HTTP (OpenAI-compatible stand-in server)", () => {
   let standIn: OpenAiStandIn;
+  let service: Awaited<ReturnType<typeof startStandInRuntime>>;
   let runtime: Runtime;
   let dataDir: string;
 
   beforeAll(async () => {
     standIn = await startOpenAiStandIn();
-    dataDir = await mkdtemp(join(tmpdir(), "ragline-judge-test-"));
-    const config = modelConfig(standIn.baseUrl, { server: { dataDir }, retrieval: { minScore: 0.1 } });
-    const layer = createModelLayer(config, { metrics: new Metrics(), logger: capturingLogger().logger, keyValue: new MemoryKeyValue({ maxEntries: 100 }) });
-    runtime = await composeRuntime({
-      config,
-      retrievalSettings: { current: () => config.retrieval },
-      logger: capturingLogger().logger,
-      embedder: layer.embedder!,
-    });
-    await runtime.startWorkers();
+    service = await startStandInRuntime(standIn.baseUrl);
+    ({ runtime, dataDir } = service);
     const documentsApp = createApp(runtime.deps);
     await indexDocuments(documentsApp, DOCUMENTS);
   });
   afterAll(async () => {
-    await runtime.close();
+    await service?.close();
     await standIn.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
   afterEach(() => {
     standIn.requests.length = 0;

@@ -1,13 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryKeyValue } from "../../src/adapters/key-value/memory/memory-key-value.js";
-import { composeRuntime, type Runtime } from "../../src/compose/compose-runtime.js";
-import { createModelLayer } from "../../src/compose/create-model-layer.js";
 import { createApp } from "../../src/http/create-app.js";
-import { Metrics } from "../../src/observability/metrics.js";
-import { capturingLogger, modelConfig } from "../helpers/model-layer-fixtures.js";
+import { startStandInRuntime } from "../helpers/model-layer-fixtures.js";
 import { startOpenAiStandIn, type OpenAiStandIn } from "../helpers/openai-stand-in-server.js";
 import { jsonRequest } from "../helpers/test-runtime.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -30,27 +23,15 @@ const CORRECTION = "Mount Etna stands on the east coast of Sicily, above Catania
 
 describe("reviewed corrections as examples in the prompt (HTTP, composed service, stand-in model)", () => {
   let standIn: OpenAiStandIn;
-  let runtime: Runtime;
-  let dataDir: string;
+  let service: Awaited<ReturnType<typeof startStandInRuntime>>;
   let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
     standIn = await startOpenAiStandIn();
-    dataDir = await mkdtemp(join(tmpdir(), "ragline-examples-e2e-"));
-    const config = modelConfig(standIn.baseUrl, {
-      server: { dataDir },
-      retrieval: { minScore: 0.1 },
+    service = await startStandInRuntime(standIn.baseUrl, {
       auth: { apiKeys: (Object.keys(TENANTS) as Tenant[]).map((tenant) => ({ key: TENANTS[tenant], tenant, scopes: ["read", "write", "review"] })) },
     });
-    const layer = createModelLayer(config, { metrics: new Metrics(), logger: capturingLogger().logger, keyValue: new MemoryKeyValue({ maxEntries: 100 }) });
-    runtime = await composeRuntime({
-      config,
-      retrievalSettings: { current: () => config.retrieval },
-      logger: capturingLogger().logger,
-      embedder: layer.embedder!,
-    });
-    await runtime.startWorkers();
-    app = createApp(runtime.deps);
+    app = createApp(service.runtime.deps);
     for (const tenant of Object.keys(TENANTS) as Tenant[]) {
       expect((await app.request("/v1/documents/etna", jsonRequest("PUT", { text: TEXT }, as(tenant)))).status).toBe(202);
       await waitFor(
@@ -60,9 +41,8 @@ describe("reviewed corrections as examples in the prompt (HTTP, composed service
     }
   });
   afterAll(async () => {
-    await runtime.close();
+    await service?.close();
     await standIn.close();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   /** Asks as `tenant`; returns the response body and the prompt the model was sent. */
