@@ -1,10 +1,13 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { glob, isDynamicPattern } from "tinyglobby";
 import { CliError, EXIT } from "./api-client.js";
 
 /**
  * Files named on the command line: files as given, folders walked recursively (hidden entries and
- * node_modules skipped), in a stable order, each once. Globs are the shell's to expand.
+ * node_modules skipped), and glob patterns the shell left unexpanded (quoted, or on a shell that
+ * does not expand them, such as `"manuals/*.html"`) matched here; in a stable order, each once. A pattern
+ * that matches nothing is a usage error, like a missing path.
  */
 export async function collectFiles(paths: string[]): Promise<string[]> {
   const found = new Set<string>();
@@ -19,6 +22,18 @@ export async function collectFiles(paths: string[]): Promise<string[]> {
       await walk(join(path, entry.name));
     }
   };
-  for (const path of paths) await walk(path);
+  for (const path of paths) {
+    if ((await stat(path).catch(() => null)) || !isDynamicPattern(path)) {
+      await walk(path);
+      continue;
+    }
+    // Hidden entries are left out by the matcher; node_modules here (its `ignore` is relative to the working directory).
+    const skipsNodeModules = !path.split(/[\\/]/).includes("node_modules");
+    const matches = (await glob(path, { onlyFiles: false, absolute: true }))
+      .filter((match) => !(skipsNodeModules && match.split(/[\\/]/).includes("node_modules")))
+      .sort((left, right) => left.localeCompare(right));
+    if (matches.length === 0) throw new CliError(`no file matches ${path}`, EXIT.usage);
+    for (const match of matches) await walk(match);
+  }
   return [...found];
 }
