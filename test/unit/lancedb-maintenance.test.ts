@@ -11,7 +11,14 @@ function fakeTable() {
 
 const immediateWriter = { run: <T>(task: () => Promise<T>) => task() };
 const silent = silentLogger;
-const settings = { annIndexMinRows: 1_000, annMaxIndexParts: 8, optimizeEveryWrites: 5, optimizeEveryRows: 100, optimizeAfterIdleMs: 1_000, versionRetentionMs: 0 };
+const settings = {
+  annIndexMinRows: 1_000,
+  annMaxIndexParts: 8,
+  optimizeEveryWrites: 5,
+  optimizeEveryRows: 100,
+  optimizeAfterIdleMs: 1_000,
+  versionRetentionMs: 0,
+};
 
 describe("LanceDbMaintenance optimize triggers", () => {
   beforeEach(() => {
