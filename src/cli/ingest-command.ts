@@ -20,6 +20,7 @@ interface BatchState {
   id: string;
   documents: { queued: number; processing: number; indexed: number; failed: number; superseded: number; deleted: number };
   done: boolean;
+  indexed_chunks: number;
   failures: Array<{ name: string | null; document_id: string | null; stage: string; reason: string }>;
 }
 
@@ -31,6 +32,8 @@ export interface IngestSummary {
   refused: number;
   batches: string[];
   indexed: number | null;
+  /** Chunks of the indexed documents (with --wait). */
+  chunks: number | null;
   failed: number | null;
   failures: Array<{ name: string; reason: string }>;
 }
@@ -75,6 +78,7 @@ export async function ingest(client: ApiClient, paths: string[], options: { wait
     refused: 0,
     batches: [],
     indexed: null,
+    chunks: null,
     failed: null,
     failures: [],
   };
@@ -110,19 +114,25 @@ export async function ingest(client: ApiClient, paths: string[], options: { wait
 
 async function follow(client: ApiClient, summary: IngestSummary, options: { interactive: boolean; pollMs?: number }): Promise<void> {
   const expected = summary.accepted + summary.updated;
-  const bar = progressBar(options.interactive && expected > 0, "index    [{bar}] {value}/{total} documents | {speed} docs/s | ETA {eta_formatted}");
-  bar?.start(expected, 0, { speed: "0" });
+  const bar = progressBar(
+    options.interactive && expected > 0,
+    "index    [{bar}] {value}/{total} documents | {speed} docs/s | {chunkSpeed} chunks/s | ETA {eta_formatted}",
+  );
+  bar?.start(expected, 0, { speed: "0", chunkSpeed: "0" });
   const started = performance.now();
   let states: BatchState[] = [];
   for (;;) {
     states = await Promise.all(summary.batches.map((id) => client.json<BatchState>("GET", `/v1/batches/${encodeURIComponent(id)}`)));
     const settled = states.reduce((sum, state) => sum + state.documents.indexed + state.documents.failed, 0);
-    bar?.update(Math.min(settled, expected), { speed: (settled / ((performance.now() - started) / 1000)).toFixed(1) });
+    const chunks = states.reduce((sum, state) => sum + state.indexed_chunks, 0);
+    const seconds = (performance.now() - started) / 1000;
+    bar?.update(Math.min(settled, expected), { speed: (settled / seconds).toFixed(1), chunkSpeed: (chunks / seconds).toFixed(0) });
     if (states.every((state) => state.done)) break;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }
   bar?.stop();
   summary.indexed = states.reduce((sum, state) => sum + state.documents.indexed, 0);
+  summary.chunks = states.reduce((sum, state) => sum + state.indexed_chunks, 0);
   summary.failed = states.reduce((sum, state) => sum + state.documents.failed, 0);
   for (const state of states) {
     for (const failure of state.failures)

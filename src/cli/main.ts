@@ -35,7 +35,7 @@ export function buildProgram(): Command {
         const lines = [
           `${summary.files} files: ${summary.accepted} accepted, ${summary.updated} updated, ${summary.duplicate} unchanged, ${summary.refused} refused`,
         ];
-        if (summary.indexed !== null) lines.push(`${summary.indexed} indexed, ${summary.failed} failed`);
+        if (summary.indexed !== null) lines.push(`${summary.indexed} indexed (${summary.chunks} chunks), ${summary.failed} failed`);
         for (const failure of summary.failures) lines.push(`  ${failure.name}: ${failure.reason}`);
         return lines.join("\n");
       });

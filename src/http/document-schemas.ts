@@ -104,6 +104,7 @@ export const batchSchema = z
       .max(1)
       .openapi({ description: "Share of the non-refused items whose document is settled (indexed, failed, superseded, deleted)" }),
     done: z.boolean().openapi({ description: "Every item was read and every document is settled" }),
+    indexed_chunks: z.number().int().openapi({ description: "Chunks of the batch's documents indexed so far (their current revision)" }),
     failure_count: z.number().int(),
     failures: z
       .array(

@@ -102,6 +102,7 @@ export const batchExample = {
   documents: { queued: 0, processing: 0, indexed: 1, failed: 0, superseded: 0, deleted: 0 },
   progress: 1,
   done: true,
+  indexed_chunks: 1,
   failure_count: 1,
   failures: [{ index: 1, name: null, document_id: null, stage: "upload" as const, reason: "invalid document: documents.1.text: must not be empty" }],
 };

@@ -83,6 +83,8 @@ export interface UploadBatchSummary {
   failures: UploadBatchFailure[];
   /** All such failures, listed or not. */
   failureCount: number;
+  /** Chunks of the batch's documents that are indexed now (their current revision). */
+  indexedChunks: number;
 }
 
 /** One change of `updateMany`: `patch` to the record, only while it still names `jobId` when given. */

@@ -320,10 +320,11 @@ export function runDocumentRepositoryContract(options: ContractOptions<DocumentR
         item(4, records[3]!, "accepted"),
         item(5, records[4]!, "accepted"),
       ]);
-      await repository.update("acme", "a", { status: "indexed" });
+      await repository.update("acme", "a", { status: "indexed", chunkCount: 3 });
       await repository.update("acme", "b", { status: "failed", error: "PDF is encrypted" });
       await repository.update("acme", "c", { status: "processing" });
-      await repository.update("acme", "d", { status: "indexed", jobId: "ingest:d:2", revision: 2 });
+      // Indexed again from a later upload: superseded for this batch, its chunks not the batch's.
+      await repository.update("acme", "d", { status: "indexed", jobId: "ingest:d:2", revision: 2, chunkCount: 5 });
       await repository.delete("acme", "e");
 
       const summary = await repository.getBatch("acme", "batch_1", { failureLimit: 10 });
@@ -336,6 +337,7 @@ export function runDocumentRepositoryContract(options: ContractOptions<DocumentR
           { position: 2, name: "file-2.txt", documentId: "b", stage: "ingest", reason: "PDF is encrypted" },
         ],
         failureCount: 2,
+        indexedChunks: 3,
       });
       expect((await repository.getBatch("acme", "batch_1", { failureLimit: 1 }))?.failures.map((failure) => failure.position)).toEqual([1]);
       await repository.markBatchReceived("acme", "batch_1", "2024-05-01T10:00:05.000Z");

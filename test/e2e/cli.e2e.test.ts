@@ -69,10 +69,12 @@ describe("ragline CLI (real service)", () => {
       accepted: number;
       refused: number;
       indexed: number;
+      chunks: number;
       failed: number;
       failures: Array<{ name: string; reason: string }>;
     };
     expect(summary).toMatchObject({ files: 4, accepted: 3, refused: 1, indexed: 3, failed: 0 });
+    expect(summary.chunks).toBeGreaterThanOrEqual(3);
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0]!.name).toBe("photo.png");
     expect(summary.failures[0]!.reason).toMatch(/image\/png/);

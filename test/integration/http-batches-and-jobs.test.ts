@@ -56,6 +56,8 @@ describe("batches, jobs and document details over HTTP (two tenants)", () => {
     }, "batch done");
     expect(seen.every((value, index) => index === 0 || value >= seen[index - 1]!)).toBe(true);
     expect(done).toMatchObject({ items: 7, progress: 1, counts: { accepted: 7 }, documents: { indexed: 6, failed: 1 }, failure_count: 1 });
+    // Six one-line notes: one chunk each.
+    expect(done.indexed_chunks).toBe(6);
     expect(done.failures).toEqual([expect.objectContaining({ index: 6, name: "broken.pdf", stage: "ingest" })]);
     expect(done.failures[0].reason).toMatch(/pdf/i);
     expect(done.received_at).not.toBeNull();

@@ -38,6 +38,7 @@ export function batchRoutes(deps: { documents: DocumentRepository }): OpenAPIHon
         documents: batch.documents,
         progress: batch.progress,
         done: batch.done,
+        indexed_chunks: batch.indexedChunks,
         failure_count: batch.failureCount,
         failures: batch.failures.map((failure) => ({
           index: failure.position,

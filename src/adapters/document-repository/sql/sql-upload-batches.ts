@@ -80,12 +80,19 @@ export async function summarizeBatch(
       .where("item.batch_id", "=", batchId);
 
   const groups = await items()
-    .select((eb) => ["item.outcome as outcome", "document.status as status", isCurrent.as("current"), eb.fn.countAll<number | string>().as("count")])
+    .select((eb) => [
+      "item.outcome as outcome",
+      "document.status as status",
+      isCurrent.as("current"),
+      eb.fn.countAll<number | string>().as("count"),
+      eb.fn.sum<number | string | null>("document.chunk_count").as("chunks"),
+    ])
     .groupBy(["item.outcome", "document.status", isCurrent])
     .execute();
   const outcomes = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<UploadOutcome, number>;
   const documents = Object.fromEntries(DOCUMENT_STATES.map((state) => [state, 0])) as Record<BatchDocumentState, number>;
   let failureCount = 0;
+  let indexedChunks = 0;
   for (const group of groups) {
     const count = Number(group.count);
     const outcome = group.outcome as UploadOutcome;
@@ -97,6 +104,7 @@ export async function summarizeBatch(
     const state = documentState(group.status as DocumentStatus | null, Number(group.current) === 1);
     documents[state] += count;
     if (state === "failed") failureCount += count;
+    if (state === "indexed") indexedChunks += Number(group.chunks ?? 0);
   }
 
   const failed = await items()
@@ -125,6 +133,7 @@ export async function summarizeBatch(
     documents,
     failures,
     failureCount,
+    indexedChunks,
   };
 }
 
