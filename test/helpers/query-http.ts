@@ -1,3 +1,4 @@
+import { createSseParser } from "../../src/console/sse.js";
 import type { createApp } from "../../src/http/create-app.js";
 import { jsonRequest } from "./test-runtime.js";
 import { waitFor } from "./wait-for.js";
@@ -7,21 +8,13 @@ export interface SseEvent {
   data: Record<string, unknown>;
 }
 
-/** Reads a whole Server-Sent Events response into its events (each `data` parsed as JSON). */
+/** Reads a whole Server-Sent Events response into its events (each `data` parsed as JSON), with the console's parser. */
 export async function readSse(response: Response): Promise<SseEvent[]> {
-  const text = await response.text();
-  return text
-    .split("\n\n")
-    .filter((block) => block.trim())
-    .map((block) => {
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = block
-        .split("\n")
-        .filter((line) => line.startsWith("data: "))
-        .map((line) => line.slice(6))
-        .join("\n");
-      return { event, data: JSON.parse(data) as Record<string, unknown> };
-    });
+  const events: SseEvent[] = [];
+  const parser = createSseParser(({ event, data }) => events.push({ event, data: JSON.parse(data) as Record<string, unknown> }));
+  parser.feed(await response.text());
+  parser.end();
+  return events;
 }
 
 /** PUTs each document (id → text) through the API and waits until all are indexed. */
